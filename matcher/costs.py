@@ -1,0 +1,34 @@
+"""Salary retention: who pays what when talent ``t`` works on package ``p``.
+
+The retained cost is ``salary x retention x package FTE`` per month. The host pays a fee of
+at most the package's fee cap; of the rest, the platform subsidy pays ``subsidy_share`` and
+the lending organization tops up what remains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.arrays import FloatArray, RoundArrays
+
+
+@dataclass(frozen=True, eq=False)
+class CostSplit:
+    """Monthly amounts per pair; ``host_fee + subsidy + topup == retained``."""
+
+    retained: FloatArray
+    host_fee: FloatArray
+    subsidy: FloatArray
+    topup: FloatArray
+
+
+def cost_split(a: RoundArrays, t: npt.NDArray[np.integer], p: npt.NDArray[np.integer]) -> CostSplit:
+    """The cost split of each pair ``(t[i], p[i])``."""
+    retained = a.talent_salary[t] * a.talent_retention[t] * a.package_fte[p]
+    host_fee = np.minimum(a.package_fee_cap[p], retained)
+    rest = retained - host_fee
+    subsidy = rest * a.policy.subsidy_share
+    return CostSplit(retained, host_fee, subsidy, rest - subsidy)

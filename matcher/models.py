@@ -1,0 +1,428 @@
+"""Domain models: organizations, talents, work packages, policy and the round that holds them.
+
+All models are immutable pydantic models; make variants with ``model_copy(update=...)``.
+Field-level checks (ranges, formats) live on each model; checks across records (references,
+duplicates, roles) live on :class:`Round`, and every message names the record and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Iterable
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s;:,]+$")]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+
+
+class Structure(StrEnum):
+    """How an organization is layered; a move to a flatter one is a source of novelty."""
+
+    HIERARCHICAL = "hierarchical"
+    FLAT = "flat"
+
+
+class Role(StrEnum):
+    """What an organization does on the platform."""
+
+    LENDER = "lender"
+    HOST = "host"
+    BOTH = "both"
+
+
+class RemoteMode(StrEnum):
+    """Where a work package is done."""
+
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _check_levels(levels: dict[str, int], what: str) -> dict[str, int]:
+    for skill, level in levels.items():
+        if not 1 <= level <= 5:
+            raise ValueError(f"{what} level {level} for '{skill}' is outside 1-5")
+    return levels
+
+
+def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
+    for skill, weight in weights.items():
+        if not weight > 0 or weight != weight or weight == float("inf"):
+            raise ValueError(f"{what} weight {weight} for '{skill}' must be a positive number")
+    return weights
+
+
+def _check_unique(items: list[str], what: str) -> list[str]:
+    repeated = sorted(name for name, count in Counter(items).items() if count > 1)
+    if repeated:
+        raise ValueError(f"{what} lists {', '.join(repeated)} more than once")
+    return items
+
+
+class Organization(_Record):
+    """An organization that lends talents, hosts work packages, or both.
+
+    Budgets are monthly totals; ``None`` means no limit.
+    """
+
+    id: Id
+    name: str = Field(min_length=1)
+    sector: str = Field(min_length=1)
+    structure: Structure = Structure.HIERARCHICAL
+    role: Role = Role.BOTH
+    competitors: list[Id] = Field(default_factory=list)
+    topup_budget: Money | None = None
+    hiring_budget: Money | None = None
+
+    @property
+    def lends(self) -> bool:
+        """Whether the organization may lend talents."""
+        return self.role in (Role.LENDER, Role.BOTH)
+
+    @property
+    def hosts(self) -> bool:
+        """Whether the organization may host work packages."""
+        return self.role in (Role.HOST, Role.BOTH)
+
+    @field_validator("competitors")
+    @classmethod
+    def _competitors_unique(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "competitors")
+
+
+class Talent(_Record):
+    """A senior employee lent by ``lender`` for a tour of duty.
+
+    ``salary`` is the monthly employer cost at full time; ``retention`` is the share of it
+    that is guaranteed while on tour; ``fte`` is the share of full time available.
+    """
+
+    id: Id
+    lender: Id
+    age: int = Field(ge=16, le=100)
+    strengths: dict[str, int] = Field(default_factory=dict)
+    learning_goals: dict[str, float] = Field(default_factory=dict)
+    values: list[str] = Field(default_factory=list)
+    salary: Money
+    retention: Share = 1.0
+    fte: Share = 1.0
+    available_from: dt.date
+    available_to: dt.date
+    region: str = Field(min_length=1)
+    accepts_remote: bool = True
+    languages: list[str] = Field(default_factory=list)
+    alumni: list[Id] = Field(default_factory=list)
+    network: list[Id] = Field(default_factory=list)
+    excluded: list[Id] = Field(default_factory=list)
+    preferences: list[Id] = Field(default_factory=list)
+
+    @field_validator("strengths")
+    @classmethod
+    def _strength_levels(cls, value: dict[str, int]) -> dict[str, int]:
+        return _check_levels(value, "strength")
+
+    @field_validator("learning_goals")
+    @classmethod
+    def _goal_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_weights(value, "learning goal")
+
+    @field_validator("values", "languages", "alumni", "network", "excluded", "preferences")
+    @classmethod
+    def _lists_unique(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "the list")
+
+    @model_validator(mode="after")
+    def _window(self) -> Talent:
+        if self.available_to < self.available_from:
+            raise ValueError(
+                f"available_to {self.available_to} is before available_from {self.available_from}"
+            )
+        return self
+
+
+class WorkPackage(_Record):
+    """A tour of duty offered by ``host``: a mission over a fixed interval, with seats.
+
+    ``fee_cap`` is the most the host pays per seat per month; the lender tops up the rest
+    of the talent's retained salary.
+    """
+
+    id: Id
+    host: Id
+    title: str = Field(min_length=1)
+    mission: str = ""
+    required: dict[str, int] = Field(default_factory=dict)
+    desired: dict[str, float] = Field(default_factory=dict)
+    learnable: list[str] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list)
+    seats: int = Field(ge=1, le=10_000)
+    fte: Share = 1.0
+    start: dt.date
+    end: dt.date
+    fee_cap: Money
+    region: str = Field(min_length=1)
+    remote: RemoteMode = RemoteMode.ONSITE
+    languages: list[str] = Field(default_factory=list)
+    ranking: list[Id] = Field(default_factory=list)
+
+    @field_validator("required")
+    @classmethod
+    def _required_levels(cls, value: dict[str, int]) -> dict[str, int]:
+        return _check_levels(value, "required")
+
+    @field_validator("desired")
+    @classmethod
+    def _desired_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_weights(value, "desired skill")
+
+    @field_validator("learnable", "values", "languages", "ranking")
+    @classmethod
+    def _lists_unique(cls, value: list[str]) -> list[str]:
+        return _check_unique(value, "the list")
+
+    @model_validator(mode="after")
+    def _interval(self) -> WorkPackage:
+        both = sorted(set(self.required) & set(self.desired))
+        if both:
+            raise ValueError(f"skill '{both[0]}' is both required and desired; list it once")
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def months(self) -> float:
+        """Length of the tour in months (30.44 days each)."""
+        return ((self.end - self.start).days + 1) / 30.44
+
+
+SCORE_NAMES: tuple[str, ...] = (
+    "strengths",
+    "learning",
+    "values",
+    "context",
+    "network",
+    "preference",
+    "cost",
+)
+"""The score components of a (talent, package) pair, in report order."""
+
+RULE_NAMES: tuple[str, ...] = (
+    "age",
+    "required_skills",
+    "availability",
+    "fte",
+    "location",
+    "languages",
+    "own_organization",
+    "competitor",
+    "excluded_organization",
+    "forbidden_pair",
+    "cost_split",
+    "minimum_fit",
+)
+"""The eligibility rules, in the order in which exclusions are attributed."""
+
+
+def _default_weights() -> dict[str, float]:
+    return {
+        "strengths": 3.0,
+        "learning": 2.0,
+        "values": 1.0,
+        "context": 1.0,
+        "network": 1.0,
+        "preference": 1.0,
+        "cost": 1.0,
+    }
+
+
+class Policy(_Record):
+    """How a round is judged: score weights, hard rules, thresholds and fairness.
+
+    Attributes
+    ----------
+    weights
+        Weight of each score component in the total score (normalized by their sum).
+    rules
+        Eligibility rules switched on or off; rules not named are on.
+    min_age, max_age
+        The age policy: talents outside [min_age, max_age] are not eligible.
+    min_fit
+        Minimum strengths fit for a pair to be eligible (``minimum_fit`` rule).
+    max_tours_per_talent
+        How many packages one talent may hold in a round; when above one, the talent's
+        packages must not overlap beyond the talent's FTE.
+    subsidy_share, subsidy_pool
+        Share of every top-up that the platform pays, and its monthly pool (``None``: no
+        limit). With ``subsidy_share == 0`` the lender pays the whole top-up.
+    min_per_lender
+        Minimum placements per lending organization (fairness), capped by its talents.
+    max_host_share
+        Maximum share of all placements going to one hiring organization.
+    fairness
+        Whether the two fairness rules are hard constraints or soft penalties.
+    objective
+        ``lexicographic``: most placements first, then total score; ``weighted``: one sum.
+    top_k
+        Keep only the ``top_k`` best-scored eligible packages per talent (pins kept).
+    """
+
+    weights: dict[str, float] = Field(default_factory=_default_weights)
+    rules: dict[str, bool] = Field(default_factory=dict)
+    min_age: int = Field(default=50, ge=0, le=100)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    min_fit: float = Field(default=0.0, ge=0, le=1)
+    max_tours_per_talent: int = Field(default=1, ge=1, le=20)
+    subsidy_share: float = Field(default=0.0, ge=0, le=1)
+    subsidy_pool: Money | None = None
+    min_per_lender: int = Field(default=0, ge=0)
+    max_host_share: float = Field(default=1.0, gt=0, le=1)
+    fairness: Literal["hard", "soft"] = "soft"
+    fairness_penalty: float = Field(default=0.5, ge=0)
+    disruption_penalty: float = Field(default=0.2, ge=0)
+    objective: Literal["lexicographic", "weighted"] = "lexicographic"
+    placement_weight: float = Field(default=1.0, ge=0)
+    network_new: float = Field(default=1.0, ge=0, le=1)
+    network_known: float = Field(default=0.4, ge=0, le=1)
+    network_boomerang: float = Field(default=0.6, ge=0, le=1)
+    top_k: int | None = Field(default=None, ge=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(SCORE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown score {unknown[0]!r}; known: {', '.join(SCORE_NAMES)}")
+        for name, weight in value.items():
+            if not weight >= 0 or weight == float("inf"):
+                raise ValueError(f"weight of {name!r} must be a finite number >= 0")
+        return {name: value.get(name, 0.0) for name in SCORE_NAMES}
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(value) - set(RULE_NAMES))
+        if unknown:
+            raise ValueError(f"unknown rule {unknown[0]!r}; known: {', '.join(RULE_NAMES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _ages(self) -> Policy:
+        if self.max_age is not None and self.max_age < self.min_age:
+            raise ValueError(f"max_age {self.max_age} is below min_age {self.min_age}")
+        return self
+
+    def rule_on(self, name: str) -> bool:
+        """Whether eligibility rule ``name`` is enforced."""
+        return self.rules.get(name, True)
+
+
+class Pair(_Record):
+    """A (talent, package) pair, used for pins and forbidden pairs."""
+
+    talent: Id
+    package: Id
+
+
+class PreviousPlacement(Pair):
+    """A placement from the previous round: ``accepted`` ones are kept, ``proposed`` ones
+    may change at a penalty."""
+
+    status: Literal["accepted", "proposed"] = "proposed"
+
+
+class Round(_Record):
+    """Everything in play in one matching round.
+
+    Cross-record checks run on construction: duplicate ids, unknown references, roles,
+    and pins that contradict forbidden pairs. Each error names the record and the field.
+    """
+
+    id: Id = "round"
+    name: str = ""
+    organizations: list[Organization]
+    talents: list[Talent]
+    packages: list[WorkPackage]
+    policy: Policy = Field(default_factory=Policy)
+    pins: list[Pair] = Field(default_factory=list)
+    forbidden: list[Pair] = Field(default_factory=list)
+    previous: list[PreviousPlacement] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Round:
+        _no_duplicates("organization", (o.id for o in self.organizations))
+        _no_duplicates("talent", (t.id for t in self.talents))
+        _no_duplicates("package", (p.id for p in self.packages))
+        orgs = {o.id: o for o in self.organizations}
+        talents = {t.id for t in self.talents}
+        packages = {p.id for p in self.packages}
+        for org in self.organizations:
+            for other in org.competitors:
+                _known(orgs, other, f"organization '{org.id}', field 'competitors'")
+        for t in self.talents:
+            where = f"talent '{t.id}'"
+            _known(orgs, t.lender, f"{where}, field 'lender'")
+            if not orgs[t.lender].lends:
+                raise ValueError(
+                    f"{where}, field 'lender': organization '{t.lender}' only hosts "
+                    "(role 'host') and cannot lend talents"
+                )
+            for org_id in t.excluded:
+                _known(orgs, org_id, f"{where}, field 'excluded'")
+            for package_id in t.preferences:
+                _known(packages, package_id, f"{where}, field 'preferences'", "package")
+        for p in self.packages:
+            where = f"package '{p.id}'"
+            _known(orgs, p.host, f"{where}, field 'host'")
+            if not orgs[p.host].hosts:
+                raise ValueError(
+                    f"{where}, field 'host': organization '{p.host}' only lends "
+                    "(role 'lender') and cannot host packages"
+                )
+            for talent_id in p.ranking:
+                _known(talents, talent_id, f"{where}, field 'ranking'", "talent")
+        for field, pairs in (("pins", self.pins), ("forbidden", self.forbidden)):
+            for i, pair in enumerate(pairs):
+                _known(talents, pair.talent, f"{field}[{i}], field 'talent'", "talent")
+                _known(packages, pair.package, f"{field}[{i}], field 'package'", "package")
+        for i, prev in enumerate(self.previous):
+            _known(talents, prev.talent, f"previous[{i}], field 'talent'", "talent")
+            _known(packages, prev.package, f"previous[{i}], field 'package'", "package")
+        _no_duplicates("pin", (f"{p.talent}/{p.package}" for p in self.pins))
+        _no_duplicates("forbidden pair", (f"{p.talent}/{p.package}" for p in self.forbidden))
+        _no_duplicates("previous placement", (f"{p.talent}/{p.package}" for p in self.previous))
+        forbidden = {(p.talent, p.package) for p in self.forbidden}
+        for i, pin in enumerate(self.pins):
+            if (pin.talent, pin.package) in forbidden:
+                raise ValueError(
+                    f"pins[{i}]: pair talent '{pin.talent}' / package '{pin.package}' "
+                    "is also forbidden"
+                )
+        return self
+
+    def organization(self, org_id: str) -> Organization:
+        """The organization with id ``org_id``."""
+        for org in self.organizations:
+            if org.id == org_id:
+                return org
+        raise KeyError(f"unknown organization '{org_id}'")
+
+
+def _no_duplicates(kind: str, ids: Iterable[str]) -> None:
+    counts = Counter(ids)
+    repeated = sorted(i for i, n in counts.items() if n > 1)
+    if repeated:
+        raise ValueError(f"duplicate {kind} id '{repeated[0]}'")
+
+
+def _known(known: Collection[str], ref: str, where: str, kind: str = "organization") -> None:
+    if ref not in known:
+        raise ValueError(f"{where}: unknown {kind} '{ref}'")

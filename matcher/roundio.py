@@ -1,0 +1,241 @@
+"""Reading and writing rounds: one JSON document, or a folder of CSV files.
+
+CSV folder layout (map and list cells use the compact form of :mod:`matcher.compact`):
+
+``organizations.csv``, ``talents.csv``, ``packages.csv``
+    One row per record; columns are the model fields.
+``pins.csv``, ``forbidden.csv`` (optional)
+    Columns ``talent,package``.
+``previous.csv`` (optional)
+    Columns ``talent,package,status`` (``accepted`` or ``proposed``).
+``policy.json`` (optional)
+    The policy as JSON.
+``round.json`` (optional)
+    ``{"id": ..., "name": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from matcher.compact import format_list, format_map, format_number, parse_list, parse_map
+from matcher.errors import RoundError, describe_record_errors, describe_round_errors
+from matcher.models import (
+    Organization,
+    Pair,
+    Policy,
+    PreviousPlacement,
+    Round,
+    Talent,
+    WorkPackage,
+)
+
+RECORD_FILES: dict[str, type[BaseModel]] = {
+    "organizations.csv": Organization,
+    "talents.csv": Talent,
+    "packages.csv": WorkPackage,
+}
+PAIR_FILES: dict[str, type[BaseModel]] = {
+    "pins.csv": Pair,
+    "forbidden.csv": Pair,
+    "previous.csv": PreviousPlacement,
+}
+_ROUND_FIELD = {
+    "organizations.csv": "organizations",
+    "talents.csv": "talents",
+    "packages.csv": "packages",
+    "pins.csv": "pins",
+    "forbidden.csv": "forbidden",
+    "previous.csv": "previous",
+}
+
+
+def _field_kind(model: type[BaseModel], name: str) -> str:
+    annotation = model.model_fields[name].annotation
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return "list"
+    if origin is dict:
+        return "map"
+    return "scalar"
+
+
+def load_round(path: str | Path) -> Round:
+    """Read a round from a ``.json`` file or a folder of CSV files.
+
+    Raises
+    ------
+    RoundError
+        If the files are missing or malformed, or the round is invalid; the message names
+        the file, row or record, and field.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return read_csv_folder(path)
+    if not path.exists():
+        raise RoundError(f"{path}: no such file or folder")
+    return read_json(path)
+
+
+def save_round(round_: Round, path: str | Path) -> None:
+    """Write a round as JSON (``path`` ends in ``.json``) or as a CSV folder (otherwise)."""
+    path = Path(path)
+    if path.suffix == ".json":
+        write_json(round_, path)
+    else:
+        write_csv_folder(round_, path)
+
+
+def read_json(path: Path) -> Round:
+    """Read a round from one JSON document."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RoundError(f"{path}: not valid JSON: {exc}") from exc
+    return round_from_dict(data, source=str(path))
+
+
+def round_from_dict(data: Any, source: str = "round") -> Round:
+    """Validate a round document (a dict as parsed from JSON)."""
+    try:
+        return Round.model_validate(data)
+    except ValidationError as exc:
+        raise RoundError(f"{source}: {describe_round_errors(exc, data)}") from exc
+
+
+def write_json(round_: Round, path: Path) -> None:
+    """Write a round as one indented JSON document (atomically: no half-written file)."""
+    _write_atomically(path, round_.model_dump_json(indent=1))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _cell_to_value(kind: str, text: str) -> Any:
+    if kind == "list":
+        return parse_list(text)
+    if kind == "map":
+        return parse_map(text)
+    return text
+
+
+def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, Any]]:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise RoundError(f"{path.name}: cannot be read as CSV: {exc}") from exc
+    unknown = [c for c in frame.columns if c not in model.model_fields]
+    if unknown:
+        raise RoundError(
+            f"{path.name}: unknown column '{unknown[0]}'; known: {', '.join(model.model_fields)}"
+        )
+    kinds = {c: _field_kind(model, c) for c in frame.columns}
+    records = []
+    for row_number, row in enumerate(frame.to_dict(orient="records"), start=2):
+        where = f"{path.name} line {row_number}"
+        if row.get("id"):
+            where += f" (id '{row['id']}')"
+        record: dict[str, Any] = {}
+        for column, text in row.items():
+            text = str(text).strip()
+            if text == "" and kinds[str(column)] == "scalar":
+                continue  # empty cell: the field's default (or a "required" error)
+            try:
+                record[str(column)] = _cell_to_value(kinds[str(column)], text)
+            except ValueError as exc:
+                raise RoundError(f"{where}, column '{column}': {exc}") from exc
+        try:
+            model.model_validate(record)
+        except ValidationError as exc:
+            raise RoundError(describe_record_errors(exc, where)) from exc
+        records.append(record)
+    return records
+
+
+def read_csv_folder(folder: Path) -> Round:
+    """Read a round from a folder of CSV files (see the module docstring for the layout)."""
+    document: dict[str, Any] = {}
+    for name, model in (RECORD_FILES | PAIR_FILES).items():
+        path = folder / name
+        if not path.exists():
+            if name in RECORD_FILES:
+                raise RoundError(f"{folder}: missing file {name}")
+            continue
+        document[_ROUND_FIELD[name]] = _read_table(path, model)
+    for name in ("policy.json", "round.json"):
+        path = folder / name
+        if not path.exists():
+            continue
+        try:
+            extra = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RoundError(f"{path.name}: not valid JSON: {exc}") from exc
+        if not isinstance(extra, dict):
+            raise RoundError(f"{path.name}: expected a JSON object")
+        if name == "policy.json":
+            document["policy"] = extra
+        else:
+            document.update({k: v for k, v in extra.items() if k in ("id", "name")})
+    return round_from_dict(document, source=str(folder))
+
+
+def _value_to_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return format_map(value)
+    if isinstance(value, list):
+        return format_list(value)
+    if isinstance(value, int | float):
+        return format_number(value)
+    return str(value)
+
+
+def _write_table(path: Path, model: type[BaseModel], records: list[BaseModel]) -> None:
+    columns = list(model.model_fields)
+    rows = [{c: _value_to_cell(v) for c, v in r.model_dump(mode="json").items()} for r in records]
+    frame = pd.DataFrame(rows, columns=columns, dtype=str)
+    tmp = path.with_name(path.name + ".tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)
+
+
+def write_csv_folder(round_: Round, folder: Path) -> None:
+    """Write a round as a CSV folder; optional files are written only when not empty."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, model in (RECORD_FILES | PAIR_FILES).items():
+        records = getattr(round_, _ROUND_FIELD[name])
+        path = folder / name
+        if records or name in RECORD_FILES:
+            _write_table(path, model, records)
+        elif path.exists():
+            path.unlink()
+    _write_atomically(folder / "policy.json", round_.policy.model_dump_json(indent=1))
+    _write_atomically(
+        folder / "round.json", json.dumps({"id": round_.id, "name": round_.name}, indent=1)
+    )
+
+
+__all__ = [
+    "Policy",
+    "RoundError",
+    "load_round",
+    "read_csv_folder",
+    "read_json",
+    "round_from_dict",
+    "save_round",
+    "write_csv_folder",
+    "write_json",
+]

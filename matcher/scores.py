@@ -1,0 +1,168 @@
+"""Scores: how good a (talent, package) pair is, each in [0, 1] and explainable alone.
+
+Each score is one vectorized function ``score(arrays, t, p) -> values`` over pairs
+``(t[i], p[i])``. :data:`SCORES` maps the score names of :data:`matcher.models.SCORE_NAMES`
+to their functions; :func:`total_score` combines them with the policy's weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.arrays import STRONG_LEVEL, Float32Array, PairRanks, RoundArrays
+from matcher.costs import cost_split
+from matcher.models import SCORE_NAMES
+
+Indices = npt.NDArray[np.integer]
+Score = Callable[[RoundArrays, Indices, Indices], Float32Array]
+
+COVERAGE_SHARE = 0.6
+"""Strengths fit = 0.6 x skill coverage + 0.4 x strengths used."""
+STRENGTHS_TO_USE = 3
+"""Using this many of a talent's strengths (or all, if fewer) counts as full use."""
+SECTOR_NOVELTY = 0.6
+FLATTER_NOVELTY = 0.4
+OTHER_STRUCTURE_NOVELTY = 0.2
+NEUTRAL = 0.5
+"""Score given when one side states nothing (no values, no ranking)."""
+
+
+def _f32(x: npt.ArrayLike) -> Float32Array:
+    return np.asarray(x, dtype=np.float32)
+
+
+def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """How well the talent's levels cover the package's skills, and how many of the talent's
+    strengths (level 4+) the package uses.
+
+    Coverage is the mean of ``level / 5`` over the required skills (weight 1 each) and the
+    desired skills (their weights). Use is the number of the talent's strengths among those
+    skills, out of ``min(3, number of strengths)``.
+    """
+    req_level = a.talent_level[t[:, None], a.package_required_skill[p]].astype(np.float32)
+    req_weight = (a.package_required_level[p] > 0).astype(np.float32)
+    des_level = a.talent_level[t[:, None], a.package_desired_skill[p]].astype(np.float32)
+    des_weight = a.package_desired_weight[p]
+    weight = req_weight.sum(axis=1) + des_weight.sum(axis=1)
+    covered = (req_level * req_weight).sum(axis=1) + (des_level * des_weight).sum(axis=1)
+    coverage = np.divide(covered / 5.0, weight, out=np.zeros_like(weight), where=weight > 0)
+    strong = ((req_level >= STRONG_LEVEL) & (req_weight > 0)).sum(axis=1) + (
+        (des_level >= STRONG_LEVEL) & (des_weight > 0)
+    ).sum(axis=1)
+    target = np.minimum(a.talent_strong[t], STRENGTHS_TO_USE).astype(np.float32)
+    use = np.divide(np.minimum(strong, target), target, out=np.zeros_like(target), where=target > 0)
+    return _f32(COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * use)
+
+
+def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int32]:
+    """Number of the talent's strengths (level 4+) among the package's skills."""
+    req = a.talent_level[t[:, None], a.package_required_skill[p]] >= STRONG_LEVEL
+    des = a.talent_level[t[:, None], a.package_desired_skill[p]] >= STRONG_LEVEL
+    des &= a.package_desired_weight[p] > 0
+    return (req.sum(axis=1) + des.sum(axis=1)).astype(np.int32)
+
+
+def learning_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """Share of the talent's learning-goal weight that the package can teach, each goal
+    discounted by what the talent already knows (``1 - level / 5``)."""
+    skills = a.package_learnable[p]
+    goal = a.talent_goal[t[:, None], skills]
+    known = a.talent_level[t[:, None], skills].astype(np.float32) / 5.0
+    gained = (goal * (1.0 - known)).sum(axis=1)
+    total = a.talent_goal_total[t]
+    return _f32(np.divide(gained, total, out=np.zeros_like(gained), where=total > 0))
+
+
+def values_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """Shared values out of the smaller value list; neutral when either side has none."""
+    shared = a.talent_values[t[:, None], a.package_values[p]].sum(axis=1).astype(np.float32)
+    smaller = np.minimum(a.talent_value_count[t], a.package_value_count[p]).astype(np.float32)
+    fit = np.divide(shared, smaller, out=np.full_like(shared, NEUTRAL), where=smaller > 0)
+    return _f32(fit)
+
+
+def context_novelty(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """Novelty of the move: another sector (0.6), and a flatter structure (0.4) or another
+    structure (0.2)."""
+    lender = a.talent_lender[t]
+    host = a.package_host[p]
+    other_sector = a.org_sector[lender] != a.org_sector[host]
+    flatter = ~a.org_flat[lender] & a.org_flat[host]
+    other_structure = a.org_flat[lender] & ~a.org_flat[host]
+    return _f32(
+        SECTOR_NOVELTY * other_sector
+        + FLATTER_NOVELTY * flatter
+        + OTHER_STRUCTURE_NOVELTY * other_structure
+    )
+
+
+def network_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """New connections: a host new to the talent scores highest, a boomerang (the talent
+    worked there before) and a host already in the talent's network less (policy values)."""
+    host = a.package_host[p][:, None]
+    alumnus = (a.talent_alumni[t] == host).any(axis=1)
+    known = (a.talent_network[t] == host).any(axis=1)
+    policy = a.policy
+    gain = np.where(
+        alumnus,
+        policy.network_boomerang,
+        np.where(known, policy.network_known, policy.network_new),
+    )
+    return _f32(gain)
+
+
+def _rank_score(ranks: PairRanks, owner: Indices, item: Indices) -> Float32Array:
+    rank = ranks.rank(owner, item).astype(np.float32)
+    length = ranks.list_length[owner].astype(np.float32)
+    listed = np.divide(rank, length, out=np.zeros_like(rank), where=length > 0)
+    return _f32(np.where(length == 0, NEUTRAL, np.where(rank >= 0, 1.0 - listed, 0.0)))
+
+
+def preference_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """Mean of the talent's ranking of the package and the host's ranking of the talent.
+
+    Each side scores ``1 - rank / length`` for a listed partner, 0 for an unlisted one, and
+    is neutral (0.5) when it ranked nobody.
+    """
+    talent_side = _rank_score(a.talent_preferences, t, p)
+    host_side = _rank_score(a.package_ranking, p, t)
+    return _f32((talent_side + host_side) / 2.0)
+
+
+def cost_score(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
+    """Share of the retained salary not topped up by the lender: 1 when the host's fee
+    (and any subsidy) covers it all."""
+    split = cost_split(a, t, p)
+    share = np.divide(
+        split.topup, split.retained, out=np.zeros_like(split.topup), where=split.retained > 0
+    )
+    return _f32(1.0 - share)
+
+
+SCORES: dict[str, Score] = {
+    "strengths": strengths_fit,
+    "learning": learning_gain,
+    "values": values_fit,
+    "context": context_novelty,
+    "network": network_gain,
+    "preference": preference_fit,
+    "cost": cost_score,
+}
+assert tuple(SCORES) == SCORE_NAMES, "SCORES must follow models.SCORE_NAMES"
+
+
+def total_score(
+    components: Mapping[str, Float32Array], weights: Mapping[str, float]
+) -> Float32Array:
+    """Weighted mean of the score components (0 when every weight is 0)."""
+    total_weight = sum(weights.values())
+    first = next(iter(components.values()))
+    if total_weight <= 0:
+        return np.zeros_like(first)
+    acc = np.zeros(first.shape, dtype=np.float64)
+    for name, values in components.items():
+        acc += weights.get(name, 0.0) * values
+    return _f32(acc / total_weight)
