@@ -1,0 +1,139 @@
+"""What every solver takes and returns: parameters, progress reports and one Result type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.compile import CompiledRound
+from matcher.objective import Objective
+
+
+class Status(StrEnum):
+    """How a solve ended."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+    MODEL_INVALID = "model_invalid"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report during a solve: the incumbent, the bound and the time so far."""
+
+    solver: str
+    elapsed: float
+    objective: float | None
+    bound: float | None
+    placements: int | None = None
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Parameters shared by all solvers.
+
+    Attributes
+    ----------
+    time_limit
+        Wall-clock limit in seconds.
+    workers
+        Search workers (CP-SAT); the machines this runs on have 2 cores.
+    seed
+        Random seed; with one worker the same seed gives the same result.
+    relative_gap
+        Stop once the relative gap between incumbent and bound is at most this.
+    progress
+        Called with a :class:`Progress` at each new incumbent.
+    """
+
+    time_limit: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    relative_gap: float = 0.0
+    progress: ProgressCallback | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_limit <= 0:
+            raise ValueError("time_limit <= 0 not understood.")
+        if self.workers < 1:
+            raise ValueError("workers < 1 not understood.")
+        if not 0 <= self.relative_gap < 1:
+            raise ValueError("relative_gap outside [0, 1) not understood.")
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|bound - objective| / max(1, |objective|)``, or None if either is unknown."""
+    if objective is None or bound is None:
+        return None
+    return abs(bound - objective) / max(1.0, abs(objective))
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one solve, the same for every solver.
+
+    Attributes
+    ----------
+    solver
+        Name of the solver.
+    status
+        How the solve ended.
+    edges
+        Indices (into the compiled round's edges) of the chosen placements, sorted.
+    objective
+        The objective of the assignment as the solver computed it (None without one).
+    bound
+        Best proven bound on ``objective.value`` (for a lexicographic objective: on the
+        secondary term, given the placements found), None if unknown.
+    wall_time
+        Seconds spent solving.
+    notes
+        Human-readable remarks: the solver used, infeasibility reasons, and the like.
+    conflicts
+        For infeasible rounds: the names of the constraint groups in conflict.
+    """
+
+    solver: str
+    status: Status
+    edges: npt.NDArray[np.int64]
+    objective: Objective | None
+    bound: float | None
+    wall_time: float
+    notes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between the objective value and the bound."""
+        if self.objective is None:
+            return None
+        return relative_gap(self.objective.value, self.bound)
+
+    @property
+    def placements(self) -> int:
+        return int(self.edges.size)
+
+    def pairs(self, compiled: CompiledRound) -> list[tuple[str, str]]:
+        """The placements as (talent id, package id) pairs."""
+        a = compiled.arrays
+        return [
+            (a.talent_ids[compiled.talent[e]], a.package_ids[compiled.package[e]])
+            for e in self.edges.tolist()
+        ]
