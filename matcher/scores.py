@@ -62,7 +62,7 @@ def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int
     req = a.talent_level[t[:, None], a.package_required_skill[p]] >= STRONG_LEVEL
     des = a.talent_level[t[:, None], a.package_desired_skill[p]] >= STRONG_LEVEL
     des &= a.package_desired_weight[p] > 0
-    return (req.sum(axis=1) + des.sum(axis=1)).astype(np.int32)
+    return np.asarray(req.sum(axis=1) + des.sum(axis=1), dtype=np.int32)
 
 
 def learning_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:

@@ -1,0 +1,140 @@
+"""Round results for people and files: placements, unplaced talents with reasons, KPIs.
+
+Written by ``cosource solve`` and ``cosource demo``:
+
+``placements.csv``  one row per placement: score breakdown and monthly cost split
+``unplaced.csv``    one row per unplaced talent: the main reason and its counts
+``kpis.json``       the round KPIs of the evaluator
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from matcher.compile import CompiledRound
+from matcher.evaluator import Evaluation
+from matcher.explain import CATEGORY_TEXT, UnplacedReason, summarize_reasons
+from matcher.models import SCORE_NAMES
+
+
+def placements_frame(compiled: CompiledRound, edges: npt.NDArray[np.integer]) -> pd.DataFrame:
+    """One row per chosen edge: ids, organizations, scores and cost split."""
+    a = compiled.arrays
+    e = np.asarray(edges, dtype=np.int64)
+    t, p = compiled.talent[e], compiled.package[e]
+    frame = pd.DataFrame(
+        {
+            "talent": [a.talent_ids[i] for i in t.tolist()],
+            "package": [a.package_ids[i] for i in p.tolist()],
+            "lender": [a.org_ids[i] for i in a.talent_lender[t].tolist()],
+            "host": [a.org_ids[i] for i in a.package_host[p].tolist()],
+            "score": np.round(compiled.score[e].astype(np.float64), 4),
+        }
+    )
+    for i, name in enumerate(SCORE_NAMES):
+        frame[name] = np.round(compiled.components[e, i].astype(np.float64), 4)
+    frame["retained"] = np.round(compiled.retained[e], 2)
+    frame["host_fee"] = np.round(compiled.host_fee[e], 2)
+    frame["subsidy"] = np.round(compiled.subsidy[e], 2)
+    frame["topup"] = np.round(compiled.topup[e], 2)
+    return frame
+
+
+def unplaced_frame(reasons: list[UnplacedReason]) -> pd.DataFrame:
+    """One row per unplaced talent: reason code, its meaning and the counts behind it."""
+    return pd.DataFrame(
+        {
+            "talent": [r.talent for r in reasons],
+            "reason": [r.reason for r in reasons],
+            "explanation": [CATEGORY_TEXT[r.reason] for r in reasons],
+            "counts": [";".join(f"{k}:{v}" for k, v in r.counts.items()) for r in reasons],
+        },
+        columns=["talent", "reason", "explanation", "counts"],
+    )
+
+
+def kpis_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The KPIs, objective and violations as a JSON-ready dict."""
+    objective = evaluation.objective
+    return {
+        "feasible": evaluation.feasible,
+        "violations": [str(v) for v in evaluation.violations],
+        "objective": {
+            "placements": objective.placements,
+            "score": objective.score,
+            "penalty": objective.penalty,
+            "value": objective.value,
+        },
+        "kpis": dataclasses.asdict(evaluation.kpis),
+    }
+
+
+def write_results(
+    folder: Path,
+    compiled: CompiledRound,
+    edges: npt.NDArray[np.integer],
+    evaluation: Evaluation,
+    reasons: list[UnplacedReason],
+    extra: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write placements.csv, unplaced.csv, kpis.json (and result.json from ``extra``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "placements.csv", folder / "unplaced.csv", folder / "kpis.json"]
+    placements_frame(compiled, edges).to_csv(written[0], index=False)
+    unplaced_frame(reasons).to_csv(written[1], index=False)
+    written[2].write_text(json.dumps(kpis_document(evaluation), indent=1) + "\n")
+    if extra is not None:
+        written.append(folder / "result.json")
+        written[3].write_text(json.dumps(extra, indent=1, default=str) + "\n")
+    return written
+
+
+def summary_text(
+    compiled: CompiledRound,
+    edges: npt.NDArray[np.integer],
+    evaluation: Evaluation,
+    reasons: list[UnplacedReason],
+    top: int = 10,
+) -> str:
+    """A readable summary of a solved round: KPIs, the best placements, why others were not."""
+    k = evaluation.kpis
+    verdict = (
+        "feasible (checked by the evaluator)"
+        if evaluation.feasible
+        else f"INFEASIBLE: {len(evaluation.violations)} violations, "
+        f"first: {evaluation.violations[0]}"
+    )
+    lines = [
+        f"placed {k.placed_talents:,} of {k.talents:,} talents ({k.placement_rate:.1%}), "
+        f"{k.placements:,} of {k.seats:,} seats filled ({k.seat_fill_rate:.1%})",
+        f"  learn something they want  {k.learning_share:6.1%}",
+        f"  use their strengths        {k.strengths_share:6.1%}",
+        f"  move to another sector     {k.cross_sector_share:6.1%}",
+        f"  placement rate per lender  {k.lender_rate_min:6.1%} to {k.lender_rate_max:.1%}",
+        f"  mean score                 {k.mean_score:6.3f}",
+        f"  monthly host fees {k.host_fees:,.0f}, lender top-ups {k.topups:,.0f}, "
+        f"subsidy {k.subsidy:,.0f}",
+        verdict,
+    ]
+    frame = placements_frame(compiled, edges).sort_values("score", ascending=False).head(top)
+    if len(frame):
+        lines.append(f"\ntop {len(frame)} placements:")
+        for row in frame.itertuples():
+            lines.append(
+                f"  {row.talent:<10} -> {row.package:<18} score {row.score:.3f} "
+                f"(strengths {row.strengths:.2f}, learning {row.learning:.2f}) "
+                f"fee {row.host_fee:,.0f} + top-up {row.topup:,.0f}"
+            )
+    summary = summarize_reasons(reasons)
+    if summary:
+        lines.append(f"\nwhy {len(reasons):,} talents were not placed:")
+        for reason, n in summary.items():
+            lines.append(f"  {n:>7,}  {CATEGORY_TEXT[reason]}")
+    return "\n".join(lines)

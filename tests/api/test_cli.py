@@ -1,0 +1,64 @@
+"""The ``cosource`` command line: generate, check, and errors that name the record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from matcher.roundio import load_round
+
+PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+
+
+def test_check_pilot_prints_counts_and_exclusions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(PILOT)]) == 0
+    out = capsys.readouterr().out
+    assert "talents               6" in out
+    assert "eligible pairs  4 of 30 (13.33%)" in out
+    assert "talents with no eligible package   3" in out
+    assert "age                                 5" in out
+    assert "required_skills                    19" in out
+
+
+@pytest.mark.parametrize("target", ["round.json", "round-folder"])
+def test_generate_then_check(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / target
+    assert (
+        main(["generate", "--size", "60", "--packages", "20", "--seed", "3", "--out", str(out)])
+        == 0
+    )
+    round_ = load_round(out)
+    assert (len(round_.talents), len(round_.packages)) == (60, 20)
+    assert main(["check", str(out)]) == 0
+    assert "talents              60" in capsys.readouterr().out
+
+
+def test_same_seed_writes_the_same_round(tmp_path: Path) -> None:
+    for name in ("a.json", "b.json"):
+        main(["generate", "--size", "40", "--seed", "9", "--out", str(tmp_path / name)])
+    first = json.loads((tmp_path / "a.json").read_text())
+    assert first == json.loads((tmp_path / "b.json").read_text())
+
+
+def test_check_reports_bad_input_with_file_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "broken"
+    shutil.copytree(PILOT, folder)
+    talents = folder / "talents.csv"
+    talents.write_text(talents.read_text().replace("sql:4", "sql:7"))
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "talents.csv line 4 (id 'chloe'), column 'strengths'" in err
+    assert "strength level 7 for 'sql' is outside 1-5" in err
+
+
+def test_check_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "nothing.json")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err

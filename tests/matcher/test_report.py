@@ -1,0 +1,64 @@
+"""Result files and the summary text, on the pilot round with a hand-picked assignment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from matcher.compile import compile_round
+from matcher.evaluator import evaluate
+from matcher.explain import explain_unplaced
+from matcher.report import summary_text, write_results
+from matcher.roundio import load_round
+
+PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+CHOSEN = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
+
+
+def test_result_files_and_summary(tmp_path: Path) -> None:
+    round_ = load_round(PILOT)
+    compiled = compile_round(round_)
+    a = compiled.arrays
+    edges = compiled.edge_index(
+        [a.talent_ids.index(t) for t, _ in CHOSEN], [a.package_ids.index(p) for _, p in CHOSEN]
+    )
+    evaluation = evaluate(round_, compiled, CHOSEN)
+    reasons = explain_unplaced(compiled, edges)
+    written = write_results(tmp_path, compiled, edges, evaluation, reasons, {"status": "optimal"})
+    assert [p.name for p in written] == [
+        "placements.csv",
+        "unplaced.csv",
+        "kpis.json",
+        "result.json",
+    ]
+
+    placements = pd.read_csv(tmp_path / "placements.csv")
+    assert list(zip(placements.talent, placements.package, strict=True)) == CHOSEN
+    ann = placements.iloc[0]
+    assert (ann.lender, ann.host, ann.host_fee, ann.topup) == ("bank", "coop", 4500, 3700)
+    assert ann.score == round(float(compiled.score[edges[0]]), 4)
+
+    unplaced = pd.read_csv(tmp_path / "unplaced.csv", keep_default_na=False)
+    by_talent = dict(zip(unplaced.talent, unplaced.reason, strict=True))
+    # bart, dirk and femke have no eligible package at all
+    assert by_talent == {
+        "bart": "no_eligible_package",
+        "dirk": "no_eligible_package",
+        "femke": "no_eligible_package",
+    }
+    femke = unplaced[unplaced.talent == "femke"].iloc[0]
+    assert femke.counts.startswith("age:5")
+
+    kpis = json.loads((tmp_path / "kpis.json").read_text())
+    assert kpis["feasible"] is True
+    assert kpis["objective"]["placements"] == 3
+    assert kpis["kpis"]["placement_rate"] == 0.5
+
+    text = summary_text(compiled, edges, evaluation, reasons)
+    assert "placed 3 of 6 talents (50.0%), 3 of 6 seats filled (50.0%)" in text
+    assert "learn something they want   33.3%" in text
+    assert "feasible (checked by the evaluator)" in text
+    assert "why 3 talents were not placed:" in text
+    assert "        3  no eligible package" in text
