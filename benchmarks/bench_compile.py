@@ -19,11 +19,11 @@ import time
 import tracemalloc
 
 import numpy as np
-from matcher.generator import generate_round
 
 from matcher.arrays import encode_round
 from matcher.compile import compile_round
 from matcher.eligibility import active_rules
+from matcher.generator import generate_round
 from matcher.models import Round
 
 
