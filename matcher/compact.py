@@ -23,16 +23,28 @@ def format_number(value: float | int) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+def _checked_item(item: str) -> str:
+    # an item that would not read back as itself must fail here, not be silently altered
+    if not item or item != item.strip():
+        raise ValueError(f"item {item!r} is empty or has surrounding spaces")
+    if ITEM_SEPARATOR in item or KEY_SEPARATOR in item:
+        raise ValueError(
+            f"item {item!r} contains {ITEM_SEPARATOR!r} or {KEY_SEPARATOR!r}, "
+            "which the compact form cannot hold"
+        )
+    return item
+
+
 def format_map(mapping: Mapping[str, float | int]) -> str:
     """``{"python": 4, "sql": 3}`` -> ``"python:4;sql:3"``."""
     return ITEM_SEPARATOR.join(
-        f"{key}{KEY_SEPARATOR}{format_number(v)}" for key, v in mapping.items()
+        f"{_checked_item(key)}{KEY_SEPARATOR}{format_number(v)}" for key, v in mapping.items()
     )
 
 
 def format_list(items: Sequence[str]) -> str:
     """``["nl", "fr"]`` -> ``"nl;fr"``."""
-    return ITEM_SEPARATOR.join(items)
+    return ITEM_SEPARATOR.join(_checked_item(item) for item in items)
 
 
 def parse_list(text: str) -> list[str]:

@@ -292,13 +292,17 @@ def compile_arrays(
         {name: components[:, i] for i, name in enumerate(SCORE_NAMES)}, a.policy.weights
     )
 
-    pins = _pair_edges(a, t, p, [(x.talent, x.package) for x in round_.pins])
-    accepted_pairs = [(x.talent, x.package) for x in round_.previous if x.status == "accepted"]
+    pin_pairs = [(x.talent, x.package) for x in round_.pins]
+    pins = _pair_edges(a, t, p, pin_pairs)
+    accepted_at = [i for i, x in enumerate(round_.previous) if x.status == "accepted"]
+    accepted_pairs = [(round_.previous[i].talent, round_.previous[i].package) for i in accepted_at]
     proposed_pairs = [(x.talent, x.package) for x in round_.previous if x.status == "proposed"]
     accepted = _pair_edges(a, t, p, accepted_pairs)
     proposed = _pair_edges(a, t, p, proposed_pairs)
-    _require_eligible(a, round_, pins, "pins", [(x.talent, x.package) for x in round_.pins])
-    _require_eligible(a, round_, accepted, "previous (accepted)", accepted_pairs)
+    _require_eligible(a, pins, pin_pairs, [f"pins[{i}]" for i in range(len(pin_pairs))])
+    _require_eligible(
+        a, accepted, accepted_pairs, [f"previous[{i}] (accepted)" for i in accepted_at]
+    )
     proposed = proposed[proposed >= 0]
 
     pruned = np.zeros(n_talents, dtype=np.int32)
@@ -350,8 +354,9 @@ def _pair_edges(
 
 
 def _require_eligible(
-    a: RoundArrays, round_: Round, edges: Int64Array, field: str, pairs: list[tuple[str, str]]
+    a: RoundArrays, edges: Int64Array, pairs: list[tuple[str, str]], where: list[str]
 ) -> None:
+    """Raise if a pair that must be placed is not an edge; ``where[i]`` names pair ``i``."""
     talent_index = {x: i for i, x in enumerate(a.talent_ids)}
     package_index = {x: i for i, x in enumerate(a.package_ids)}
     for i, edge in enumerate(edges.tolist()):
@@ -361,7 +366,7 @@ def _require_eligible(
         failing = failing_rules(a, talent_index[talent], package_index[package])
         reasons = "; ".join(f"{r} ({REASONS[r]})" for r in failing)
         raise RoundError(
-            f"{field}[{i}]: talent '{talent}' / package '{package}' is not eligible: {reasons}"
+            f"{where[i]}: talent '{talent}' / package '{package}' is not eligible: {reasons}"
         )
 
 

@@ -6,6 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from matcher.models import ID_PATTERN
 
 _SINGULAR = {
     "organizations": "organization",
@@ -21,8 +24,11 @@ class RoundError(ValueError):
     """A round (or one of its files) is invalid; the message says where and why."""
 
 
-def _clean(message: str) -> str:
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+def _clean(item: ErrorDetails) -> str:
+    ctx = item.get("ctx") or {}
+    if item["type"] == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return f"{item['input']!r} is not a valid id (no spaces, ';', ':' or ',')"
+    return item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def _record_name(data: Any, collection: str, index: int) -> str:
@@ -50,7 +56,7 @@ def describe_round_errors(error: ValidationError, data: Any = None) -> str:
     lines = []
     for item in error.errors():
         loc = list(item["loc"])
-        message = _clean(item["msg"])
+        message = _clean(item)
         if not loc:
             lines.append(message)
             continue
@@ -72,6 +78,6 @@ def describe_record_errors(error: ValidationError, where: str) -> str:
     lines = []
     for item in error.errors():
         loc = ".".join(str(p) for p in item["loc"])
-        message = _clean(item["msg"])
+        message = _clean(item)
         lines.append(f"{where}, column '{loc}': {message}" if loc else f"{where}: {message}")
     return "; ".join(lines)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s;:,]+$")]
+ID_PATTERN = r"^[^\s;:,]+$"
+"""Ids have no spaces and none of the separators of the CSV and compact forms."""
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
 
@@ -61,10 +63,10 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
     return weights
 
 
-def _check_unique(items: list[str], what: str) -> list[str]:
+def _check_unique(items: list[str]) -> list[str]:
     repeated = sorted(name for name, count in Counter(items).items() if count > 1)
     if repeated:
-        raise ValueError(f"{what} lists {', '.join(repeated)} more than once")
+        raise ValueError(f"{', '.join(repr(x) for x in repeated)} listed more than once")
     return items
 
 
@@ -96,7 +98,7 @@ class Organization(_Record):
     @field_validator("competitors")
     @classmethod
     def _competitors_unique(cls, value: list[str]) -> list[str]:
-        return _check_unique(value, "competitors")
+        return _check_unique(value)
 
 
 class Talent(_Record):
@@ -138,7 +140,7 @@ class Talent(_Record):
     @field_validator("values", "languages", "alumni", "network", "excluded", "preferences")
     @classmethod
     def _lists_unique(cls, value: list[str]) -> list[str]:
-        return _check_unique(value, "the list")
+        return _check_unique(value)
 
     @model_validator(mode="after")
     def _window(self) -> Talent:
@@ -187,7 +189,7 @@ class WorkPackage(_Record):
     @field_validator("learnable", "values", "languages", "ranking")
     @classmethod
     def _lists_unique(cls, value: list[str]) -> list[str]:
-        return _check_unique(value, "the list")
+        return _check_unique(value)
 
     @model_validator(mode="after")
     def _interval(self) -> WorkPackage:
@@ -250,7 +252,8 @@ class Policy(_Record):
     Attributes
     ----------
     weights
-        Weight of each score component in the total score (normalized by their sum).
+        Weight of each score component in the total score (normalized by their sum);
+        components not named keep their default weight.
     rules
         Eligibility rules switched on or off; rules not named are on.
     min_age, max_age
@@ -304,7 +307,8 @@ class Policy(_Record):
         for name, weight in value.items():
             if not weight >= 0 or weight == float("inf"):
                 raise ValueError(f"weight of {name!r} must be a finite number >= 0")
-        return {name: value.get(name, 0.0) for name in SCORE_NAMES}
+        # named weights override the defaults; set a weight to 0 to leave a score out
+        return _default_weights() | value
 
     @field_validator("rules")
     @classmethod
@@ -358,17 +362,18 @@ class Round(_Record):
 
     @model_validator(mode="after")
     def _references(self) -> Round:
-        _no_duplicates("organization", (o.id for o in self.organizations))
-        _no_duplicates("talent", (t.id for t in self.talents))
-        _no_duplicates("package", (p.id for p in self.packages))
+        _no_duplicates("organizations", "organization", [o.id for o in self.organizations])
+        _no_duplicates("talents", "talent", [t.id for t in self.talents])
+        _no_duplicates("packages", "package", [p.id for p in self.packages])
         orgs = {o.id: o for o in self.organizations}
         talents = {t.id for t in self.talents}
         packages = {p.id for p in self.packages}
-        for org in self.organizations:
+        for i, org in enumerate(self.organizations):
             for other in org.competitors:
-                _known(orgs, other, f"organization '{org.id}', field 'competitors'")
-        for t in self.talents:
-            where = f"talent '{t.id}'"
+                where = f"organization '{org.id}' (organizations[{i}]), field 'competitors'"
+                _known(orgs, other, where)
+        for i, t in enumerate(self.talents):
+            where = f"talent '{t.id}' (talents[{i}])"
             _known(orgs, t.lender, f"{where}, field 'lender'")
             if not orgs[t.lender].lends:
                 raise ValueError(
@@ -379,8 +384,8 @@ class Round(_Record):
                 _known(orgs, org_id, f"{where}, field 'excluded'")
             for package_id in t.preferences:
                 _known(packages, package_id, f"{where}, field 'preferences'", "package")
-        for p in self.packages:
-            where = f"package '{p.id}'"
+        for i, p in enumerate(self.packages):
+            where = f"package '{p.id}' (packages[{i}])"
             _known(orgs, p.host, f"{where}, field 'host'")
             if not orgs[p.host].hosts:
                 raise ValueError(
@@ -389,22 +394,23 @@ class Round(_Record):
                 )
             for talent_id in p.ranking:
                 _known(talents, talent_id, f"{where}, field 'ranking'", "talent")
-        for field, pairs in (("pins", self.pins), ("forbidden", self.forbidden)):
+        for field, pairs in (
+            ("pins", self.pins),
+            ("forbidden", self.forbidden),
+            ("previous", self.previous),
+        ):
             for i, pair in enumerate(pairs):
                 _known(talents, pair.talent, f"{field}[{i}], field 'talent'", "talent")
                 _known(packages, pair.package, f"{field}[{i}], field 'package'", "package")
-        for i, prev in enumerate(self.previous):
-            _known(talents, prev.talent, f"previous[{i}], field 'talent'", "talent")
-            _known(packages, prev.package, f"previous[{i}], field 'package'", "package")
-        _no_duplicates("pin", (f"{p.talent}/{p.package}" for p in self.pins))
-        _no_duplicates("forbidden pair", (f"{p.talent}/{p.package}" for p in self.forbidden))
-        _no_duplicates("previous placement", (f"{p.talent}/{p.package}" for p in self.previous))
-        forbidden = {(p.talent, p.package) for p in self.forbidden}
+        _no_duplicate_pairs("pins", "pin", self.pins)
+        _no_duplicate_pairs("forbidden", "forbidden pair", self.forbidden)
+        _no_duplicate_pairs("previous", "previous placement", self.previous)
+        forbidden = {(p.talent, p.package): i for i, p in enumerate(self.forbidden)}
         for i, pin in enumerate(self.pins):
             if (pin.talent, pin.package) in forbidden:
                 raise ValueError(
                     f"pins[{i}]: pair talent '{pin.talent}' / package '{pin.package}' "
-                    "is also forbidden"
+                    f"is also forbidden (forbidden[{forbidden[pin.talent, pin.package]}])"
                 )
         return self
 
@@ -416,11 +422,27 @@ class Round(_Record):
         raise KeyError(f"unknown organization '{org_id}'")
 
 
-def _no_duplicates(kind: str, ids: Iterable[str]) -> None:
-    counts = Counter(ids)
-    repeated = sorted(i for i, n in counts.items() if n > 1)
-    if repeated:
-        raise ValueError(f"duplicate {kind} id '{repeated[0]}'")
+def _no_duplicates(collection: str, kind: str, ids: list[str]) -> None:
+    first: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        if record_id in first:
+            raise ValueError(
+                f"{kind} '{record_id}' ({collection}[{i}]), field 'id': duplicate id, "
+                f"already used by {collection}[{first[record_id]}]"
+            )
+        first[record_id] = i
+
+
+def _no_duplicate_pairs(collection: str, kind: str, pairs: Sequence[Pair]) -> None:
+    first: dict[tuple[str, str], int] = {}
+    for i, pair in enumerate(pairs):
+        key = (pair.talent, pair.package)
+        if key in first:
+            raise ValueError(
+                f"{collection}[{i}]: duplicate {kind} talent '{pair.talent}' / package "
+                f"'{pair.package}', already at {collection}[{first[key]}]"
+            )
+        first[key] = i
 
 
 def _known(known: Collection[str], ref: str, where: str, kind: str = "organization") -> None:

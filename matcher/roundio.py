@@ -16,8 +16,10 @@ CSV folder layout (map and list cells use the compact form of :mod:`matcher.comp
 
 from __future__ import annotations
 
+import csv
 import json
 import typing
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +97,7 @@ def save_round(round_: Round, path: str | Path) -> None:
 def read_json(path: Path) -> Round:
     """Read a round from one JSON document."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise RoundError(f"{path}: not valid JSON: {exc}") from exc
     return round_from_dict(data, source=str(path))
@@ -129,29 +131,62 @@ def _cell_to_value(kind: str, text: str) -> Any:
     return text
 
 
-def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, Any]]:
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the data rows of a CSV file, each row with the line it starts on.
+
+    The csv module (not pandas) is used so that line numbers stay exact across blank lines
+    and quoted cells that span lines, and so that a row with too few or too many cells is
+    an error rather than silently padded.
+    """
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            reader = csv.reader(file, skipinitialspace=True)
+            next_line = 1
+            for cells in reader:
+                line, next_line = next_line, reader.line_num + 1
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line
+                if header is None:
+                    header = [cell.strip() for cell in cells]
+                    continue
+                if len(cells) != len(header):
+                    raise RoundError(
+                        f"{path.name} line {line}: {len(cells)} cells, expected "
+                        f"{len(header)} (one per column of the header)"
+                    )
+                rows.append((line, cells))
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise RoundError(f"{path.name}: cannot be read as CSV: {exc}") from exc
-    unknown = [c for c in frame.columns if c not in model.model_fields]
+    if header is None:
+        raise RoundError(f"{path.name}: empty file, expected a header row")
+    return header, rows
+
+
+def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, Any]]:
+    columns, rows = _read_rows(path)
+    unknown = [c for c in columns if c not in model.model_fields]
     if unknown:
         raise RoundError(
             f"{path.name}: unknown column '{unknown[0]}'; known: {', '.join(model.model_fields)}"
         )
-    kinds = {c: _field_kind(model, c) for c in frame.columns}
+    repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
+    if repeated:
+        raise RoundError(f"{path.name}: column '{repeated[0]}' appears more than once")
+    kinds = {c: _field_kind(model, c) for c in columns}
     records = []
-    for row_number, row in enumerate(frame.to_dict(orient="records"), start=2):
-        where = f"{path.name} line {row_number}"
+    for line, cells in rows:
+        row = dict(zip(columns, (cell.strip() for cell in cells), strict=True))
+        where = f"{path.name} line {line}"
         if row.get("id"):
             where += f" (id '{row['id']}')"
         record: dict[str, Any] = {}
         for column, text in row.items():
-            text = str(text).strip()
-            if text == "" and kinds[str(column)] == "scalar":
+            if text == "" and kinds[column] == "scalar":
                 continue  # empty cell: the field's default (or a "required" error)
             try:
-                record[str(column)] = _cell_to_value(kinds[str(column)], text)
+                record[column] = _cell_to_value(kinds[column], text)
             except ValueError as exc:
                 raise RoundError(f"{where}, column '{column}': {exc}") from exc
         try:
@@ -177,7 +212,7 @@ def read_csv_folder(folder: Path) -> Round:
         if not path.exists():
             continue
         try:
-            extra = json.loads(path.read_text(encoding="utf-8"))
+            extra = json.loads(path.read_text(encoding="utf-8-sig"))
         except json.JSONDecodeError as exc:
             raise RoundError(f"{path.name}: not valid JSON: {exc}") from exc
         if not isinstance(extra, dict):
@@ -203,29 +238,35 @@ def _value_to_cell(value: Any) -> str:
     return str(value)
 
 
-def _write_table(path: Path, model: type[BaseModel], records: list[BaseModel]) -> None:
+def _table_text(model: type[BaseModel], records: list[BaseModel]) -> str:
     columns = list(model.model_fields)
     rows = [{c: _value_to_cell(v) for c, v in r.model_dump(mode="json").items()} for r in records]
-    frame = pd.DataFrame(rows, columns=columns, dtype=str)
-    tmp = path.with_name(path.name + ".tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
+    text: str = pd.DataFrame(rows, columns=columns, dtype=str).to_csv(index=False)
+    return text
 
 
 def write_csv_folder(round_: Round, folder: Path) -> None:
-    """Write a round as a CSV folder; optional files are written only when not empty."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write a round as a CSV folder; optional files are written only when not empty.
+
+    Every file is rendered before any is written, so a round that cannot be written
+    (a name the compact form cannot hold) leaves the folder as it was.
+    """
+    texts: dict[str, str | None] = {}
     for name, model in (RECORD_FILES | PAIR_FILES).items():
         records = getattr(round_, _ROUND_FIELD[name])
+        try:
+            texts[name] = _table_text(model, records) if records or name in RECORD_FILES else None
+        except ValueError as exc:
+            raise RoundError(f"{folder / name}: cannot be written: {exc}") from exc
+    texts["policy.json"] = round_.policy.model_dump_json(indent=1)
+    texts["round.json"] = json.dumps({"id": round_.id, "name": round_.name}, indent=1)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
         path = folder / name
-        if records or name in RECORD_FILES:
-            _write_table(path, model, records)
+        if text is not None:
+            _write_atomically(path, text)
         elif path.exists():
             path.unlink()
-    _write_atomically(folder / "policy.json", round_.policy.model_dump_json(indent=1))
-    _write_atomically(
-        folder / "round.json", json.dumps({"id": round_.id, "name": round_.name}, indent=1)
-    )
 
 
 __all__ = [

@@ -34,6 +34,11 @@ def _f32(x: npt.ArrayLike) -> Float32Array:
     return np.asarray(x, dtype=np.float32)
 
 
+def _unit(x: npt.ArrayLike) -> Float32Array:
+    # a ratio of two float32 sums taken in different orders can land one ulp above 1
+    return np.clip(_f32(x), 0.0, 1.0)
+
+
 def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """How well the talent's levels cover the package's skills, and how many of the talent's
     strengths (level 4+) the package uses.
@@ -54,7 +59,7 @@ def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     ).sum(axis=1)
     target = np.minimum(a.talent_strong[t], STRENGTHS_TO_USE).astype(np.float32)
     use = np.divide(np.minimum(strong, target), target, out=np.zeros_like(target), where=target > 0)
-    return _f32(COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * use)
+    return _unit(COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * use)
 
 
 def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int32]:
@@ -73,7 +78,7 @@ def learning_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     known = a.talent_level[t[:, None], skills].astype(np.float32) / 5.0
     gained = (goal * (1.0 - known)).sum(axis=1)
     total = a.talent_goal_total[t]
-    return _f32(np.divide(gained, total, out=np.zeros_like(gained), where=total > 0))
+    return _unit(np.divide(gained, total, out=np.zeros_like(gained), where=total > 0))
 
 
 def values_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:

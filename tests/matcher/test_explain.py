@@ -29,7 +29,7 @@ def test_talent_without_eligible_package_gets_independent_rule_counts() -> None:
     }
     reasons = explain_unplaced(compiled, compiled.edge_index(1, 0))
     assert [(r.talent, r.reason) for r in reasons] == [("y", NO_ELIGIBLE_PACKAGE)]
-    assert "no eligible package (age 2, required_skills 2, location 1)" == reasons[0].text()
+    assert reasons[0].text() == "no eligible package (age 2, required_skills 2, location 1)"
 
 
 def test_lower_scored_talent_is_outcompeted() -> None:
