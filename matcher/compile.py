@@ -5,12 +5,15 @@ components, total score and cost split, plus, for every talent and package, how 
 each rule excluded. Nothing loops over pairs in Python:
 
 1. the age rule removes talents outright;
-2. candidates come from an inverted index of the talents' skill levels: for each package,
-   the talents who hold its most selective required skill at the required level (the
-   required-skills rule then checks the other requirements on these candidates only);
-3. the remaining rules filter the candidates in :data:`~matcher.eligibility.RULES` order, and
-   an excluded pair is counted under the first rule it fails;
-4. optionally, only the ``top_k`` best-scored packages per talent are kept (pins and previous
+2. the location rule is counted, not enumerated: per region, how many packages (talents)
+   each talent (package) can reach;
+3. candidates come from an inverted index of the talents' skill levels, per region for
+   onsite and hybrid packages: for each package, the talents of its region who hold its
+   most selective required skill at the required level (the required-skills rule then
+   checks the other requirements on these candidates only);
+4. the remaining rules filter the candidates in :data:`~matcher.eligibility.RULES` order;
+   every excluded pair is counted under the first rule it fails;
+5. optionally, only the ``top_k`` best-scored packages per talent are kept (pins and previous
    placements always are).
 
 Packages are processed in chunks so that peak memory stays bounded on large rounds.
@@ -24,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.arrays import (
+    REMOTE_CODES,
     Float32Array,
     FloatArray,
     Int64Array,
@@ -34,7 +38,7 @@ from matcher.arrays import (
 from matcher.costs import cost_split
 from matcher.eligibility import REASONS, active_rules, failing_rules
 from matcher.errors import RoundError
-from matcher.models import RULE_NAMES, SCORE_NAMES, Policy, Round
+from matcher.models import RULE_NAMES, SCORE_NAMES, Policy, RemoteMode, Round
 from matcher.scores import SCORES, total_score
 
 RULE_INDEX = {name: i for i, name in enumerate(RULE_NAMES)}
@@ -152,82 +156,125 @@ def _ranges(starts: Int64Array, lengths: Int64Array) -> Int64Array:
 
 
 @dataclass(frozen=True, eq=False)
-class _SkillIndex:
-    """Talents sorted by (skill, level descending): the talents holding skill ``s`` at
-    level >= ``l`` are ``talents[start[s] : start[s] + count[s, l]]``."""
+class _CandidateIndex:
+    """Alive talents sorted by (group, skill, level descending).
+
+    The talents of group ``g`` holding skill ``s`` at level >= ``l`` are
+    ``talents[start[g, s] : start[g, s] + count[g, s, l]]``. Skill ``S`` (one past the
+    vocabulary) lists every alive talent of the group, for packages without requirements.
+    """
 
     talents: Int64Array
-    start: Int64Array
-    count: Int64Array  # (S + 1, 6)
+    start: Int64Array  # (G, S + 1)
+    count: Int64Array  # (G, S + 1, 6)
 
     @classmethod
-    def build(cls, a: RoundArrays, alive: npt.NDArray[np.bool_]) -> _SkillIndex:
+    def build(
+        cls, a: RoundArrays, alive: npt.NDArray[np.bool_], group: IntArray, n_groups: int
+    ) -> _CandidateIndex:
         n_skills = len(a.skills)
         levels = np.where(alive[:, None], a.talent_level[:, :n_skills], 0)
         t, s = np.nonzero(levels)
-        lvl = levels[t, s]
-        order = np.lexsort((t, -lvl.astype(np.int16), s))
-        t, s, lvl = t[order], s[order], lvl[order]
-        per_skill = np.bincount(s, minlength=n_skills + 1).astype(np.int64)
-        start = np.cumsum(per_skill) - per_skill
-        count = np.zeros((n_skills + 1, 6), dtype=np.int64)
-        for level in range(1, 6):
-            count[:, level] = np.bincount(s[lvl >= level], minlength=n_skills + 1)
-        return cls(t.astype(np.int64), start, count)
+        lvl = levels[t, s].astype(np.int64)
+        everyone = np.flatnonzero(alive)
+        t = np.concatenate([t, everyone]).astype(np.int64)
+        s = np.concatenate([s, np.full(everyone.size, n_skills)]).astype(np.int64)
+        lvl = np.concatenate([lvl, np.full(everyone.size, 5)])
+        key = group[t].astype(np.int64) * (n_skills + 1) + s
+        order = np.lexsort((t, -lvl, key))
+        t, key, lvl = t[order], key[order], lvl[order]
+        n_keys = n_groups * (n_skills + 1)
+        per_key = np.bincount(key, minlength=n_keys)
+        start = (np.cumsum(per_key) - per_key).reshape(n_groups, n_skills + 1)
+        count = np.zeros((n_keys, 6), dtype=np.int64)
+        for level in range(6):
+            count[:, level] = np.bincount(key[lvl >= level], minlength=n_keys)
+        return cls(t, start, count.reshape(n_groups, n_skills + 1, 6))
+
+    def ranges(
+        self, a: RoundArrays, groups: IntArray, skills_on: bool
+    ) -> tuple[Int64Array, Int64Array]:
+        """(start, length) of each package's candidates in this index: the holders of its
+        most selective requirement within the package's group."""
+        n_skills = len(a.skills)
+        rows = np.arange(a.n_packages)
+        skill = np.full(a.n_packages, n_skills, dtype=np.int64)
+        level = np.ones(a.n_packages, dtype=np.int64)
+        if skills_on:
+            req_skill = a.package_required_skill.astype(np.int64)
+            req_level = a.package_required_level.astype(np.int64)
+            sizes = self.count[groups[:, None], req_skill, req_level]
+            sizes = np.where(req_level > 0, sizes, np.iinfo(np.int64).max)
+            best = sizes.argmin(axis=1)
+            real = req_level[rows, best] > 0
+            skill = np.where(real, req_skill[rows, best], n_skills)
+            level = np.where(real, req_level[rows, best], 1)
+        return self.start[groups, skill], self.count[groups, skill, level]
 
 
-def _candidates(
-    a: RoundArrays,
-    packages: Int64Array,
-    index: _SkillIndex | None,
-    alive_talents: Int64Array,
-) -> tuple[Int64Array, Int64Array]:
-    """Candidate pairs for ``packages``: holders of each package's most selective required
-    skill, or every alive talent for packages without requirements (or with the rule off)."""
-    if index is None:
-        lengths = np.full(packages.size, alive_talents.size, dtype=np.int64)
-        pos = _ranges(np.zeros_like(lengths), lengths)
-        return alive_talents[pos], np.repeat(packages, lengths)
-    req_skill = a.package_required_skill[packages]
-    req_level = a.package_required_level[packages].astype(np.int64)
-    sizes = np.where(req_level > 0, index.count[req_skill, req_level], np.iinfo(np.int64).max)
-    best = sizes.argmin(axis=1)
-    rows = np.arange(packages.size)
-    has_requirement = req_level[rows, best] > 0
-    best_skill = req_skill[rows, best]
-    lengths = np.where(has_requirement, sizes[rows, best], alive_talents.size)
-    starts = np.where(has_requirement, index.start[best_skill], 0)
-    pos = _ranges(starts, lengths)
-    from_index = np.repeat(has_requirement, lengths)
-    talents = np.empty(pos.size, dtype=np.int64)
-    talents[from_index] = index.talents[pos[from_index]]
-    talents[~from_index] = alive_talents[pos[~from_index]]
-    return talents, np.repeat(packages, lengths)
+@dataclass(frozen=True, eq=False)
+class _CandidatePlan:
+    """Where each package's candidates come from: the regional index (onsite and hybrid
+    packages, when the location rule is on) or the global one."""
+
+    regional: _CandidateIndex
+    everywhere: _CandidateIndex
+    use_regional: npt.NDArray[np.bool_]
+    start: Int64Array
+    length: Int64Array
+
+    @classmethod
+    def build(
+        cls, a: RoundArrays, alive: npt.NDArray[np.bool_], location_on: bool, skills_on: bool
+    ) -> _CandidatePlan:
+        zeros = np.zeros(a.n_talents, dtype=np.int32)
+        everywhere = _CandidateIndex.build(a, alive, zeros, 1)
+        start, length = everywhere.ranges(a, np.zeros(a.n_packages, dtype=np.int32), skills_on)
+        use_regional = np.zeros(a.n_packages, dtype=bool)
+        regional = everywhere
+        if location_on:
+            regional = _CandidateIndex.build(a, alive, a.talent_region, len(a.regions))
+            r_start, r_length = regional.ranges(a, a.package_region, skills_on)
+            use_regional = a.package_remote != REMOTE_CODES[RemoteMode.REMOTE]
+            start = np.where(use_regional, r_start, start)
+            length = np.where(use_regional, r_length, length)
+        return cls(regional, everywhere, use_regional, start, length)
+
+    def chunks(self, limit: int) -> list[Int64Array]:
+        """Consecutive package ranges of about ``limit`` candidates each (a chunk exceeds
+        it by at most one package's candidates)."""
+        first = np.cumsum(self.length) - self.length
+        chunk_of = first // max(limit, 1)
+        cuts = np.flatnonzero(np.diff(chunk_of)) + 1
+        return np.split(np.arange(self.length.size, dtype=np.int64), cuts)
+
+    def candidates(self, packages: Int64Array) -> tuple[Int64Array, Int64Array]:
+        """Candidate pairs (talent, package) of ``packages``."""
+        length = self.length[packages]
+        pos = _ranges(self.start[packages], length)
+        regional = np.repeat(self.use_regional[packages], length)
+        talents = np.empty(pos.size, dtype=np.int64)
+        talents[regional] = self.regional.talents[pos[regional]]
+        talents[~regional] = self.everywhere.talents[pos[~regional]]
+        return talents, np.repeat(packages, length)
 
 
-def _package_chunks(
-    a: RoundArrays, index: _SkillIndex | None, n_alive: int, limit: int
-) -> list[Int64Array]:
-    packages = np.arange(a.n_packages, dtype=np.int64)
-    if index is None:
-        sizes = np.full(a.n_packages, n_alive, dtype=np.int64)
-    else:
-        req_level = a.package_required_level.astype(np.int64)
-        sizes = np.where(
-            req_level > 0, index.count[a.package_required_skill, req_level], n_alive
-        ).min(axis=1, initial=n_alive)
-    chunks: list[Int64Array] = []
-    current: list[int] = []
-    total = 0
-    for p, size in zip(packages.tolist(), sizes.tolist(), strict=True):
-        if current and total + size > limit:
-            chunks.append(np.array(current, dtype=np.int64))
-            current, total = [], 0
-        current.append(p)
-        total += size
-    if current:
-        chunks.append(np.array(current, dtype=np.int64))
-    return chunks
+def _location_passes(a: RoundArrays, alive_talents: Int64Array) -> tuple[Int64Array, Int64Array]:
+    """Per alive talent, the packages passing the location rule, and per package, the alive
+    talents passing it: counted, not enumerated."""
+    n_regions = len(a.regions)
+    region = a.talent_region[alive_talents]
+    accepts = a.talent_remote[alive_talents]
+    remote = a.package_remote == REMOTE_CODES[RemoteMode.REMOTE]
+    packages_in = np.bincount(a.package_region, minlength=n_regions)
+    remote_in = np.bincount(a.package_region[remote], minlength=n_regions)
+    per_talent = packages_in[region] + accepts * (int(remote.sum()) - remote_in[region])
+    talents_in = np.bincount(region, minlength=n_regions)
+    accepting_in = np.bincount(region[accepts], minlength=n_regions)
+    same = talents_in[a.package_region]
+    others = int(accepts.sum()) - accepting_in[a.package_region]
+    per_package = same + remote * others
+    return per_talent.astype(np.int64), per_package.astype(np.int64)
 
 
 def _count(excluded: IntArray, owners: Int64Array, rule: str, size: int) -> None:
@@ -254,25 +301,33 @@ def compile_arrays(
         by_talent[~alive, RULE_INDEX["age"]] = n_packages
         by_package[:, RULE_INDEX["age"]] = int((~alive).sum())
     alive_talents = all_talents[alive]
-    index = _SkillIndex.build(a, alive) if "required_skills" in rules else None
-    later_rules = {k: r for k, r in rules.items() if k not in ("age", "required_skills")}
+
+    location_on, skills_on = "location" in rules, "required_skills" in rules
+    located_t = np.full(alive_talents.size, n_packages, dtype=np.int64)
+    located_p = np.full(n_packages, alive_talents.size, dtype=np.int64)
+    if location_on:
+        located_t, located_p = _location_passes(a, alive_talents)
+        by_talent[alive_talents, RULE_INDEX["location"]] = n_packages - located_t
+        by_package[:, RULE_INDEX["location"]] = alive_talents.size - located_p
+    skilled_t = np.zeros(n_talents, dtype=np.int64)
+    skilled_p = np.zeros(n_packages, dtype=np.int64)
+    later_rules = {
+        k: r for k, r in rules.items() if k not in ("age", "location", "required_skills")
+    }
 
     kept_t: list[Int64Array] = []
     kept_p: list[Int64Array] = []
-    for chunk in _package_chunks(a, index, alive_talents.size, chunk_pairs):
-        t, p = _candidates(a, chunk, index, alive_talents)
-        if index is not None:
-            ok = rules["required_skills"](a, t, p)
-            passed_t = np.bincount(t[ok], minlength=n_talents)
-            # every alive talent not passing is excluded by skills for this chunk's packages
-            by_talent[alive, RULE_INDEX["required_skills"]] += (
-                chunk.size - passed_t[alive]
-            ).astype(np.int32)
-            passed_p = np.bincount(p[ok], minlength=n_packages)
-            by_package[chunk, RULE_INDEX["required_skills"]] += (
-                alive_talents.size - passed_p[chunk]
-            ).astype(np.int32)
+    plan = _CandidatePlan.build(a, alive, location_on, skills_on)
+    for chunk in plan.chunks(chunk_pairs) if n_packages else []:
+        t, p = plan.candidates(chunk)
+        if location_on:  # only candidates of remote packages can fail here
+            ok = rules["location"](a, t, p)
             t, p = t[ok], p[ok]
+        if skills_on:
+            ok = rules["required_skills"](a, t, p)
+            t, p = t[ok], p[ok]
+        skilled_t += np.bincount(t, minlength=n_talents)
+        skilled_p += np.bincount(p, minlength=n_packages)
         for name, rule in later_rules.items():
             ok = rule(a, t, p)
             _count(by_talent, t[~ok], name, n_talents)
@@ -280,6 +335,10 @@ def compile_arrays(
             t, p = t[ok], p[ok]
         kept_t.append(t)
         kept_p.append(p)
+    if skills_on:
+        skills = RULE_INDEX["required_skills"]
+        by_talent[alive_talents, skills] = located_t - skilled_t[alive_talents]
+        by_package[:, skills] = located_p - skilled_p
 
     t = np.concatenate(kept_t) if kept_t else np.zeros(0, dtype=np.int64)
     p = np.concatenate(kept_p) if kept_p else np.zeros(0, dtype=np.int64)
@@ -307,7 +366,7 @@ def compile_arrays(
 
     pruned = np.zeros(n_talents, dtype=np.int32)
     if top_k is not None:
-        keep = _top_k_mask(t, score, p, n_talents, top_k)
+        keep = _top_k_mask(t, score, n_talents, top_k)
         keep[pins] = True
         keep[accepted] = True
         keep[proposed] = True
@@ -371,10 +430,16 @@ def _require_eligible(
 
 
 def _top_k_mask(
-    t: Int64Array, score: Float32Array, p: Int64Array, n_talents: int, k: int
+    t: Int64Array, score: Float32Array, n_talents: int, k: int
 ) -> npt.NDArray[np.bool_]:
-    """True for each talent's ``k`` best-scored edges (ties broken by package index)."""
-    order = np.lexsort((p, -score, t))
+    """True for each talent's ``k`` best-scored edges, ties broken by package index.
+
+    Edges come sorted by (talent, package). A non-negative float32's bit pattern orders like
+    its value, so one stable sort on ``talent, -score`` as an int64 key replaces a lexsort.
+    """
+    bits = (np.maximum(score, 0).astype(np.float32) + np.float32(0)).view(np.int32)
+    key = t.astype(np.int64) * (1 << 31) + ((1 << 30) - bits.astype(np.int64))
+    order = np.argsort(key, kind="stable")
     counts = np.bincount(t, minlength=n_talents)
     starts = np.cumsum(counts) - counts
     rank = np.arange(t.size) - np.repeat(starts, counts)

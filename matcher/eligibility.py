@@ -104,15 +104,17 @@ def cost_split_possible(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
 
 def meets_minimum_fit(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The strengths fit reaches the policy's minimum."""
+    if a.policy.min_fit <= 0:  # every fit is >= 0: skip computing it
+        return np.ones(np.shape(t), dtype=bool)
     return np.asarray(strengths_fit(a, t, p) + _EPS >= a.policy.min_fit, dtype=bool)
 
 
 RULES: dict[str, Rule] = {
     "age": meets_age_policy,
+    "location": location_fits,
     "required_skills": has_required_skills,
     "availability": is_available_for_tour,
     "fte": has_enough_fte,
-    "location": location_fits,
     "languages": speaks_languages,
     "own_organization": not_own_organization,
     "competitor": not_competitor,
@@ -125,10 +127,10 @@ assert tuple(RULES) == RULE_NAMES, "RULES must follow models.RULE_NAMES"
 
 REASONS: dict[str, str] = {
     "age": "outside the age policy",
+    "location": "wrong region and not remote",
     "required_skills": "lacks a required skill or level",
     "availability": "not available for the whole tour",
     "fte": "not enough FTE available",
-    "location": "wrong region and not remote",
     "languages": "does not speak a required language",
     "own_organization": "host is the talent's own organization",
     "competitor": "host competes with the lending organization",

@@ -219,10 +219,10 @@ SCORE_NAMES: tuple[str, ...] = (
 
 RULE_NAMES: tuple[str, ...] = (
     "age",
+    "location",
     "required_skills",
     "availability",
     "fte",
-    "location",
     "languages",
     "own_organization",
     "competitor",

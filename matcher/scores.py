@@ -47,26 +47,30 @@ def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     desired skills (their weights). Use is the number of the talent's strengths among those
     skills, out of ``min(3, number of strengths)``.
     """
-    req_level = a.talent_level[t[:, None], a.package_required_skill[p]].astype(np.float32)
-    req_weight = (a.package_required_level[p] > 0).astype(np.float32)
-    des_level = a.talent_level[t[:, None], a.package_desired_skill[p]].astype(np.float32)
-    des_weight = a.package_desired_weight[p]
-    weight = req_weight.sum(axis=1) + des_weight.sum(axis=1)
-    covered = (req_level * req_weight).sum(axis=1) + (des_level * des_weight).sum(axis=1)
+    # pads index a column of zeros and carry weight 0, so no masks are needed
+    req_level = a.talent_level[t[:, None], a.package_required_skill[p]]
+    des_level = a.talent_level[t[:, None], a.package_desired_skill[p]]
+    weight = _skill_weight_total(a)[p]
+    covered = req_level.sum(axis=1, dtype=np.float32) + np.einsum(
+        "ij,ij->i", des_level.astype(np.float32), a.package_desired_weight[p]
+    )
     coverage = np.divide(covered / 5.0, weight, out=np.zeros_like(weight), where=weight > 0)
-    strong = ((req_level >= STRONG_LEVEL) & (req_weight > 0)).sum(axis=1) + (
-        (des_level >= STRONG_LEVEL) & (des_weight > 0)
-    ).sum(axis=1)
+    strong = (req_level >= STRONG_LEVEL).sum(axis=1) + (des_level >= STRONG_LEVEL).sum(axis=1)
     target = np.minimum(a.talent_strong[t], STRENGTHS_TO_USE).astype(np.float32)
     use = np.divide(np.minimum(strong, target), target, out=np.zeros_like(target), where=target > 0)
     return _unit(COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * use)
+
+
+def _skill_weight_total(a: RoundArrays) -> Float32Array:
+    """Per package: number of required skills plus the desired skills' weights."""
+    required = (a.package_required_level > 0).sum(axis=1, dtype=np.float32)
+    return _f32(required + a.package_desired_weight.sum(axis=1, dtype=np.float32))
 
 
 def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int32]:
     """Number of the talent's strengths (level 4+) among the package's skills."""
     req = a.talent_level[t[:, None], a.package_required_skill[p]] >= STRONG_LEVEL
     des = a.talent_level[t[:, None], a.package_desired_skill[p]] >= STRONG_LEVEL
-    des &= a.package_desired_weight[p] > 0
     return np.asarray(req.sum(axis=1) + des.sum(axis=1), dtype=np.int32)
 
 

@@ -21,7 +21,8 @@ def test_check_pilot_prints_counts_and_exclusions(capsys: pytest.CaptureFixture[
     assert "eligible pairs  4 of 30 (13.33%)" in out
     assert "talents with no eligible package   3" in out
     assert "age                                 5" in out
-    assert "required_skills                    19" in out
+    assert "location                            8" in out
+    assert "required_skills                    11" in out
 
 
 @pytest.mark.parametrize("target", ["round.json", "round-folder"])

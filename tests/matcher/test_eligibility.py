@@ -271,10 +271,10 @@ def _one(policy: Policy, **changes: Any) -> Round:
 
 SCENARIOS: dict[str, Scenario] = {
     "age": lambda policy: _one(policy, t_age=45),
+    "location": lambda policy: _one(policy, t_region="antwerp"),
     "required_skills": lambda policy: _one(policy, p_required={"python": 3}),
     "availability": lambda policy: _one(policy, t_available_to=dt.date(2027, 6, 30)),
     "fte": lambda policy: _one(policy, t_fte=0.5),
-    "location": lambda policy: _one(policy, t_region="antwerp"),
     "languages": lambda policy: _one(policy, p_languages=["fr"]),
     "own_organization": lambda policy: _one(policy, p_host="lender"),
     "competitor": lambda policy: _one(

@@ -1,0 +1,157 @@
+"""Blocking-pair audit of any matching, and its numbers for round reports.
+
+Given two-sided preferences (:mod:`matcher.preferences`) and a matching (chosen edges), an
+edge ``(t, p)`` that is not chosen *blocks* when
+
+* it is acceptable to both sides,
+* ``t`` prefers ``p`` to its assignment, or is unassigned, and
+* ``p`` has a free seat, or prefers ``t`` to the worst talent it holds.
+
+A matching without blocking pairs is stable. The audit works on any matching, from any
+solver: a chosen edge that is not acceptable to both sides counts, for both of its ends, as
+worse than every acceptable partner (and is reported as ``unacceptable``). A talent holding
+several tours is judged by the worst one. One pass over the edges, no Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.arrays import Int64Array
+from matcher.preferences import Preferences
+
+
+@dataclass(frozen=True, eq=False)
+class StabilityAudit:
+    """The blocking pairs of a matching.
+
+    Attributes
+    ----------
+    blocking
+        Number of blocking pairs.
+    unacceptable
+        Chosen edges that one side or both do not accept.
+    pairs
+        The blocking edges (sorted edge indices), when asked for.
+    """
+
+    blocking: int
+    unacceptable: int
+    pairs: Int64Array | None = None
+
+    @property
+    def stable(self) -> bool:
+        return self.blocking == 0
+
+
+def audit_matching(
+    preferences: Preferences, edges: npt.ArrayLike, *, with_pairs: bool = False
+) -> StabilityAudit:
+    """Count the blocking pairs of the matching ``edges``.
+
+    Parameters
+    ----------
+    preferences
+        Both sides' preferences over the edges.
+    edges
+        Indices of the chosen edges.
+    with_pairs
+        Also return the blocking edges.
+
+    Returns
+    -------
+    StabilityAudit
+        The count, and the pairs if asked.
+    """
+    return _audit(preferences, np.asarray(edges, dtype=np.int64), with_pairs)
+
+
+def _audit(prefs: Preferences, edges: Int64Array, with_pairs: bool) -> StabilityAudit:
+    n_talents, n_packages = prefs.n_talents, prefs.n_packages
+    chosen = np.zeros(prefs.n_edges, dtype=bool)
+    chosen[edges] = True
+    edges = np.flatnonzero(chosen)
+    t, p = prefs.talent[edges], prefs.package[edges]
+    # an unacceptable assignment is worse than any acceptable partner: rank `beyond`
+    beyond = np.iinfo(np.int32).max
+    trank = np.where(prefs.talent_rank[edges] >= 0, prefs.talent_rank[edges], beyond)
+    prank = np.where(prefs.package_rank[edges] >= 0, prefs.package_rank[edges], beyond)
+    unacceptable = int((prefs.talent_rank[edges] < 0).sum())
+
+    talent_has = np.full(n_talents, -1, dtype=np.int64)
+    np.maximum.at(talent_has, t, trank)
+    talent_has[talent_has < 0] = beyond  # unassigned: any acceptable package is better
+    holding = np.bincount(p, minlength=n_packages)
+    package_worst = np.full(n_packages, -1, dtype=np.int64)
+    np.maximum.at(package_worst, p, prank)
+
+    et, ep = prefs.talent, prefs.package
+    blocks = (
+        ~chosen
+        & (prefs.talent_rank >= 0)
+        & (prefs.talent_rank < talent_has[et])
+        & ((holding[ep] < prefs.seats[ep]) | (prefs.package_rank < package_worst[ep]))
+    )
+    pairs = np.flatnonzero(blocks).astype(np.int64) if with_pairs else None
+    return StabilityAudit(int(blocks.sum()), unacceptable, pairs)
+
+
+@dataclass(frozen=True)
+class StabilityKpis:
+    """Stability indicators of a matching, for round reports.
+
+    Attributes
+    ----------
+    blocking_pairs
+        Number of blocking pairs (0: the matching is stable).
+    blocking_talents, blocking_packages
+        Distinct talents and packages in at least one blocking pair.
+    unacceptable_placements
+        Placements that one side does not accept.
+    stable
+        Whether there is no blocking pair.
+    """
+
+    blocking_pairs: int
+    blocking_talents: int
+    blocking_packages: int
+    unacceptable_placements: int
+    stable: bool
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return asdict(self)
+
+
+def stability_kpis(preferences: Preferences, edges: npt.ArrayLike) -> StabilityKpis:
+    """The stability indicators of the matching ``edges`` (see :class:`StabilityKpis`)."""
+    audit = audit_matching(preferences, edges, with_pairs=True)
+    pairs = audit.pairs if audit.pairs is not None else np.zeros(0, dtype=np.int64)
+    return StabilityKpis(
+        blocking_pairs=audit.blocking,
+        blocking_talents=int(np.unique(preferences.talent[pairs]).size),
+        blocking_packages=int(np.unique(preferences.package[pairs]).size),
+        unacceptable_placements=audit.unacceptable,
+        stable=audit.stable,
+    )
+
+
+def with_stability(document: dict[str, Any], kpis: StabilityKpis) -> dict[str, Any]:
+    """A KPI document (as from :func:`matcher.report.kpis_document`) with a ``stability``
+    section and the blocking-pair count among its KPIs; ``document`` is not changed."""
+    out = dict(document)
+    out["stability"] = kpis.as_dict()
+    out["kpis"] = {**document.get("kpis", {}), "blocking_pairs": kpis.blocking_pairs}
+    return out
+
+
+__all__ = [
+    "StabilityAudit",
+    "StabilityKpis",
+    "audit_matching",
+    "stability_kpis",
+    "with_stability",
+]
