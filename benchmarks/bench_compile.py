@@ -1,9 +1,10 @@
 """Compile-step benchmark: time and peak memory on synthetic rounds, with a peer.
 
-The peer evaluates every rule on the full talent x package grid (in chunks), the obvious
-way to compile; both run in the same process, one after the other, so the ratio holds on a
-noisy machine. Peak memory is what ``tracemalloc`` sees during the compile (numpy arrays
-included), measured in a second, separate run so that tracing does not slow the timed one.
+The peer evaluates every rule on the full talent x package grid (in chunks), then scores
+and prunes like the compile step: the obvious way to compile, in one thread. Both run in
+the same process, one after the other, so the ratio holds on a noisy machine. Peak memory
+is what ``tracemalloc`` sees during the compile (numpy arrays included), measured in a
+second, separate run so that tracing does not slow the timed one.
 
 Usage::
 
@@ -24,15 +25,17 @@ from matcher.arrays import encode_round
 from matcher.compile import compile_round
 from matcher.eligibility import active_rules
 from matcher.generator import generate_round
-from matcher.models import Round
+from matcher.models import SCORE_NAMES, Round
+from matcher.scores import SCORES, total_score
 
 
-def grid_compile(round_: Round, chunk_talents: int = 2000) -> int:
-    """Peer: every rule on every pair of the full grid; returns the eligible pair count."""
+def grid_compile(round_: Round, top_k: int | None, chunk_talents: int = 2000) -> int:
+    """Peer: every rule on every pair of the full grid, then the same scoring and top-k
+    pruning; returns the number of edges kept."""
     a = encode_round(round_)
     rules = active_rules(a)
-    eligible = 0
     packages = np.arange(a.n_packages, dtype=np.int64)
+    kept = 0
     for lo in range(0, a.n_talents, chunk_talents):
         talents = np.arange(lo, min(lo + chunk_talents, a.n_talents), dtype=np.int64)
         t = np.repeat(talents, a.n_packages)
@@ -40,8 +43,18 @@ def grid_compile(round_: Round, chunk_talents: int = 2000) -> int:
         for rule in rules.values():
             ok = rule(a, t, p)
             t, p = t[ok], p[ok]
-        eligible += t.size
-    return eligible
+        components = np.stack([SCORES[name](a, t, p) for name in SCORE_NAMES], axis=1)
+        score = total_score(
+            {name: components[:, i] for i, name in enumerate(SCORE_NAMES)}, a.policy.weights
+        )
+        if top_k is None:
+            kept += t.size
+            continue
+        order = np.lexsort((p, -score, t))
+        counts = np.bincount(t[order] - lo, minlength=talents.size)
+        rank = np.arange(t.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        kept += int((rank < top_k).sum())
+    return kept
 
 
 def _commit() -> str:
@@ -93,10 +106,10 @@ def main() -> None:
         peer, ratio = "-", "-"
         if n_talents * n_packages <= args.peer_max_pairs:
             started = time.perf_counter()
-            grid_eligible = grid_compile(round_)
+            grid_kept = grid_compile(round_, args.top_k)
             peer_seconds = time.perf_counter() - started
-            if grid_eligible != eligible:
-                raise SystemExit(f"peer disagrees: {grid_eligible} != {eligible} eligible pairs")
+            if grid_kept != compiled.n_edges:
+                raise SystemExit(f"peer disagrees: {grid_kept} != {compiled.n_edges} edges")
             peer, ratio = f"{peer_seconds:.1f}", f"{peer_seconds / seconds:.1f}x"
         print(
             f"{size:>14} {generated:>10.1f} {seconds:>10.2f} {peak_mb:>8.0f} "

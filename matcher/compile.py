@@ -21,6 +21,8 @@ Packages are processed in chunks so that peak memory stays bounded on large roun
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,7 +126,11 @@ class CompiledRound:
 
 
 def compile_round(
-    round_: Round, *, top_k: int | None = None, chunk_pairs: int = DEFAULT_CHUNK_PAIRS
+    round_: Round,
+    *,
+    top_k: int | None = None,
+    chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+    workers: int | None = None,
 ) -> CompiledRound:
     """Compile ``round_`` into eligible edges, scores, cost splits and exclusion counts.
 
@@ -137,6 +143,8 @@ def compile_round(
         ``top_k`` (``None``: keep all).
     chunk_pairs
         Candidate pairs examined at once.
+    workers
+        Threads (default: up to 2, the cores of the machines this runs on).
 
     Raises
     ------
@@ -145,7 +153,7 @@ def compile_round(
     """
     arrays = encode_round(round_)
     top_k = round_.policy.top_k if top_k is None else top_k
-    return compile_arrays(arrays, round_, top_k=top_k, chunk_pairs=chunk_pairs)
+    return compile_arrays(arrays, round_, top_k=top_k, chunk_pairs=chunk_pairs, workers=workers)
 
 
 def _ranges(starts: Int64Array, lengths: Int64Array) -> Int64Array:
@@ -277,6 +285,37 @@ def _location_passes(a: RoundArrays, alive_talents: Int64Array) -> tuple[Int64Ar
     return per_talent.astype(np.int64), per_package.astype(np.int64)
 
 
+@dataclass(frozen=True, eq=False)
+class _Filtered:
+    """The pairs of one chunk that pass every rule, and what the rules excluded."""
+
+    talent: Int64Array
+    package: Int64Array
+    skilled: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+    failures: list[tuple[str, Int64Array, Int64Array]]
+
+
+def _workers(workers: int | None) -> int:
+    return max(1, min(2, os.cpu_count() or 1)) if workers is None else max(1, workers)
+
+
+def _score_block(a: RoundArrays, t: Int64Array, p: Int64Array) -> tuple[Float32Array, Float32Array]:
+    """Score components and total score of the pairs (t[i], p[i])."""
+    components = np.stack([SCORES[name](a, t, p) for name in SCORE_NAMES], axis=1)
+    score = total_score(
+        {name: components[:, i] for i, name in enumerate(SCORE_NAMES)}, a.policy.weights
+    )
+    return components, score
+
+
+def _pair_keys_of(a: RoundArrays, pairs: list[tuple[str, str]]) -> Int64Array:
+    talent_index = {x: i for i, x in enumerate(a.talent_ids)}
+    package_index = {x: i for i, x in enumerate(a.package_ids)}
+    t = np.array([talent_index[x] for x, _ in pairs], dtype=np.int64)
+    p = np.array([package_index[y] for _, y in pairs], dtype=np.int64)
+    return a.pair_keys(t, p)
+
+
 def _count(excluded: IntArray, owners: Int64Array, rule: str, size: int) -> None:
     excluded[:, RULE_INDEX[rule]] += np.bincount(owners, minlength=size).astype(np.int32)
 
@@ -287,6 +326,7 @@ def compile_arrays(
     *,
     top_k: int | None = None,
     chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+    workers: int | None = None,
 ) -> CompiledRound:
     """Compile an encoded round (see :func:`compile_round`)."""
     n_talents, n_packages = a.n_talents, a.n_packages
@@ -315,10 +355,9 @@ def compile_arrays(
         k: r for k, r in rules.items() if k not in ("age", "location", "required_skills")
     }
 
-    kept_t: list[Int64Array] = []
-    kept_p: list[Int64Array] = []
     plan = _CandidatePlan.build(a, alive, location_on, skills_on)
-    for chunk in plan.chunks(chunk_pairs) if n_packages else []:
+
+    def filter_chunk(chunk: Int64Array) -> _Filtered:
         t, p = plan.candidates(chunk)
         if location_on:  # only candidates of remote packages can fail here
             ok = rules["location"](a, t, p)
@@ -326,36 +365,61 @@ def compile_arrays(
         if skills_on:
             ok = rules["required_skills"](a, t, p)
             t, p = t[ok], p[ok]
-        skilled_t += np.bincount(t, minlength=n_talents)
-        skilled_p += np.bincount(p, minlength=n_packages)
+        skilled = (np.bincount(t, minlength=n_talents), np.bincount(p, minlength=n_packages))
+        failures = []
         for name, rule in later_rules.items():
             ok = rule(a, t, p)
-            _count(by_talent, t[~ok], name, n_talents)
-            _count(by_package, p[~ok], name, n_packages)
+            failures.append((name, t[~ok], p[~ok]))
             t, p = t[ok], p[ok]
-        kept_t.append(t)
-        kept_p.append(p)
-    if skills_on:
-        skills = RULE_INDEX["required_skills"]
-        by_talent[alive_talents, skills] = located_t - skilled_t[alive_talents]
-        by_package[:, skills] = located_p - skilled_p
+        return _Filtered(t, p, skilled, failures)
 
-    t = np.concatenate(kept_t) if kept_t else np.zeros(0, dtype=np.int64)
-    p = np.concatenate(kept_p) if kept_p else np.zeros(0, dtype=np.int64)
-    order = np.argsort(a.pair_keys(t, p), kind="stable")
-    t, p = t[order], p[order]
-    components = np.stack([SCORES[name](a, t, p) for name in SCORE_NAMES], axis=1)
-    if components.size == 0:
-        components = np.zeros((0, len(SCORE_NAMES)), dtype=np.float32)
-    score = total_score(
-        {name: components[:, i] for i, name in enumerate(SCORE_NAMES)}, a.policy.weights
+    kept_t: list[Int64Array] = []
+    kept_p: list[Int64Array] = []
+    # numpy releases the GIL in these kernels, so threads use every core
+    with ThreadPoolExecutor(max_workers=_workers(workers)) as pool:
+        for part in pool.map(filter_chunk, plan.chunks(chunk_pairs) if n_packages else []):
+            skilled_t += part.skilled[0]
+            skilled_p += part.skilled[1]
+            for name, fail_t, fail_p in part.failures:
+                _count(by_talent, fail_t, name, n_talents)
+                _count(by_package, fail_p, name, n_packages)
+            kept_t.append(part.talent)
+            kept_p.append(part.package)
+        if skills_on:
+            skills = RULE_INDEX["required_skills"]
+            by_talent[alive_talents, skills] = located_t - skilled_t[alive_talents]
+            by_package[:, skills] = located_p - skilled_p
+
+        # each talent's pairs are in ascending package order (chunks follow packages)
+        t = np.concatenate(kept_t) if kept_t else np.zeros(0, dtype=np.int64)
+        p = np.concatenate(kept_p) if kept_p else np.zeros(0, dtype=np.int64)
+        del kept_t, kept_p
+        blocks = [(lo, min(lo + chunk_pairs, t.size)) for lo in range(0, t.size, chunk_pairs)]
+        scored = list(pool.map(lambda b: _score_block(a, t[b[0] : b[1]], p[b[0] : b[1]]), blocks))
+    components = (
+        np.concatenate([c for c, _ in scored])
+        if scored
+        else np.zeros((0, len(SCORE_NAMES)), dtype=np.float32)
     )
+    score = np.concatenate([x for _, x in scored]) if scored else np.zeros(0, dtype=np.float32)
 
     pin_pairs = [(x.talent, x.package) for x in round_.pins]
-    pins = _pair_edges(a, t, p, pin_pairs)
     accepted_at = [i for i, x in enumerate(round_.previous) if x.status == "accepted"]
     accepted_pairs = [(round_.previous[i].talent, round_.previous[i].package) for i in accepted_at]
     proposed_pairs = [(x.talent, x.package) for x in round_.previous if x.status == "proposed"]
+
+    pruned = np.zeros(n_talents, dtype=np.int32)
+    if top_k is not None:
+        keep = _top_k_mask(t, score, n_talents, top_k)
+        forced = _pair_keys_of(a, pin_pairs + accepted_pairs + proposed_pairs)
+        if forced.size:
+            keep |= np.isin(a.pair_keys(t, p), forced)
+        pruned = np.bincount(t[~keep], minlength=n_talents).astype(np.int32)
+        t, p, components, score = t[keep], p[keep], components[keep], score[keep]
+    order = np.argsort(a.pair_keys(t, p))
+    t, p, components, score = t[order], p[order], components[order], score[order]
+
+    pins = _pair_edges(a, t, p, pin_pairs)
     accepted = _pair_edges(a, t, p, accepted_pairs)
     proposed = _pair_edges(a, t, p, proposed_pairs)
     _require_eligible(a, pins, pin_pairs, [f"pins[{i}]" for i in range(len(pin_pairs))])
@@ -363,17 +427,6 @@ def compile_arrays(
         a, accepted, accepted_pairs, [f"previous[{i}] (accepted)" for i in accepted_at]
     )
     proposed = proposed[proposed >= 0]
-
-    pruned = np.zeros(n_talents, dtype=np.int32)
-    if top_k is not None:
-        keep = _top_k_mask(t, score, n_talents, top_k)
-        keep[pins] = True
-        keep[accepted] = True
-        keep[proposed] = True
-        pruned = np.bincount(t[~keep], minlength=n_talents).astype(np.int32)
-        new_index = np.cumsum(keep) - 1
-        pins, accepted, proposed = new_index[pins], new_index[accepted], new_index[proposed]
-        t, p, components, score = t[keep], p[keep], components[keep], score[keep]
 
     split = cost_split(a, t, p)
     return CompiledRound(
@@ -434,8 +487,9 @@ def _top_k_mask(
 ) -> npt.NDArray[np.bool_]:
     """True for each talent's ``k`` best-scored edges, ties broken by package index.
 
-    Edges come sorted by (talent, package). A non-negative float32's bit pattern orders like
-    its value, so one stable sort on ``talent, -score`` as an int64 key replaces a lexsort.
+    Each talent's edges come in ascending package order. A non-negative float32's bit
+    pattern orders like its value, so one stable sort on ``talent, -score`` as an int64 key
+    replaces a lexsort.
     """
     bits = (np.maximum(score, 0).astype(np.float32) + np.float32(0)).view(np.int32)
     key = t.astype(np.int64) * (1 << 31) + ((1 << 30) - bits.astype(np.int64))
