@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -113,11 +114,16 @@ class CompiledRound:
     ) -> Int64Array:
         """Edge index of each pair (t, p), -1 where the pair is not an edge."""
         query = self.arrays.pair_keys(np.atleast_1d(t), np.atleast_1d(p))
-        keys = self.arrays.pair_keys(self.talent, self.package)
+        keys = self.edge_keys
         if keys.size == 0:
             return np.full(query.shape, -1, dtype=np.int64)
         pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
         return np.where(keys[pos] == query, pos, -1).astype(np.int64)
+
+    @cached_property
+    def edge_keys(self) -> Int64Array:
+        """Sorted pair key of every edge (computed once)."""
+        return self.arrays.pair_keys(self.talent, self.package)
 
     def talent_edges(self, t: int) -> slice:
         """The slice of edges of talent ``t`` (edges are sorted by talent)."""

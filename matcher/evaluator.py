@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from matcher.compile import CompiledRound
 from matcher.models import Organization, Round, Talent, WorkPackage
 from matcher.objective import SCORE_RESOLUTION, Objective, make_objective, scaled
@@ -90,6 +92,7 @@ class _Lookup:
     orgs: dict[str, Organization]
     talents: dict[str, Talent]
     packages: dict[str, WorkPackage]
+    forbidden: frozenset[tuple[str, str]]
 
 
 def _lookup(round_: Round) -> _Lookup:
@@ -97,6 +100,7 @@ def _lookup(round_: Round) -> _Lookup:
         {o.id: o for o in round_.organizations},
         {t.id: t for t in round_.talents},
         {p.id: p for p in round_.packages},
+        frozenset((f.talent, f.package) for f in round_.forbidden),
     )
 
 
@@ -150,9 +154,7 @@ def _pair_failures(round_: Round, look: _Lookup, talent_id: str, package_id: str
         "own_organization": p.host != t.lender,
         "competitor": p.host not in lender.competitors and t.lender not in host.competitors,
         "excluded_organization": p.host not in t.excluded,
-        "forbidden_pair": all(
-            (f.talent, f.package) != (talent_id, package_id) for f in round_.forbidden
-        ),
+        "forbidden_pair": (talent_id, package_id) not in look.forbidden,
         "cost_split": (host.hiring_budget is None or fee <= host.hiring_budget + 1e-9)
         and (lender.topup_budget is None or topup <= lender.topup_budget + 1e-9)
         and (policy.subsidy_pool is None or subsidy <= policy.subsidy_pool + 1e-9),
@@ -209,13 +211,16 @@ def evaluate(
     talent_index = {x: i for i, x in enumerate(compiled.arrays.talent_ids)}
     package_index = {x: i for i, x in enumerate(compiled.arrays.package_ids)}
     placements: list[Placement] = []
-    for t_id, p_id in pairs:
+    edges = compiled.edge_index(
+        np.array([talent_index[t] for t, _ in pairs], dtype=np.int64),
+        np.array([package_index[p] for _, p in pairs], dtype=np.int64),
+    ).tolist()
+    for (t_id, p_id), edge in zip(pairs, edges, strict=True):
         failures = _pair_failures(round_, look, t_id, p_id)
         if failures:
             violations.append(
                 Violation("eligibility", _pair_name(t_id, p_id), "fails " + ", ".join(failures))
             )
-        edge = int(compiled.edge_index(talent_index[t_id], package_index[p_id])[0])
         if edge < 0 and not failures:
             violations.append(
                 Violation("edge", _pair_name(t_id, p_id), "eligible but pruned from the edges")
