@@ -1,5 +1,8 @@
 """The ``cosource`` command line.
 
+``cosource demo``      generate the seeded demo round, solve it, print and write the results
+``cosource solve``     solve a round (JSON file or CSV folder) and write the results
+``cosource why-not``   explain why a talent is not placed on a package
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
 """
@@ -7,18 +10,26 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.eligibility import REASONS
 from matcher.errors import RoundError
+from matcher.evaluator import evaluate
+from matcher.explain import explain_unplaced
 from matcher.models import Round
+from matcher.report import summary_text, write_results
 from matcher.roundio import load_round, save_round
+from solvers.result import Progress, Result, SolveParams
+from solvers.solve import SOLVERS, solve
+from solvers.why_not import why_not
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -78,6 +89,138 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+class ProgressPrinter:
+    """Prints solver progress: incumbent, bound, gap and elapsed time, at most twice a
+    second (always the first and the final report)."""
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 0.5) -> None:
+        self.stream = stream or sys.stdout
+        self.interval = interval
+        self.last = -1.0
+
+    def __call__(self, progress: Progress) -> None:
+        if self.last >= 0 and progress.elapsed - self.last < self.interval:
+            return
+        self.last = progress.elapsed
+        print(progress_line(progress), file=self.stream, flush=True)
+
+
+def progress_line(progress: Progress) -> str:
+    """One line of solver progress."""
+    parts = [f"{progress.elapsed:7.2f}s  {progress.solver:<8}"]
+    if progress.placements is not None:
+        parts.append(f"placed {progress.placements:,}")
+    if progress.objective is not None:
+        parts.append(f"incumbent {progress.objective:,.0f}")
+    if progress.bound is not None:
+        parts.append(f"bound {progress.bound:,.0f}")
+    if progress.gap is not None:
+        parts.append(f"gap {progress.gap:.3%}")
+    return "  ".join(parts)
+
+
+def _params(args: argparse.Namespace) -> SolveParams:
+    return SolveParams(
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        relative_gap=args.gap,
+        progress=None if args.quiet else ProgressPrinter(),
+    )
+
+
+def result_document(result: Result, compile_seconds: float) -> dict[str, object]:
+    """What ``result.json`` holds: how the solve went."""
+    objective = result.objective
+    return {
+        "solver": result.solver,
+        "status": str(result.status),
+        "placements": result.placements,
+        "objective": None
+        if objective is None
+        else {
+            "placements": objective.placements,
+            "score": objective.score,
+            "penalty": objective.penalty,
+            "value": objective.value,
+        },
+        "bound": result.bound,
+        "gap": result.gap,
+        "solve_seconds": round(result.wall_time, 3),
+        "compile_seconds": round(compile_seconds, 3),
+        "notes": result.notes,
+        "conflicts": result.conflicts,
+    }
+
+
+def solve_and_report(
+    round_: Round, out: Path, method: str, params: SolveParams
+) -> tuple[Result, str]:
+    """Compile, solve, judge and explain ``round_``; write the result files into ``out``.
+
+    Returns the result and the summary text.
+    """
+    started = time.perf_counter()
+    compiled = compile_round(round_)
+    compile_seconds = time.perf_counter() - started
+    result = solve(compiled, round_, method, params)
+    document = result_document(result, compile_seconds)
+    if not result.status.has_solution:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "result.json").write_text(json.dumps(document, indent=1) + "\n")
+        groups = ", ".join(result.conflicts) or "none named"
+        return result, f"no solution: {result.status}; conflicting constraints: {groups}"
+    evaluation = evaluate(round_, compiled, result.pairs(compiled))
+    reasons = explain_unplaced(compiled, result.edges)
+    write_results(out, compiled, result.edges, evaluation, reasons, document)
+    gap = "-" if result.gap is None else f"{result.gap:.3%}"
+    head = (
+        f"{result.solver}: {result.status}, gap {gap}, "
+        f"solved in {result.wall_time:.2f} s (compiled in {compile_seconds:.2f} s)"
+    )
+    text = "\n".join([head, summary_text(compiled, result.edges, evaluation, reasons)])
+    return result, text + f"\n\nresults written to {out}/"
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    round_ = load_round(args.path)
+    result, text = solve_and_report(round_, args.out, args.method, _params(args))
+    print(text)
+    return 0 if result.status.has_solution else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from matcher.generator import DEMO, generate_round
+
+    round_ = generate_round(DEMO.talents, DEMO.packages, seed=args.seed)
+    print(
+        f"demo round: {len(round_.talents)} talents, {len(round_.packages)} packages, "
+        f"{len(round_.organizations)} organizations (seed {args.seed})"
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    save_round(round_, args.out / "round.json")
+    result, text = solve_and_report(round_, args.out, args.method, _params(args))
+    print(text)
+    return 0 if result.status.has_solution else 1
+
+
+def _cmd_why_not(args: argparse.Namespace) -> int:
+    round_ = load_round(args.path)
+    params = SolveParams(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+    answer = why_not(round_, args.talent, args.package, method=args.method, params=params)
+    print(answer.text())
+    return 0
+
+
+def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
+    parser.add_argument("--method", choices=sorted(SOLVERS), default="auto")
+    parser.add_argument("--time-limit", type=float, default=time_limit, help="seconds")
+    parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gap", type=float, default=0.0, help="stop at this relative gap")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``cosource``."""
     parser = argparse.ArgumentParser(
@@ -85,6 +228,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Match senior talents to tours of duty across organizations.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="solve the seeded demo round and print a summary")
+    _solve_options(demo, time_limit=10.0)
+    demo.set_defaults(seed=7)
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="results folder")
+    demo.set_defaults(run=_cmd_demo)
+
+    solve_cmd = sub.add_parser("solve", help="solve a round and write the results")
+    solve_cmd.add_argument("path", type=Path, help="a round .json file or a CSV folder")
+    solve_cmd.add_argument("--out", type=Path, required=True, help="results folder")
+    _solve_options(solve_cmd, time_limit=30.0)
+    solve_cmd.set_defaults(run=_cmd_solve)
+
+    why = sub.add_parser("why-not", help="why is a talent not placed on a package?")
+    why.add_argument("path", type=Path, help="a round .json file or a CSV folder")
+    why.add_argument("--talent", required=True)
+    why.add_argument("--package", required=True)
+    _solve_options(why, time_limit=10.0)
+    why.set_defaults(run=_cmd_why_not)
 
     gen = sub.add_parser("generate", help="write a seeded synthetic round")
     gen.add_argument("--size", type=int, required=True, help="number of talents")

@@ -9,7 +9,8 @@ order comes from one of two sources, chosen per talent and per package:
   score, the policy-weighted mean of its own preference, learning gain and values fit;
   a package ranks talents by strengths fit. Every eligible partner is acceptable.
 
-Ties are broken by the partner's index, so the order is a strict, deterministic total order.
+Derived scores are compared at float32 precision, that of every score; ties are broken by
+the partner's index, so each order is a strict, deterministic total order.
 An edge is *acceptable* when it is acceptable to both sides; ranks are dense (0 = best) over
 each owner's acceptable edges, and -1 elsewhere. Only relative order matters for stability;
 the dense ranks are what the egalitarian and minimax objectives add up.
@@ -216,8 +217,14 @@ class Preferences:
         if p.size and (p.min() < 0 or p.max() >= seats_.size):
             raise ValueError("package index out of range.")
         ok = np.isfinite(tkey) & np.isfinite(pkey)
-        talent_rank, talent_order, talent_start = _dense_ranks(t, p, tkey, ok, n_talents)
-        package_rank, package_order, package_start = _dense_ranks(p, t, pkey, ok, seats_.size)
+        pair_key = t.astype(np.int64) * max(seats_.size, 1) + p
+        in_pair_order = bool(np.all(np.diff(pair_key) > 0))
+        talent_rank, talent_order, talent_start = _dense_ranks(
+            t, p, tkey, ok, n_talents, in_pair_order
+        )
+        package_rank, package_order, package_start = _dense_ranks(
+            p, t, pkey, ok, seats_.size, in_pair_order
+        )
         return cls(
             talent=t,
             package=p,
@@ -231,12 +238,60 @@ class Preferences:
         )
 
 
+def float_order_key(values: npt.NDArray[np.floating]) -> Int64Array:
+    """An integer key in ``[0, 2**32)`` that sorts float32 ``values`` in increasing order.
+
+    Exact: equal values (``-0.0`` and ``0.0`` included) get equal keys, and any difference
+    is kept. The sign bit is flipped for positives and all bits for negatives, the usual
+    way to make float bits compare like the numbers.
+    """
+    bits = (np.asarray(values, dtype=np.float32) + np.float32(0)).view(np.uint32)
+    negative = (bits >> np.uint32(31)).astype(bool)
+    flipped = np.where(negative, ~bits, bits | np.uint32(0x80000000))
+    return flipped.astype(np.int64)
+
+
+def group_order(owner: npt.NDArray[np.integer], n_owners: int, key: Int64Array) -> Int64Array:
+    """Positions sorted by (owner, key, position), for keys in ``[0, 2**32)``.
+
+    Two stable sorts instead of a lexsort (several times faster on millions of edges):
+    owners first (a radix sort when they fit in 16 bits), then owner and key packed in one
+    int64, which is nearly sorted by then.
+    """
+    small = n_owners <= 1 << 16
+    by_owner = np.argsort(owner.astype(np.uint16 if small else np.int64), kind="stable")
+    packed = (owner[by_owner].astype(np.int64) << 32) | key[by_owner]
+    return by_owner[np.argsort(packed, kind="stable")].astype(np.int64)
+
+
 def _dense_ranks(
-    owner: IntArray, partner: IntArray, key: FloatArray, ok: BoolArray, n_owners: int
+    owner: IntArray,
+    partner: IntArray,
+    key: FloatArray,
+    ok: BoolArray,
+    n_owners: int,
+    partner_sorted: bool,
 ) -> tuple[IntArray, Int64Array, Int64Array]:
-    """Rank of each acceptable edge within its owner's list (by key, then partner index)."""
+    """Rank of each acceptable edge within its owner's list (by key, then partner index).
+
+    ``partner_sorted``: within each owner, partners appear in increasing order (true of the
+    compiled round's edges, for both sides), so position breaks ties as partner index does
+    and the fast paths apply: float32 keys pack with the owner into one int64; other keys
+    are first replaced by their global rank.
+    """
     chosen = np.flatnonzero(ok)
-    order = chosen[np.lexsort((partner[chosen], key[chosen], owner[chosen]))].astype(np.int64)
+    keys = key[chosen]
+    if partner_sorted:
+        as32 = keys.astype(np.float32)
+        if np.array_equal(as32, keys):
+            code = float_order_key(as32)
+        else:
+            code = np.empty(chosen.size, dtype=np.int64)
+            code[np.argsort(keys, kind="stable")] = np.arange(chosen.size)
+        order = chosen[group_order(owner[chosen], n_owners, code)]
+    else:
+        order = chosen[np.lexsort((partner[chosen], keys, owner[chosen]))]
+    order = order.astype(np.int64)
     counts = np.bincount(owner[order], minlength=n_owners)
     start = np.zeros(n_owners + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
@@ -272,7 +327,9 @@ def talent_side_score(compiled: CompiledRound) -> FloatArray:
     if sum(weights.values()) <= 0:
         weights = dict.fromkeys(TALENT_SIDE_SCORES, 1.0)
     total = sum(weights.values())
-    return np.asarray(sum(w * parts[name] for name, w in weights.items()) / total)
+    # float32, like every score: equal at that precision counts as a tie
+    mean = sum(w * parts[name] for name, w in weights.items()) / total
+    return np.asarray(mean, dtype=np.float32).astype(np.float64)
 
 
 def package_side_score(compiled: CompiledRound) -> FloatArray:
@@ -323,6 +380,8 @@ __all__ = [
     "ProposalLists",
     "Side",
     "build_preferences",
+    "float_order_key",
+    "group_order",
     "package_side_score",
     "talent_side_score",
 ]

@@ -100,6 +100,27 @@ def _audit(prefs: Preferences, edges: Int64Array, with_pairs: bool) -> Stability
     return StabilityAudit(int(blocks.sum()), unacceptable, pairs)
 
 
+def rank_summary(preferences: Preferences, edges: npt.ArrayLike) -> tuple[int, int]:
+    """The egalitarian cost and the worst rank of the matching ``edges``.
+
+    The egalitarian cost adds both sides' 0-based ranks of every placed pair; the worst rank
+    is the largest rank either side gets. A placed pair that one side does not accept ranks,
+    for that side, just below its whole list.
+
+    Returns
+    -------
+    total, worst
+        Both 0 for an empty matching.
+    """
+    e = np.asarray(edges, dtype=np.int64)
+    degree_t = np.diff(preferences.talent_start)[preferences.talent[e]]
+    degree_p = np.diff(preferences.package_start)[preferences.package[e]]
+    trank = np.where(preferences.talent_rank[e] >= 0, preferences.talent_rank[e], degree_t)
+    prank = np.where(preferences.package_rank[e] >= 0, preferences.package_rank[e], degree_p)
+    worst = np.maximum(trank, prank)
+    return int(trank.sum() + prank.sum()), int(worst.max(initial=0))
+
+
 @dataclass(frozen=True)
 class StabilityKpis:
     """Stability indicators of a matching, for round reports.
@@ -123,6 +144,7 @@ class StabilityKpis:
     stable: bool
 
     def as_dict(self) -> dict[str, int | bool]:
+        """The indicators as a JSON-ready dict."""
         return asdict(self)
 
 
@@ -152,6 +174,7 @@ __all__ = [
     "StabilityAudit",
     "StabilityKpis",
     "audit_matching",
+    "rank_summary",
     "stability_kpis",
     "with_stability",
 ]

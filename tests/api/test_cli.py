@@ -63,3 +63,35 @@ def test_check_reports_bad_input_with_file_line_and_column(
 def test_check_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(tmp_path / "nothing.json")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_solve_pilot_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "results"
+    assert main(["solve", str(PILOT), "--out", str(out), "--time-limit", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "placed 3 of 6 talents (50.0%)" in text
+    assert "feasible (checked by the evaluator)" in text
+    for name in ("placements.csv", "unplaced.csv", "kpis.json", "result.json"):
+        assert (out / name).exists(), name
+    result = json.loads((out / "result.json").read_text())
+    assert result["status"] == "optimal"
+    assert result["placements"] == 3
+
+
+def test_demo_solves_the_seeded_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    code = main(["demo", "--out", str(out), "--time-limit", "5", "--workers", "1", "--quiet"])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "demo round: 500 talents, 150 packages" in text
+    assert "learn something they want" in text
+    assert "use their strengths" in text
+    assert "why " in text and "talents were not placed" in text
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["feasible"] is True
+    assert load_round(out / "round.json").id == "synthetic-500x150-seed7"
+
+
+def test_why_not_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["why-not", str(PILOT), "--talent", "femke", "--package", "city-data"]) == 0
+    assert "is not eligible: age" in capsys.readouterr().out

@@ -1,0 +1,1148 @@
+"""The CP-SAT core: every constraint of the evaluator over the eligible edges.
+
+The model
+---------
+One Boolean per eligible edge and a few integer counters; every constraint is linear:
+
+- seats: per package, ``sum x <= seats``;
+- tours: per talent, ``sum x <= max_tours_per_talent`` and, when that exceeds one, the FTE of
+  the talent's packages running on any day within the talent's FTE: one row per maximal set
+  of overlapping tours (a start day whose running tours are not all still running at the
+  next start day), with FTE in integer units;
+- budgets: host fees per hiring organization, top-ups per lending organization and the
+  subsidy pool, in integer cents (amounts rounded up, budgets down: see
+  :mod:`solvers.problem`);
+- fairness: ``min_per_lender`` (targets from :func:`matcher.evaluator.lender_targets`) and
+  ``max_host_share`` (per host, ``SHARE_RESOLUTION * placed_at_host <= share_units *
+  placed``, the rule of :func:`matcher.evaluator.host_excess`), as constraints when hard, with
+  integer slacks priced at the fairness penalty per unit when soft;
+- pinned and accepted placements fixed to one; proposed placements of the previous round
+  add the disruption penalty to the objective when dropped.
+
+Rows that no assignment could break (a package with no more edges than seats, a budget
+above everything its group could ever spend) are left out.
+
+The objective
+-------------
+The secondary term is ``score - penalties`` in score units. A lexicographic objective
+(placements first) is solved in one search, exactly, by maximizing
+``M * placements + secondary`` where ``M`` exceeds the largest possible difference between
+the secondary terms of two assignments: one more placement always outweighs any score. The
+weighted objective maximizes ``placement_units * placements + secondary``.
+
+The path
+--------
+1. Seat-only rounds go to the min-cost flow solver (exact).
+2. The seat relaxation (:mod:`solvers.flow`) is solved: when its optimum meets every
+   constraint it is optimal; otherwise it bounds the objective.
+3. Two greedy solutions (by score, and the relaxation's edges first) give an incumbent.
+4. When budgets can bind, a Lagrangian phase (:mod:`solvers.lagrange`, a share of the time
+   limit) prices them: a bound usually much tighter than CP-SAT's early LP bound, and
+   repaired solutions that are usually much better than the greedy ones.
+5. CP-SAT searches from the best of these as a complete hint. Rounds with more than
+   ``max_model_edges`` edges get a model restricted to each talent's best-priced edges (and
+   the hint's): CP-SAT's presolve alone would not finish on the full model in time.
+6. The result is the best assignment found, with the tightest valid bound; it is OPTIMAL
+   when CP-SAT proves it or a bound meets it.
+
+Infeasible rounds
+-----------------
+When the round is infeasible the model is rebuilt with one enforcement literal per
+constraint group and solved under those literals as assumptions; the groups named by
+``sufficient_assumptions_for_infeasibility`` (then pruned one by one while the rest stays
+infeasible) become ``Result.conflicts``. The groups are: ``"pins"``, ``"accepted"``,
+``"min_per_lender"``, ``"max_host_share"``, ``"subsidy pool"``, and per record
+``"seats of package 'p'"``, ``"tours of talent 't'"`` (number of tours and FTE),
+``"host budget of 'o'"`` and ``"top-up budget of 'o'"``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model, cp_model_helper
+
+from matcher.compile import CompiledRound
+from matcher.evaluator import SHARE_RESOLUTION
+from matcher.models import Round
+from matcher.objective import Objective
+from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.lagrange import combined, lagrangian
+from solvers.problem import (
+    ACCEPTED,
+    MAX_HOST_SHARE,
+    MIN_PER_LENDER,
+    NO_LIMIT,
+    PINS,
+    SUBSIDY_POOL,
+    BoolArray,
+    Int64Array,
+    Problem,
+    build_problem,
+    host_budget_group,
+    objective_of,
+    restrict,
+    seats_group,
+    topup_budget_group,
+    tours_group,
+    violated_groups,
+)
+from solvers.result import Progress, Result, SolveParams, Status
+
+NO_GROUP = -1
+"""Group of a row that belongs to no conflict group (definitions of counters)."""
+FTE_PAIR_CHUNK = 4_000_000
+"""(row, edge) candidate pairs examined at once when building the FTE rows."""
+
+
+@dataclass
+class Rows:
+    """Linear rows ``lo <= sum(coef * var) <= hi`` in compressed sparse row form, each with
+    the index of its conflict group (:data:`NO_GROUP` for none)."""
+
+    indptr: list[int] = field(default_factory=lambda: [0])
+    var: list[Int64Array] = field(default_factory=list)
+    coef: list[Int64Array] = field(default_factory=list)
+    lo: list[int] = field(default_factory=list)
+    hi: list[int] = field(default_factory=list)
+    group: list[int] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lo)
+
+    def add(self, var: Int64Array, coef: Int64Array, lo: int, hi: int, group: int) -> None:
+        """Append one row."""
+        self.var.append(var.astype(np.int64))
+        self.coef.append(coef.astype(np.int64))
+        self.indptr.append(self.indptr[-1] + int(var.size))
+        self.lo.append(int(lo))
+        self.hi.append(int(hi))
+        self.group.append(group)
+
+    def add_block(
+        self,
+        indptr: Int64Array,
+        var: Int64Array,
+        coef: Int64Array,
+        lo: Int64Array,
+        hi: Int64Array,
+        group: Sequence[int],
+    ) -> None:
+        """Append many rows given in CSR form (``indptr`` starts at 0)."""
+        base = self.indptr[-1]
+        self.var.append(var.astype(np.int64))
+        self.coef.append(coef.astype(np.int64))
+        self.indptr.extend((base + indptr[1:]).tolist())
+        self.lo.extend(lo.tolist())
+        self.hi.extend(hi.tolist())
+        self.group.extend(group)
+
+
+@dataclass
+class ModelSpec:
+    """A CP-SAT model as plain arrays, emitted by :func:`to_cp_model`.
+
+    Attributes
+    ----------
+    lo, hi
+        Domain of every variable; the first ``n_edges`` are the edge Booleans.
+    rows
+        The linear constraints.
+    groups
+        Names of the conflict groups that rows refer to.
+    literals
+        When built for conflicts: the enforcement literal (a variable) of each group.
+    objective_coef, objective_offset
+        The maximized objective ``sum(objective_coef * var) + objective_offset``.
+    multiplier
+        ``M`` of the lexicographic objective (1 when weighted).
+    shift
+        What to subtract from ``objective - M * placements`` to get the secondary term.
+    short, placed_at, placed, over
+        Indices of the counter variables (see :func:`build_spec`), -1 where absent.
+    """
+
+    n_edges: int
+    lo: list[int]
+    hi: list[int]
+    rows: Rows
+    groups: list[str]
+    literals: list[int]
+    objective_coef: Int64Array
+    objective_offset: int
+    multiplier: int
+    shift: int
+    short: Int64Array
+    placed_at: Int64Array
+    placed: int
+    over: Int64Array
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.lo)
+
+    def new_vars(self, lo: Sequence[int], hi: Sequence[int]) -> Int64Array:
+        """Append variables with these domains and return their indices."""
+        first = len(self.lo)
+        self.lo.extend(int(v) for v in lo)
+        self.hi.extend(int(v) for v in hi)
+        return np.arange(first, len(self.lo), dtype=np.int64)
+
+
+class _Groups:
+    """Conflict group names, numbered on first use."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def __call__(self, name: str) -> int:
+        if name not in self.index:
+            self.index[name] = len(self.names)
+            self.names.append(name)
+        return self.index[name]
+
+
+def build_spec(problem: Problem, *, for_conflicts: bool = False) -> ModelSpec:
+    """The CP-SAT model of ``problem`` as arrays.
+
+    Parameters
+    ----------
+    problem
+        The integer problem.
+    for_conflicts
+        Build the feasibility model for infeasibility analysis: pinned and accepted edges
+        become rows instead of fixed variables, every row of a group is enforced by the
+        group's literal (in ``literals``), and the objective is left out.
+    """
+    n = problem.n_edges
+    forced, dead = problem.forced, problem.dead
+    # x[e] = 1 if edge e is chosen; dead edges are fixed to 0, forced ones to 1 (outside
+    # conflict analysis), except forced dead ones, whose impossibility the rows must show
+    x_lo = np.zeros(n, dtype=np.int64)
+    x_hi = np.ones(n, dtype=np.int64)
+    x_hi[dead & ~forced] = 0
+    if not for_conflicts:
+        x_lo[forced] = 1
+    rows = Rows()
+    group = _Groups()
+    spec = ModelSpec(
+        n_edges=n,
+        lo=x_lo.tolist(),
+        hi=x_hi.tolist(),
+        rows=rows,
+        groups=group.names,
+        literals=[],
+        objective_coef=np.zeros(0, dtype=np.int64),
+        objective_offset=0,
+        multiplier=1,
+        shift=0,
+        short=np.zeros(0, dtype=np.int64),
+        placed_at=np.zeros(0, dtype=np.int64),
+        placed=-1,
+        over=np.zeros(0, dtype=np.int64),
+    )
+    # edges that may be chosen besides forced dead ones (which only their dead rows hold)
+    live = ~dead
+
+    if for_conflicts:
+        one = np.ones(1, dtype=np.int64)
+        for kind, edges in ((PINS, problem.pins), (ACCEPTED, problem.accepted)):
+            for e in edges.tolist():
+                rows.add(np.array([e]), one, 1, 1, group(kind))
+    _dead_rows(problem, rows, group)
+    _count_rows(
+        rows,
+        group,
+        problem.package,
+        live,
+        problem.seats,
+        lambda p: seats_group(problem.package_name(p)),
+    )
+    tours = np.full(problem.n_talents, problem.max_tours, dtype=np.int64)
+    _count_rows(
+        rows, group, problem.talent, live, tours, lambda t: tours_group(problem.talent_name(t))
+    )
+    if problem.max_tours > 1:
+        _fte_rows(problem, rows, group, live)
+    _budget_rows(
+        rows,
+        group,
+        problem.fee,
+        problem.host,
+        live,
+        problem.host_budget,
+        lambda o: host_budget_group(problem.org_name(o)),
+    )
+    _budget_rows(
+        rows,
+        group,
+        problem.topup,
+        problem.lender,
+        live,
+        problem.lender_budget,
+        lambda o: topup_budget_group(problem.org_name(o)),
+    )
+    if problem.pool != NO_LIMIT:
+        edges = np.flatnonzero(live & (problem.subsidy > 0))
+        if int(problem.subsidy[edges].sum()) > problem.pool:
+            rows.add(edges, problem.subsidy[edges], 0, problem.pool, group(SUBSIDY_POOL))
+    slack_max = _fairness_rows(problem, spec, group, live)
+
+    if for_conflicts:
+        # lit[g] = 1 if the rows of constraint group g are enforced (an assumption)
+        spec.literals = spec.new_vars([0] * len(group.names), [1] * len(group.names)).tolist()
+        return spec
+    _objective(problem, spec, slack_max)
+    return spec
+
+
+def _dead_rows(problem: Problem, rows: Rows, group: _Groups) -> None:
+    """``x[e] <= 0`` for every forced edge that cannot be placed even alone, under the group
+    that rules it out."""
+    one = np.ones(1, dtype=np.int64)
+    for e in np.flatnonzero(problem.forced & problem.dead).tolist():
+        t, h, o = int(problem.talent[e]), int(problem.host[e]), int(problem.lender[e])
+        if problem.fte[e] > problem.fte_cap[t]:
+            rows.add(np.array([e]), one, 0, 0, group(tours_group(problem.talent_name(t))))
+        hb, lb = int(problem.host_budget[h]), int(problem.lender_budget[o])
+        if hb != NO_LIMIT and problem.fee[e] > hb:
+            rows.add(np.array([e]), one, 0, 0, group(host_budget_group(problem.org_name(h))))
+        if lb != NO_LIMIT and problem.topup[e] > lb:
+            rows.add(np.array([e]), one, 0, 0, group(topup_budget_group(problem.org_name(o))))
+        if problem.pool != NO_LIMIT and problem.subsidy[e] > problem.pool:
+            rows.add(np.array([e]), one, 0, 0, group(SUBSIDY_POOL))
+
+
+def _csr(owner: Int64Array, edges: Int64Array, n_owners: int) -> tuple[Int64Array, Int64Array]:
+    """``edges`` grouped by ``owner``: the sorted edges and the CSR offsets per owner."""
+    order = np.argsort(owner[edges], kind="stable")
+    counts = np.bincount(owner[edges], minlength=n_owners)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return edges[order], indptr
+
+
+def _count_rows(
+    rows: Rows,
+    group: _Groups,
+    owner: Int64Array,
+    live: BoolArray,
+    capacity: Int64Array,
+    name: Callable[[int], str],
+) -> None:
+    """``sum x <= capacity[o]`` per owner ``o`` with more live edges than its capacity."""
+    edges = np.flatnonzero(live)
+    sorted_edges, indptr = _csr(owner, edges, capacity.size)
+    counts = np.diff(indptr)
+    binding = np.flatnonzero(counts > capacity)
+    _emit_rows(rows, group, binding, sorted_edges, indptr, None, capacity, name)
+
+
+def _budget_rows(
+    rows: Rows,
+    group: _Groups,
+    amount: Int64Array,
+    owner: Int64Array,
+    live: BoolArray,
+    budget: Int64Array,
+    name: Callable[[int], str],
+) -> None:
+    """``sum amount * x <= budget[o]`` per organization whose live edges could exceed it."""
+    edges = np.flatnonzero(live & (amount > 0))
+    sorted_edges, indptr = _csr(owner, edges, budget.size)
+    cumulative = np.concatenate([[0], np.cumsum(amount[sorted_edges])]).astype(np.int64)
+    totals = cumulative[indptr[1:]] - cumulative[indptr[:-1]]
+    binding = np.flatnonzero((budget != NO_LIMIT) & (totals > budget))
+    _emit_rows(rows, group, binding, sorted_edges, indptr, amount, budget, name)
+
+
+def _emit_rows(
+    rows: Rows,
+    group: _Groups,
+    owners: Int64Array,
+    sorted_edges: Int64Array,
+    indptr: Int64Array,
+    amount: Int64Array | None,
+    capacity: Int64Array,
+    name: Callable[[int], str],
+) -> None:
+    if owners.size == 0:
+        return
+    lengths = indptr[owners + 1] - indptr[owners]
+    starts = indptr[owners]
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+    var = sorted_edges[pos]
+    coef = np.ones(var.size, dtype=np.int64) if amount is None else amount[var]
+    block_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    rows.add_block(
+        block_ptr,
+        var,
+        coef,
+        np.zeros(owners.size, dtype=np.int64),
+        capacity[owners],
+        [group(name(o)) for o in owners.tolist()],
+    )
+
+
+def _fte_rows(problem: Problem, rows: Rows, group: _Groups, live: BoolArray) -> None:
+    """Per talent, the FTE of the tours running at each start day within the talent's FTE;
+    only start days whose running set is maximal and can exceed the FTE get a row."""
+    edges = np.flatnonzero(live)
+    order = np.lexsort((problem.start[edges], problem.talent[edges]))
+    edges = edges[order]
+    talent = problem.talent[edges]
+    counts = np.bincount(talent, minlength=problem.n_talents)
+    first = np.cumsum(counts) - counts
+    # sorted (talent, start) keys, to find the next distinct start day of a talent
+    keys = talent * (1 << 32) + problem.start[edges]
+    k = counts[talent]
+    # talents with one edge need no row: a single tour too large for the talent is dead
+    multi = np.flatnonzero(k > 1)
+    if multi.size == 0:
+        return
+    # each candidate row looks at every edge of its talent: bound those pairs per chunk
+    pairs = np.cumsum(k[multi])
+    cuts = np.searchsorted(
+        pairs, np.arange(1, int(pairs[-1]) // FTE_PAIR_CHUNK + 1) * FTE_PAIR_CHUNK
+    )
+    for chunk in np.split(multi, cuts):
+        if chunk.size:
+            _fte_rows_chunk(problem, rows, group, edges, keys, first, counts, chunk)
+
+
+def _fte_rows_chunk(
+    problem: Problem,
+    rows: Rows,
+    group: _Groups,
+    edges: Int64Array,
+    keys: Int64Array,
+    first: Int64Array,
+    counts: Int64Array,
+    candidates: Int64Array,
+) -> None:
+    talent = problem.talent[edges]
+    start = problem.start[edges]
+    end = problem.end[edges]
+    # one candidate row per (talent, start day): the first of the talent's edges that day
+    prev = np.maximum(candidates - 1, 0)
+    repeated = (candidates > first[talent[candidates]]) & (start[prev] == start[candidates])
+    rows_at = candidates[~repeated]
+    if rows_at.size == 0:
+        return
+    t_of_row = talent[rows_at]
+    k = counts[t_of_row]
+    row_of_pair = np.repeat(np.arange(rows_at.size), k)
+    offsets = np.cumsum(k) - k
+    j = np.repeat(first[t_of_row], k) + np.arange(int(k.sum())) - np.repeat(offsets, k)
+    day = start[rows_at][row_of_pair]
+    active = (start[j] <= day) & (day <= end[j])
+    row_of_pair, j = row_of_pair[active], j[active]
+    load = np.bincount(row_of_pair, weights=problem.fte[edges[j]], minlength=rows_at.size)
+    min_end = np.full(rows_at.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(min_end, row_of_pair, end[j])
+    nxt = np.searchsorted(keys, keys[rows_at], side="right")
+    same_talent = nxt < first[t_of_row] + counts[t_of_row]
+    next_start = np.full(rows_at.size, np.iinfo(np.int64).max, dtype=np.int64)
+    next_start[same_talent] = start[nxt[same_talent]]
+    # the running set at a start day is contained in the next one's unless a tour ends
+    # before that next start: only maximal sets need a row, and only those that can overflow
+    keep = (min_end < next_start) & (load > problem.fte_cap[t_of_row])
+    if not keep.any():
+        return
+    pair_keep = keep[row_of_pair]
+    kept_rows = np.flatnonzero(keep)
+    new_index = np.cumsum(keep) - 1
+    var = edges[j[pair_keep]]
+    lengths = np.bincount(new_index[row_of_pair[pair_keep]], minlength=kept_rows.size)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    talents = t_of_row[kept_rows]
+    rows.add_block(
+        indptr,
+        var,
+        problem.fte[var],
+        np.zeros(kept_rows.size, dtype=np.int64),
+        problem.fte_cap[talents],
+        [group(tours_group(problem.talent_name(t))) for t in talents.tolist()],
+    )
+
+
+def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: BoolArray) -> int:
+    """The fairness rows and counters; returns the largest total slack (soft rules)."""
+    rows = spec.rows
+    soft = not problem.hard_fairness
+    slack_max = 0
+    lenders = np.flatnonzero(problem.targets)
+    if lenders.size:
+        edges = np.flatnonzero(live)
+        sorted_edges, indptr = _csr(problem.lender, edges, problem.n_orgs)
+        targets = problem.targets[lenders]
+        if soft:
+            # short[o] = placements lender o is short of its target
+            spec.short = spec.new_vars([0] * lenders.size, targets.tolist())
+            slack_max += int(targets.sum())
+        for i, o in enumerate(lenders.tolist()):
+            mine = sorted_edges[indptr[o] : indptr[o + 1]]
+            var, coef = mine, np.ones(mine.size, dtype=np.int64)
+            if soft:
+                var = np.append(var, spec.short[i])
+                coef = np.append(coef, 1)
+            rows.add(var, coef, int(targets[i]), 1 << 40, group(MIN_PER_LENDER))
+    if problem.share_units is not None:
+        edges = np.flatnonzero(live)
+        sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
+        hosts = np.flatnonzero(np.diff(indptr) > 0)
+        sizes = np.diff(indptr)[hosts]
+        most = int(min(edges.size, problem.seats.sum(), problem.n_talents * problem.max_tours))
+        # placed_at[h] = placements at host h; placed = all placements
+        spec.placed_at = spec.new_vars([0] * hosts.size, sizes.tolist())
+        spec.placed = int(spec.new_vars([0], [most])[0])
+        # the total is the sum of the hosts' counters: no row over every edge, which would
+        # slow presolve down on large rounds
+        rows.add(
+            np.append(spec.placed_at, spec.placed),
+            np.append(np.ones(hosts.size, dtype=np.int64), -1),
+            0,
+            0,
+            NO_GROUP,
+        )
+        if soft:
+            # over[h] = placements host h has over its share
+            caps = np.minimum(sizes, most)
+            spec.over = spec.new_vars([0] * hosts.size, caps.tolist())
+            slack_max += int(caps.sum())
+        share_group = group(MAX_HOST_SHARE)
+        for i, h in enumerate(hosts.tolist()):
+            mine = sorted_edges[indptr[h] : indptr[h + 1]]
+            rows.add(
+                np.append(mine, spec.placed_at[i]),
+                np.append(np.ones(mine.size, dtype=np.int64), -1),
+                0,
+                0,
+                NO_GROUP,
+            )
+            var = np.array([spec.placed_at[i], spec.placed], dtype=np.int64)
+            coef = np.array([SHARE_RESOLUTION, -problem.share_units], dtype=np.int64)
+            if soft:
+                var = np.append(var, spec.over[i])
+                coef = np.append(coef, -SHARE_RESOLUTION)
+            rows.add(var, coef, -(1 << 50), 0, share_group)
+    return slack_max
+
+
+def soft_terms(problem: Problem, spec: ModelSpec) -> dict[str, tuple[Int64Array, Int64Array]]:
+    """Each soft rule's part of the maximized objective, by name, as (variables,
+    coefficients): the fairness slacks at minus the fairness penalty, and the proposed
+    placements of the previous round at plus the disruption penalty they avoid (the
+    penalty for dropping every one of them is the constant ``problem.constant_penalty``).
+    After a solve, ``sum(coefficients * values)`` per name says what each rule cost."""
+    terms: dict[str, tuple[Int64Array, Int64Array]] = {}
+    penalty = 0 if problem.hard_fairness else problem.fairness_units
+    if spec.short.size:
+        terms[MIN_PER_LENDER] = (spec.short, np.full(spec.short.size, -penalty, dtype=np.int64))
+    if spec.over.size:
+        terms[MAX_HOST_SHARE] = (spec.over, np.full(spec.over.size, -penalty, dtype=np.int64))
+    proposed = np.flatnonzero(problem.proposed).astype(np.int64)
+    if proposed.size:
+        units = np.full(proposed.size, problem.disruption_units, dtype=np.int64)
+        terms["disruption"] = (proposed, units)
+    return terms
+
+
+def _objective(problem: Problem, spec: ModelSpec, slack_max: int) -> None:
+    """The maximized objective and the constants that decode it."""
+    penalty = 0 if problem.hard_fairness else problem.fairness_units
+    coef = np.zeros(spec.n_vars, dtype=np.int64)
+    coef[: problem.n_edges] = problem.value
+    for variables, coefficients in soft_terms(problem, spec).values():
+        coef[variables] += coefficients
+    if problem.lexicographic:
+        # M exceeds the spread of the secondary term: the most gain all talents together can
+        # collect, plus the largest total fairness penalty
+        spec.multiplier = _top_gain_per_talent(problem) + penalty * slack_max + 1
+        coef[: problem.n_edges] += spec.multiplier
+        # objective = M * placements + secondary + shift, with 0 <= secondary + shift < M
+        spec.shift = problem.constant_penalty + penalty * slack_max
+        spec.objective_offset = penalty * slack_max
+    else:
+        coef[: problem.n_edges] += problem.placement_units
+        spec.shift = 0
+        spec.objective_offset = -problem.constant_penalty
+    spec.objective_coef = coef
+
+
+def _top_gain_per_talent(problem: Problem) -> int:
+    """Sum over talents of their ``max_tours`` largest edge gains: no assignment collects
+    more."""
+    gain = np.maximum(problem.edge_gain, 0)
+    order = np.lexsort((-gain, problem.talent))
+    talent = problem.talent[order]
+    counts = np.bincount(talent, minlength=problem.n_talents)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(order.size) - np.repeat(starts, counts)
+    return int(gain[order][rank < problem.max_tours].sum())
+
+
+def spec_hint(problem: Problem, spec: ModelSpec, chosen: BoolArray) -> list[int]:
+    """A complete assignment of the model's variables from a set of chosen edges."""
+    values = np.zeros(spec.n_vars, dtype=np.int64)
+    values[: problem.n_edges] = chosen
+    lo, hi = np.array(spec.lo), np.array(spec.hi)
+    if spec.short.size:
+        per_lender = np.bincount(problem.lender[chosen], minlength=problem.n_orgs)
+        lenders = np.flatnonzero(problem.targets)
+        values[spec.short] = np.maximum(problem.targets[lenders] - per_lender[lenders], 0)
+    if spec.placed >= 0:
+        per_host = np.bincount(problem.host[chosen], minlength=problem.n_orgs)
+        hosts = np.flatnonzero(np.bincount(problem.host[~problem.dead], minlength=problem.n_orgs))
+        total = int(chosen.sum())
+        values[spec.placed_at] = per_host[hosts]
+        values[spec.placed] = total
+        if spec.over.size:
+            over = per_host[hosts] * SHARE_RESOLUTION - (problem.share_units or 0) * total
+            values[spec.over] = np.maximum(0, -(-over // SHARE_RESOLUTION))
+    clipped: list[int] = np.clip(values, lo, hi).astype(np.int64).tolist()
+    return clipped
+
+
+def to_cp_model(spec: ModelSpec, hint: Sequence[int] | None = None) -> cp_model.CpModel:
+    """Emit ``spec`` as a CP-SAT model by writing its proto directly (fast: a few bulk calls
+    per row, no Python object per variable)."""
+    model = cp_model.CpModel()
+    proto = model.proto
+    templates: dict[tuple[int, int], object] = {}
+    domains = list(zip(spec.lo, spec.hi, strict=True))
+    for domain in set(domains):
+        var = cp_model_helper.IntegerVariableProto()
+        var.domain.extend(domain)
+        templates[domain] = var
+    proto.variables.extend([templates[d] for d in domains])
+
+    rows = spec.rows
+    var = np.concatenate(rows.var).tolist() if rows.var else []
+    coef = np.concatenate(rows.coef).tolist() if rows.coef else []
+    indptr = rows.indptr
+    enforce = spec.literals
+    for r in range(rows.n_rows):
+        a, b = indptr[r], indptr[r + 1]
+        constraint = proto.constraints.add()
+        g = rows.group[r]
+        if enforce and g != NO_GROUP:
+            constraint.enforcement_literal.append(enforce[g])
+        linear = constraint.linear
+        linear.vars.extend(var[a:b])
+        linear.coeffs.extend(coef[a:b])
+        linear.domain.extend((rows.lo[r], rows.hi[r]))
+
+    if spec.objective_coef.size:
+        nonzero = np.flatnonzero(spec.objective_coef)
+        # CP-SAT minimizes: store the negated objective with a scaling factor of -1
+        proto.objective.vars.extend(nonzero.tolist())
+        proto.objective.coeffs.extend((-spec.objective_coef[nonzero]).tolist())
+        proto.objective.offset = float(-spec.objective_offset)
+        proto.objective.scaling_factor = -1.0
+    if enforce:
+        proto.assumptions.extend(enforce)
+    if hint is not None:
+        proto.solution_hint.vars.extend(range(spec.n_vars))
+        proto.solution_hint.values.extend(hint)
+    return model
+
+
+def to_cp_model_python(spec: ModelSpec, hint: Sequence[int] | None = None) -> cp_model.CpModel:
+    """Emit ``spec`` through the CP-SAT Python API, one call per variable and per row (the
+    plain way, kept to measure :func:`to_cp_model` against and to cross-check it)."""
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(lo, hi, "") for lo, hi in zip(spec.lo, spec.hi, strict=True)]
+    rows = spec.rows
+    var = np.concatenate(rows.var).tolist() if rows.var else []
+    coef = np.concatenate(rows.coef).tolist() if rows.coef else []
+    for r in range(rows.n_rows):
+        a, b = rows.indptr[r], rows.indptr[r + 1]
+        expr = cp_model.LinearExpr.weighted_sum([xs[v] for v in var[a:b]], coef[a:b])
+        constraint = model.add_linear_constraint(expr, rows.lo[r], rows.hi[r])
+        g = rows.group[r]
+        if spec.literals and g != NO_GROUP:
+            constraint.only_enforce_if(xs[spec.literals[g]])
+    if spec.objective_coef.size:
+        nonzero = np.flatnonzero(spec.objective_coef).tolist()
+        model.maximize(
+            cp_model.LinearExpr.weighted_sum(
+                [xs[v] for v in nonzero], spec.objective_coef[nonzero].tolist()
+            )
+            + spec.objective_offset
+        )
+    if spec.literals:
+        model.add_assumptions([xs[v] for v in spec.literals])
+    if hint is not None:
+        for v, value in zip(xs, hint, strict=True):
+            model.add_hint(v, value)
+    return model
+
+
+_STATUS = {
+    cp_model.OPTIMAL: Status.OPTIMAL,
+    cp_model.FEASIBLE: Status.FEASIBLE,
+    cp_model.INFEASIBLE: Status.INFEASIBLE,
+    cp_model.MODEL_INVALID: Status.MODEL_INVALID,
+    cp_model.UNKNOWN: Status.UNKNOWN,
+}
+"""Every CP-SAT status and its :class:`Status`."""
+
+
+class _ProgressReporter(cp_model.CpSolverSolutionCallback):
+    """Reports each new CP-SAT incumbent as :class:`Progress`: placements and the reported
+    value (secondary term when lexicographic), with the best bound known, since ``started``.
+
+    ``known_bound`` is a bound on the combined objective of the whole problem (scale of
+    ``multiplier``); CP-SAT's own bound counts too when its model is the whole problem.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        report: Callable[[Progress], None],
+        started: float,
+        multiplier: int,
+        known_bound: float,
+        own_bound_valid: bool,
+    ) -> None:
+        super().__init__()
+        self._spec = spec
+        self._report = report
+        self._started = started
+        self._multiplier = multiplier
+        self._known = known_bound
+        self._own = own_bound_valid
+
+    def on_solution_callback(self) -> None:
+        placements, value = decode(self._spec, round(self.objective_value))
+        bound = self._known
+        if self._own:
+            own = math.floor(self.best_objective_bound + 1e-6) - self._spec.shift
+            bound = min(bound, float(own))
+        if math.isfinite(bound) and placements is not None:
+            bound -= self._multiplier * placements
+        self._report(
+            Progress(
+                solver="cpsat",
+                elapsed=time.perf_counter() - self._started,
+                objective=float(value),
+                bound=float(bound) if math.isfinite(bound) else None,
+                placements=placements,
+            )
+        )
+
+
+def decode(spec: ModelSpec, objective: int) -> tuple[int | None, int]:
+    """(placements, value) of a model objective: for a lexicographic model the number of
+    placements and the secondary term; for a weighted one (None, the weighted value)."""
+    if spec.multiplier > 1:
+        placements, rest = divmod(objective, spec.multiplier)
+        return placements, rest - spec.shift
+    return None, objective - spec.shift
+
+
+@dataclass(frozen=True)
+class CpSatOptions:
+    """Options of :func:`solve_cpsat` beyond :class:`SolveParams`.
+
+    Attributes
+    ----------
+    use_flow
+        Hand seat-only rounds to the min-cost flow solver; solve the seat relaxation for a
+        bound and a start, and return its optimum when it meets every constraint.
+    lagrangian
+        Before CP-SAT, price the budgets by Lagrangian relaxation for a bound and a better
+        start (rounds with budgets that can bind).
+    lagrangian_share
+        Share of the time limit the Lagrangian phase may use (twice that on rounds too
+        large for a full model).
+    max_model_edges
+        Rounds with more edges get a CP-SAT model restricted to each talent's
+        ``keep_per_talent`` best-priced edges (and the start's); the bound then comes from
+        the relaxations only.
+    keep_per_talent
+        See ``max_model_edges``.
+    python_api
+        Build the model through the CP-SAT Python API instead of writing the proto.
+    explain
+        Name the conflicting constraint groups of infeasible rounds.
+    log
+        Print CP-SAT's search log.
+    """
+
+    use_flow: bool = True
+    lagrangian: bool = True
+    lagrangian_share: float = 0.3
+    max_model_edges: int = 150_000
+    keep_per_talent: int = 4
+    python_api: bool = False
+    explain: bool = True
+    log: bool = False
+
+
+PROBING_MAX_EDGES = 5_000
+"""Above this many edges CP-SAT's probing is switched off: on assignment models it costs
+seconds of presolve for little gain, and ignores its deterministic time limit."""
+
+
+def solve_cpsat(
+    compiled: CompiledRound,
+    round_: Round,
+    params: SolveParams | None = None,
+    options: CpSatOptions | None = None,
+) -> Result:
+    """Solve ``round_`` with CP-SAT under every constraint of the evaluator.
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round.
+    params
+        Time limit, workers, seed, relative gap and progress callback.
+    options
+        See :class:`CpSatOptions`.
+
+    Returns
+    -------
+    Result
+        ``objective`` is what :func:`matcher.evaluator.evaluate` computes for ``edges``;
+        ``bound`` bounds ``objective.value`` (for a lexicographic objective: the secondary
+        term among assignments with as many placements); ``conflicts`` names the
+        conflicting groups of an infeasible round.
+    """
+    started = time.perf_counter()
+    params = params or SolveParams()
+    options = options or CpSatOptions()
+    problem = build_problem(compiled, round_)
+    if options.use_flow and problem_is_seat_only(problem):
+        result = flow_result(problem, started)
+        result.notes.insert(0, "seat-only round: solved exactly by min-cost flow")
+        return result
+    return solve_problem(problem, params, options, started)
+
+
+@dataclass
+class _Incumbent:
+    """The best assignment known and the best bound on the combined objective."""
+
+    problem: Problem
+    multiplier: int
+    chosen: BoolArray | None = None
+    objective: Objective | None = None
+    bound: float = float("inf")
+    source: str = ""
+
+    def offer(self, chosen: BoolArray | None, source: str) -> None:
+        if chosen is None:
+            return
+        edges = np.flatnonzero(chosen)
+        if violated_groups(self.problem, edges):
+            return
+        objective = objective_of(self.problem, edges)
+        if self.objective is None or objective.key() > self.objective.key():
+            self.chosen, self.objective, self.source = chosen, objective, source
+
+    def tighten(self, bound: float | None) -> None:
+        if bound is not None:
+            self.bound = min(self.bound, bound)
+
+    @property
+    def value(self) -> int | None:
+        if self.objective is None:
+            return None
+        return combined(self.objective, self.multiplier)
+
+
+def solve_problem(
+    problem: Problem, params: SolveParams, options: CpSatOptions, started: float
+) -> Result:
+    """:func:`solve_cpsat` on a built problem, timed from ``started``."""
+
+    def remaining() -> float:
+        return params.time_limit - (time.perf_counter() - started)
+
+    notes: list[str] = []
+    relaxation = seat_relaxation(problem) if options.use_flow else None
+    if options.use_flow and relaxation is None:
+        # the pinned and accepted placements alone exceed some seats or tours
+        return _infeasible(problem, params, options, started)
+    spec = build_spec(problem)
+    best = _Incumbent(problem, spec.multiplier)
+    if relaxation is not None:
+        edges = np.flatnonzero(relaxation.chosen).astype(np.int64)
+        objective = objective_of(problem, edges)
+        if not violated_groups(problem, edges) and objective == relaxation.objective:
+            return Result(
+                solver="cpsat",
+                status=Status.OPTIMAL,
+                edges=edges,
+                objective=objective,
+                bound=float(objective.value),
+                wall_time=time.perf_counter() - started,
+                notes=["the seat relaxation's optimum meets every constraint: it is optimal"],
+            )
+        best.tighten(float(combined(relaxation.objective, spec.multiplier)))
+
+    order = greedy_order(problem)
+    best.offer(greedy_assign(problem, order)[0], "greedy")
+    if relaxation is not None:
+        first = relaxation.chosen[order]
+        guided = np.concatenate([order[first], order[~first]])
+        best.offer(greedy_assign(problem, guided)[0], "greedy after the seat relaxation")
+
+    large = problem.n_edges > options.max_model_edges
+    priced: npt.NDArray[np.float64] | None = None
+    if options.lagrangian and remaining() > 0:
+        share = options.lagrangian_share * (2 if large else 1)
+        lagrange = lagrangian(problem, spec.multiplier, share * remaining(), best.chosen)
+        best.offer(lagrange.chosen, "Lagrangian heuristic")
+        best.tighten(lagrange.bound)
+        priced = lagrange.priced_weight
+        notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
+    if best.objective is not None and _close_enough(best, params.relative_gap):
+        return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
+
+    hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
+    sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
+    sub_spec = spec
+    if large:
+        weight = priced if priced is not None else problem.edge_gain.astype(np.float64)
+        keep = _best_per_talent(problem, weight, options.keep_per_talent) | hint_chosen
+        sub, index = restrict(problem, keep)
+        sub_spec = build_spec(sub)
+        notes.append(
+            f"CP-SAT on the {sub.n_edges} most promising of {problem.n_edges} edges; "
+            "the bound comes from the relaxations"
+        )
+    emit = to_cp_model_python if options.python_api else to_cp_model
+    model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
+    solver = cp_model.CpSolver()
+    _set_parameters(solver, params, max(remaining(), 0.05), options.log)
+    if sub.n_edges > PROBING_MAX_EDGES:
+        solver.parameters.cp_model_probing_level = 0
+    if params.relative_gap > 0:
+        _set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
+    reporter = None
+    if params.progress is not None:
+        _report_incumbent(params.progress, problem, best, started)
+        reporter = _ProgressReporter(
+            sub_spec, params.progress, started, spec.multiplier, best.bound, not large
+        )
+    code = solver.solve(model, reporter)
+    status = _STATUS.get(code, Status.UNKNOWN)
+
+    if status == Status.INFEASIBLE and not large and best.objective is None:
+        return _infeasible(problem, params, options, started)
+    if status == Status.MODEL_INVALID:
+        message = cp_model_helper.CpSatHelper.validate_model(model.proto)
+        return _no_solution(status, started, [f"CP-SAT rejected the model: {message}"])
+    if status.has_solution:
+        solution = np.array(solver.response_proto.solution, dtype=np.int64)
+        chosen = np.zeros(problem.n_edges, dtype=bool)
+        chosen[index[solution[: sub.n_edges] > 0]] = True
+        best.offer(chosen, "CP-SAT")
+        if not large:
+            bound = int(np.floor(solver.best_objective_bound + 1e-6))
+            best.tighten(float(bound - sub_spec.shift))
+            if status == Status.OPTIMAL:
+                return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
+    elif status == Status.INFEASIBLE:
+        notes.append("the restricted CP-SAT model is infeasible")
+    if best.objective is None:
+        notes.append("no solution found in time")
+        return _no_solution(Status.UNKNOWN, started, notes)
+    if best.source != "CP-SAT":
+        notes.append(f"the best solution comes from the {best.source}")
+    return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
+
+
+def _report_incumbent(
+    report: Callable[[Progress], None], problem: Problem, best: _Incumbent, started: float
+) -> None:
+    """One progress report for what the relaxations and heuristics found before CP-SAT."""
+    if best.objective is None:
+        return
+    placements = best.objective.placements if problem.lexicographic else None
+    bound = best.bound
+    if math.isfinite(bound) and placements is not None:
+        bound -= best.multiplier * placements
+    report(
+        Progress(
+            solver="cpsat",
+            elapsed=time.perf_counter() - started,
+            objective=float(best.objective.value),
+            bound=float(bound) if math.isfinite(bound) else None,
+            placements=placements,
+        )
+    )
+
+
+def _close_enough(best: _Incumbent, relative_gap: float) -> bool:
+    """Whether the best assignment is proven optimal, or within ``relative_gap`` of the
+    bound (relative to the reported value, as :attr:`Result.gap`)."""
+    assert best.objective is not None
+    slack = best.bound - (best.value or 0)
+    return slack < 1 or slack <= relative_gap * max(1, abs(best.objective.value))
+
+
+def _finish(
+    problem: Problem,
+    best: _Incumbent,
+    status: Status,
+    spec: ModelSpec,
+    started: float,
+    notes: list[str],
+) -> Result:
+    """The Result of the best assignment, its bound decoded, OPTIMAL when proven."""
+    assert best.objective is not None and best.chosen is not None
+    objective = best.objective
+    value = best.value or 0
+    proven = best.bound - value < 1
+    bound: float | None = None
+    if math.isfinite(best.bound):
+        # the combined bound, given as many placements as found
+        extra = spec.multiplier * objective.placements if problem.lexicographic else 0
+        bound = float(math.floor(best.bound + 1e-6) - extra)
+        most = math.floor((best.bound + 1e-6) / spec.multiplier)
+        if problem.lexicographic and most > objective.placements and not proven:
+            notes = [*notes, f"placements not proven optimal: at most {most} possible"]
+    if status == Status.OPTIMAL or proven:
+        status, bound = Status.OPTIMAL, float(objective.value)
+    return Result(
+        solver="cpsat",
+        status=status,
+        edges=np.flatnonzero(best.chosen).astype(np.int64),
+        objective=objective,
+        bound=bound,
+        wall_time=time.perf_counter() - started,
+        notes=notes,
+    )
+
+
+def _infeasible(
+    problem: Problem, params: SolveParams, options: CpSatOptions, started: float
+) -> Result:
+    conflicts: list[str] = []
+    if options.explain:
+        left = params.time_limit - (time.perf_counter() - started)
+        conflicts = explain_infeasibility(problem, max(left, 1.0), params.seed)
+    return Result(
+        solver="cpsat",
+        status=Status.INFEASIBLE,
+        edges=np.zeros(0, dtype=np.int64),
+        objective=None,
+        bound=None,
+        wall_time=time.perf_counter() - started,
+        notes=["the round is infeasible"]
+        + (["conflicting groups: " + ", ".join(conflicts)] if conflicts else []),
+        conflicts=conflicts,
+    )
+
+
+def _best_per_talent(problem: Problem, weight: npt.NDArray[np.float64], k: int) -> BoolArray:
+    """Each talent's ``k`` edges of largest weight."""
+    order = np.lexsort((-weight, problem.talent))
+    talent = problem.talent[order]
+    counts = np.bincount(talent, minlength=problem.n_talents)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(order.size) - np.repeat(starts, counts)
+    keep = np.zeros(problem.n_edges, dtype=bool)
+    keep[order[rank < k]] = True
+    return keep
+
+
+def _no_solution(status: Status, started: float, notes: list[str]) -> Result:
+    return Result(
+        solver="cpsat",
+        status=status,
+        edges=np.zeros(0, dtype=np.int64),
+        objective=None,
+        bound=None,
+        wall_time=time.perf_counter() - started,
+        notes=notes,
+    )
+
+
+def _set_parameters(
+    solver: cp_model.CpSolver, params: SolveParams, time_limit: float, log: bool
+) -> None:
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = log
+
+
+def _set_gap(
+    solver: cp_model.CpSolver,
+    spec: ModelSpec,
+    problem: Problem,
+    hint: BoolArray,
+    relative_gap: float,
+) -> None:
+    """Stop at ``relative_gap`` of the reported value: for a weighted objective CP-SAT's own
+    relative limit; for a lexicographic one an absolute limit in secondary units, below
+    ``M`` so that the placements are still proven."""
+    if spec.multiplier == 1:
+        solver.parameters.relative_gap_limit = relative_gap
+        return
+    estimate = abs(objective_of(problem, np.flatnonzero(hint)).value)
+    solver.parameters.absolute_gap_limit = float(
+        min(relative_gap * max(1, estimate), spec.multiplier - 1)
+    )
+
+
+def explain_infeasibility(problem: Problem, time_limit: float, seed: int = 0) -> list[str]:
+    """Names of constraint groups that cannot all hold together.
+
+    Solves the feasibility model with one enforcement literal per group under those literals
+    as assumptions, reads CP-SAT's sufficient assumptions for infeasibility, then drops each
+    group of that set that is not needed (checking that the rest stays infeasible) while
+    time allows. Returns an empty list if no conflict is found in time.
+    """
+    deadline = time.perf_counter() + time_limit
+    spec = build_spec(problem, for_conflicts=True)
+    literal_group = {lit: g for g, lit in enumerate(spec.literals)}
+
+    def infeasible(groups: list[int]) -> tuple[bool, list[int]]:
+        model = to_cp_model(spec)
+        model.proto.assumptions.clear()
+        model.proto.assumptions.extend([spec.literals[g] for g in groups])
+        solver = cp_model.CpSolver()
+        left = deadline - time.perf_counter()
+        solver.parameters.max_time_in_seconds = max(left, 0.05)
+        # one worker and no presolve: the assumption core is reliable only that way
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.random_seed = seed
+        code = solver.solve(model)
+        if code != cp_model.INFEASIBLE:
+            return False, []
+        core = [literal_group[lit] for lit in solver.sufficient_assumptions_for_infeasibility()]
+        core = [g for g in core if g in groups]
+        return True, core or groups
+
+    found, core = infeasible(list(range(len(spec.literals))))
+    if not found:
+        return []
+    # drop groups the conflict does not need, one at a time
+    needed = list(dict.fromkeys(core))
+    i = 0
+    while i < len(needed) and len(needed) > 1 and time.perf_counter() < deadline:
+        trial = needed[:i] + needed[i + 1 :]
+        still, smaller = infeasible(trial)
+        if still:
+            needed = [g for g in trial if g in set(smaller)] or trial
+        else:
+            i += 1
+    return [spec.groups[g] for g in needed]

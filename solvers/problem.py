@@ -1,0 +1,471 @@
+"""The integer problem every solver works on, built once from a compiled round.
+
+:func:`build_problem` turns a :class:`~matcher.compile.CompiledRound` and its
+:class:`~matcher.models.Round` into integer arrays over the eligible edges: score units, FTE
+units, money in cents, and the capacities of every constraint group of
+:func:`matcher.evaluator.evaluate`. :func:`objective_of` and :func:`violated_groups` are
+vectorized re-implementations of the evaluator's objective and hard constraints on these
+arrays; the tests check them against the evaluator itself.
+
+Units and rounding
+------------------
+- Scores: :func:`matcher.objective.scaled` units (1/1000 of a score point), per edge, exactly
+  as the evaluator counts them.
+- Money: integer **cents**. An amount is rounded *up* to the cent and a budget *down*, so a
+  set of edges that fits the integer budget fits the real one. Amounts within
+  :data:`MONEY_TOL` cents above a whole cent count as that cent (float noise such as
+  ``5904.000000000001``), and the budget gives back that tolerance once per possible
+  placement out of half the evaluator's slack; the other half is left for the evaluator's own
+  float sums. Exact for cent amounts; on a budget group with more than about 5,000 possible
+  placements the integer budget may be one cent below the real one (safe, never looser).
+- FTE: integer units of 1/:data:`FTE_RESOLUTION`, rounded the same way (FTE up, capacity
+  down), exact for FTE given to four decimals.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.compile import CompiledRound
+from matcher.evaluator import SHARE_RESOLUTION, lender_targets
+from matcher.models import Round
+from matcher.objective import Objective, make_objective, scaled
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+CENTS_PER_EURO = 100
+"""Money is modelled in integer cents."""
+FTE_RESOLUTION = 10_000
+"""FTE is modelled in integer units of 1/10,000."""
+EVALUATOR_SLACK = 1e-6
+"""Tolerance of the evaluator on budgets and FTE (in euros and FTE)."""
+MONEY_TOL = 1e-8
+"""Cents: float noise tolerated above a whole cent before an amount rounds up to the next."""
+FTE_TOL = 1e-6
+"""FTE units: float noise tolerated above a whole unit."""
+NO_LIMIT = -1
+"""Marks a budget that does not exist."""
+
+# Names of the constraint groups, as reported in conflicts and by violated_groups().
+PINS = "pins"
+ACCEPTED = "accepted"
+MIN_PER_LENDER = "min_per_lender"
+MAX_HOST_SHARE = "max_host_share"
+SUBSIDY_POOL = "subsidy pool"
+
+
+def seats_group(package_id: str) -> str:
+    """Group name of the seats of one package."""
+    return f"seats of package '{package_id}'"
+
+
+def tours_group(talent_id: str) -> str:
+    """Group name of one talent's tours: their number and their FTE over time."""
+    return f"tours of talent '{talent_id}'"
+
+
+def host_budget_group(org_id: str) -> str:
+    """Group name of one hiring organization's fee budget."""
+    return f"host budget of '{org_id}'"
+
+
+def topup_budget_group(org_id: str) -> str:
+    """Group name of one lending organization's top-up budget."""
+    return f"top-up budget of '{org_id}'"
+
+
+def amount_units(values: npt.ArrayLike, unit: int, tol: float) -> Int64Array:
+    """Amounts in integer units, rounded up (noise up to ``tol`` units is ignored)."""
+    x = np.asarray(values, dtype=np.float64) * unit
+    return np.maximum(np.ceil(x - tol), 0).astype(np.int64)
+
+
+def capacity_units(capacity: float, unit: int, tol: float, n_terms: int) -> int:
+    """A capacity in integer units, rounded down so that any set of at most ``n_terms``
+    amounts from :func:`amount_units` within it stays within the real capacity plus half the
+    evaluator's slack."""
+    margin = EVALUATOR_SLACK * unit / 2 - n_terms * tol
+    return math.floor(capacity * unit + margin)
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A round as integer arrays over its eligible edges (see the module docstring).
+
+    Attributes
+    ----------
+    compiled, round
+        Where the problem comes from.
+    talent, package, host, lender
+        Per edge: talent, package, hiring organization and lending organization index.
+    value
+        Per edge: score units.
+    seats
+        Per package: seats.
+    max_tours
+        Most tours per talent.
+    fte, fte_cap
+        Per edge: FTE units of its package; per talent: FTE units available.
+    start, end
+        Per edge: first and last day of its package.
+    fee, topup, subsidy
+        Per edge: host fee, lender top-up and subsidy in cents.
+    host_budget, lender_budget
+        Per organization: hiring and top-up budget in cents, :data:`NO_LIMIT` for none.
+    pool
+        Subsidy pool in cents, :data:`NO_LIMIT` for none.
+    forced
+        Per edge: pinned or accepted (must be placed).
+    pins, accepted
+        Edge indices of the pins and of the accepted previous placements.
+    proposed
+        Per edge: a proposed placement of the previous round (dropping it costs).
+    proposed_total
+        Proposed previous placements, eligible or not.
+    targets
+        Per organization: minimum placements owed (``lender_targets``), 0 for none.
+    share_units
+        Maximum host share in 1/``SHARE_RESOLUTION``, None when it is 1 (no rule).
+    hard_fairness
+        Whether the fairness rules are hard constraints.
+    fairness_units, disruption_units
+        Penalty units per fairness gap and per dropped proposed placement.
+    lexicographic
+        Placements first, then score minus penalties.
+    placement_units
+        Units per placement in the weighted objective.
+    dead
+        Per edge: cannot be placed even alone (FTE or a budget too small for it).
+    """
+
+    compiled: CompiledRound
+    round: Round
+    talent: Int64Array
+    package: Int64Array
+    host: Int64Array
+    lender: Int64Array
+    value: Int64Array
+    seats: Int64Array
+    max_tours: int
+    fte: Int64Array
+    fte_cap: Int64Array
+    start: Int64Array
+    end: Int64Array
+    fee: Int64Array
+    topup: Int64Array
+    subsidy: Int64Array
+    host_budget: Int64Array
+    lender_budget: Int64Array
+    pool: int
+    forced: BoolArray
+    pins: Int64Array
+    accepted: Int64Array
+    proposed: BoolArray
+    proposed_total: int
+    targets: Int64Array
+    share_units: int | None
+    hard_fairness: bool
+    fairness_units: int
+    disruption_units: int
+    lexicographic: bool
+    placement_units: int
+    dead: BoolArray
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.talent.size)
+
+    @property
+    def n_talents(self) -> int:
+        return self.compiled.arrays.n_talents
+
+    @property
+    def n_packages(self) -> int:
+        return self.compiled.arrays.n_packages
+
+    @property
+    def n_orgs(self) -> int:
+        return self.compiled.arrays.n_orgs
+
+    @property
+    def edge_gain(self) -> Int64Array:
+        """Per edge: what placing it adds to the secondary objective (score units, plus the
+        disruption penalty it avoids when it is a proposed placement)."""
+        return self.value + self.disruption_units * self.proposed
+
+    @property
+    def constant_penalty(self) -> int:
+        """Penalty owed whatever the assignment: every proposed placement counts as dropped
+        until it is placed."""
+        return self.proposed_total * self.disruption_units
+
+    def talent_name(self, t: int) -> str:
+        return self.compiled.arrays.talent_ids[t]
+
+    def package_name(self, p: int) -> str:
+        return self.compiled.arrays.package_ids[p]
+
+    def org_name(self, o: int) -> str:
+        return self.compiled.arrays.org_ids[o]
+
+
+def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
+    """The integer problem of ``round_`` over the edges of ``compiled``.
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round it was compiled from.
+    """
+    a = compiled.arrays
+    policy = round_.policy
+    talent = compiled.talent.astype(np.int64)
+    package = compiled.package.astype(np.int64)
+    host = a.package_host[package].astype(np.int64)
+    lender = a.talent_lender[talent].astype(np.int64)
+    n_edges = int(talent.size)
+
+    edges_per_talent = np.bincount(talent, minlength=a.n_talents)
+    fte = amount_units(a.package_fte[package], FTE_RESOLUTION, FTE_TOL)
+    # a talent holds at most max_tours packages, so that many FTE terms meet in one sum
+    terms = int(min(policy.max_tours_per_talent, max(1, edges_per_talent.max(initial=1))))
+    fte_cap = np.array(
+        [capacity_units(float(f), FTE_RESOLUTION, FTE_TOL, terms) for f in a.talent_fte],
+        dtype=np.int64,
+    )
+
+    fee = amount_units(compiled.host_fee, CENTS_PER_EURO, MONEY_TOL)
+    topup = amount_units(compiled.topup, CENTS_PER_EURO, MONEY_TOL)
+    subsidy = amount_units(compiled.subsidy, CENTS_PER_EURO, MONEY_TOL)
+    seats = a.package_seats.astype(np.int64)
+    max_placements = _max_placements(talent, package, seats, policy.max_tours_per_talent)
+    host_terms = _group_terms(host, a.n_orgs, max_placements)
+    lender_terms = _group_terms(lender, a.n_orgs, max_placements)
+    host_budget = _budgets(a.org_hiring_budget, host_terms)
+    lender_budget = _budgets(a.org_topup_budget, lender_terms)
+    pool = (
+        NO_LIMIT
+        if policy.subsidy_pool is None
+        else max(
+            0,
+            capacity_units(
+                policy.subsidy_pool, CENTS_PER_EURO, MONEY_TOL, min(n_edges, max_placements)
+            ),
+        )
+    )
+
+    forced = np.zeros(n_edges, dtype=bool)
+    pins = compiled.pins.astype(np.int64)
+    accepted = compiled.accepted.astype(np.int64)
+    forced[pins] = True
+    forced[accepted] = True
+    proposed = np.zeros(n_edges, dtype=bool)
+    proposed[compiled.proposed.astype(np.int64)] = True
+    proposed_total = sum(1 for x in round_.previous if x.status == "proposed")
+
+    targets = np.zeros(a.n_orgs, dtype=np.int64)
+    org_index = {o: i for i, o in enumerate(a.org_ids)}
+    for org_id, target in lender_targets(round_, compiled).items():
+        targets[org_index[org_id]] = target
+    share_units = (
+        round(policy.max_host_share * SHARE_RESOLUTION) if policy.max_host_share < 1 else None
+    )
+
+    dead = fte > fte_cap[talent]
+    dead |= _over(fee, host_budget[host])
+    dead |= _over(topup, lender_budget[lender])
+    if pool != NO_LIMIT:
+        dead |= subsidy > pool
+
+    return Problem(
+        compiled=compiled,
+        round=round_,
+        talent=talent,
+        package=package,
+        host=host,
+        lender=lender,
+        value=scaled(compiled.score),
+        seats=seats,
+        max_tours=policy.max_tours_per_talent,
+        fte=fte,
+        fte_cap=fte_cap,
+        start=a.package_start[package].astype(np.int64),
+        end=a.package_end[package].astype(np.int64),
+        fee=fee,
+        topup=topup,
+        subsidy=subsidy,
+        host_budget=host_budget,
+        lender_budget=lender_budget,
+        pool=pool,
+        forced=forced,
+        pins=pins,
+        accepted=accepted,
+        proposed=proposed,
+        proposed_total=proposed_total,
+        targets=targets,
+        share_units=share_units,
+        hard_fairness=policy.fairness == "hard",
+        fairness_units=int(scaled(policy.fairness_penalty)),
+        disruption_units=int(scaled(policy.disruption_penalty)),
+        lexicographic=policy.objective == "lexicographic",
+        placement_units=int(scaled(policy.placement_weight)),
+        dead=dead,
+    )
+
+
+def _max_placements(
+    talent: Int64Array, package: Int64Array, seats: Int64Array, max_tours: int
+) -> int:
+    """An upper bound on the number of placements of any assignment."""
+    with_edges = np.unique(talent).size
+    used = np.unique(package)
+    return int(min(talent.size, with_edges * max_tours, seats[used].sum()))
+
+
+def _group_terms(group: Int64Array, n_groups: int, max_placements: int) -> Int64Array:
+    return np.minimum(np.bincount(group, minlength=n_groups), max_placements).astype(np.int64)
+
+
+def _budgets(budgets: npt.NDArray[np.float64], terms: Int64Array) -> Int64Array:
+    out = np.full(budgets.size, NO_LIMIT, dtype=np.int64)
+    for o, budget in enumerate(budgets.tolist()):
+        if math.isfinite(budget):
+            out[o] = max(0, capacity_units(budget, CENTS_PER_EURO, MONEY_TOL, int(terms[o])))
+    return out
+
+
+def _over(amount: Int64Array, budget: Int64Array) -> BoolArray:
+    return np.asarray((budget != NO_LIMIT) & (amount > budget), dtype=bool)
+
+
+def as_mask(problem: Problem, edges: npt.ArrayLike) -> BoolArray:
+    """The chosen edges as a boolean mask."""
+    mask = np.zeros(problem.n_edges, dtype=bool)
+    mask[np.asarray(edges, dtype=np.int64)] = True
+    return mask
+
+
+def fairness_gaps(problem: Problem, chosen: BoolArray) -> tuple[Int64Array, Int64Array]:
+    """Per organization: placements short of its lender target, and placements over its
+    maximum host share (the evaluator's ``host_excess``)."""
+    per_lender = np.bincount(problem.lender[chosen], minlength=problem.n_orgs)
+    shortfall = np.maximum(problem.targets - per_lender, 0).astype(np.int64)
+    excess = np.zeros(problem.n_orgs, dtype=np.int64)
+    if problem.share_units is not None:
+        per_host = np.bincount(problem.host[chosen], minlength=problem.n_orgs).astype(np.int64)
+        over = per_host * SHARE_RESOLUTION - problem.share_units * int(chosen.sum())
+        # ceil of a positive integer ratio, as host_excess() rounds it
+        excess = np.maximum(0, -(-over // SHARE_RESOLUTION)).astype(np.int64)
+    return shortfall, excess
+
+
+def objective_of(problem: Problem, edges: npt.ArrayLike) -> Objective:
+    """The objective of the chosen edges, as :func:`matcher.evaluator.evaluate` computes it."""
+    chosen = as_mask(problem, edges)
+    placements = int(chosen.sum())
+    score = int(problem.value[chosen].sum())
+    penalty = (problem.proposed_total - int(problem.proposed[chosen].sum())) * (
+        problem.disruption_units
+    )
+    if not problem.hard_fairness:
+        shortfall, excess = fairness_gaps(problem, chosen)
+        penalty += int(shortfall.sum() + excess.sum()) * problem.fairness_units
+    return make_objective(placements, score, penalty, problem.round.policy)
+
+
+def peak_fte(problem: Problem, edges: Int64Array) -> int:
+    """Largest FTE units of ``edges`` (one talent's) running on any one day."""
+    if edges.size <= 1:
+        return int(problem.fte[edges].sum())
+    starts = problem.start[edges]
+    active = (starts[:, None] >= problem.start[edges][None, :]) & (
+        starts[:, None] <= problem.end[edges][None, :]
+    )
+    return int((active * problem.fte[edges][None, :]).sum(axis=1).max())
+
+
+def violated_groups(problem: Problem, edges: npt.ArrayLike) -> list[str]:
+    """Names of the hard constraint groups that the chosen edges break, in the integer
+    model (which is never looser than the evaluator)."""
+    chosen = as_mask(problem, edges)
+    out: list[str] = []
+    if not chosen[problem.pins].all():
+        out.append(PINS)
+    if not chosen[problem.accepted].all():
+        out.append(ACCEPTED)
+    per_package = np.bincount(problem.package[chosen], minlength=problem.n_packages)
+    full = np.flatnonzero(per_package > problem.seats)
+    out += [seats_group(problem.package_name(p)) for p in full.tolist()]
+    talents = problem.talent[chosen]
+    per_talent = np.bincount(talents, minlength=problem.n_talents)
+    bad = set(np.flatnonzero(per_talent > problem.max_tours).tolist())
+    chosen_edges = np.flatnonzero(chosen)
+    over_alone = chosen_edges[problem.fte[chosen_edges] > problem.fte_cap[talents]]
+    bad |= set(problem.talent[over_alone].tolist())
+    for t in np.flatnonzero(per_talent > 1).tolist():
+        mine = chosen_edges[talents == t]
+        if peak_fte(problem, mine) > problem.fte_cap[t]:
+            bad.add(t)
+    out += [tours_group(problem.talent_name(t)) for t in sorted(bad)]
+    for amount, group, budget, name in (
+        (problem.fee, problem.host, problem.host_budget, host_budget_group),
+        (problem.topup, problem.lender, problem.lender_budget, topup_budget_group),
+    ):
+        totals = np.bincount(group[chosen], weights=amount[chosen], minlength=problem.n_orgs)
+        over = (budget != NO_LIMIT) & (totals > budget)
+        out += [name(problem.org_name(o)) for o in np.flatnonzero(over).tolist()]
+    if problem.pool != NO_LIMIT and int(problem.subsidy[chosen].sum()) > problem.pool:
+        out.append(SUBSIDY_POOL)
+    if problem.hard_fairness:
+        shortfall, excess = fairness_gaps(problem, chosen)
+        if shortfall.any():
+            out.append(MIN_PER_LENDER)
+        if excess.any():
+            out.append(MAX_HOST_SHARE)
+    return out
+
+
+def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
+    """The problem on the edges where ``keep`` is true (forced edges are always kept), and
+    the original index of each kept edge.
+
+    Targets, the maximum host share and the penalties are those of the whole problem, so
+    an assignment of the restricted problem has the same objective in both.
+    """
+    keep = keep | problem.forced
+    index = np.flatnonzero(keep).astype(np.int64)
+    new_index = np.cumsum(keep) - 1
+    per_edge = {
+        name: getattr(problem, name)[index]
+        for name in (
+            "talent",
+            "package",
+            "host",
+            "lender",
+            "value",
+            "fte",
+            "start",
+            "end",
+            "fee",
+            "topup",
+            "subsidy",
+            "forced",
+            "proposed",
+            "dead",
+        )
+    }
+    sub = dataclasses.replace(
+        problem,
+        pins=new_index[problem.pins].astype(np.int64),
+        accepted=new_index[problem.accepted].astype(np.int64),
+        **per_edge,
+    )
+    return sub, index

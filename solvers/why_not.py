@@ -1,0 +1,135 @@
+"""``why_not(talent, package)``: why a pair is not in the solution.
+
+Either the pair fails eligibility rules (named), or it is eligible and the answer is what
+forcing it would cost: the round is solved again with the pair pinned, and the two
+objectives are compared. If pinning makes the round infeasible, the conflicting constraint
+groups are named instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher.compile import CompiledRound, compile_round
+from matcher.eligibility import REASONS, failing_rules
+from matcher.errors import RoundError
+from matcher.models import Pair, Round
+from matcher.objective import SCORE_RESOLUTION, Objective
+from solvers.result import Result, SolveParams, Status
+from solvers.solve import solve
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """The answer to "why is talent T not on package P?".
+
+    Attributes
+    ----------
+    talent, package
+        The pair asked about.
+    failing_rules
+        The eligibility rules the pair fails (empty if it is eligible).
+    placed
+        Whether the pair is in fact placed in the solution examined.
+    base, forced
+        Objectives without and with the pair pinned (None when not solved).
+    forced_status
+        How the re-solve with the pin ended.
+    conflicts
+        Constraint groups in conflict when the pin makes the round infeasible.
+    """
+
+    talent: str
+    package: str
+    failing_rules: list[str] = field(default_factory=list)
+    placed: bool = False
+    base: Objective | None = None
+    forced: Objective | None = None
+    forced_status: Status | None = None
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.failing_rules
+
+    def text(self) -> str:
+        """The answer in one or two sentences."""
+        pair = f"talent '{self.talent}' / package '{self.package}'"
+        if self.failing_rules:
+            reasons = "; ".join(f"{r}: {REASONS[r]}" for r in self.failing_rules)
+            return f"{pair} is not eligible: {reasons}"
+        if self.placed:
+            return f"{pair} is placed in this solution"
+        if self.forced is None or self.base is None:
+            groups = ", ".join(self.conflicts) or "unknown constraints"
+            return f"{pair} is eligible, but forcing it makes the round infeasible ({groups})"
+        d_placed = self.forced.placements - self.base.placements
+        d_score = (self.forced.secondary - self.base.secondary) / SCORE_RESOLUTION
+        return (
+            f"{pair} is eligible; forcing it changes placements by {d_placed:+d} and the "
+            f"score by {d_score:+.3f} ({self.forced_status})"
+        )
+
+
+def why_not(
+    round_: Round,
+    talent_id: str,
+    package_id: str,
+    *,
+    base: Result | None = None,
+    compiled: CompiledRound | None = None,
+    method: str = "auto",
+    params: SolveParams | None = None,
+) -> WhyNot:
+    """Explain why ``talent_id`` is not placed on ``package_id``.
+
+    Parameters
+    ----------
+    round_
+        The round.
+    talent_id, package_id
+        The pair.
+    base
+        A solution of ``round_`` to compare with; solved with ``method`` if not given.
+    compiled
+        ``round_`` compiled, if already at hand.
+    method, params
+        Solver and parameters for the solves.
+
+    Raises
+    ------
+    RoundError
+        If the talent or package does not exist.
+    """
+    compiled = compiled or compile_round(round_)
+    a = compiled.arrays
+    if talent_id not in a.talent_ids:
+        raise RoundError(f"unknown talent '{talent_id}'")
+    if package_id not in a.package_ids:
+        raise RoundError(f"unknown package '{package_id}'")
+    t, p = a.talent_ids.index(talent_id), a.package_ids.index(package_id)
+    failures = failing_rules(a, t, p)
+    if failures:
+        return WhyNot(talent_id, package_id, failing_rules=failures)
+    base = base or solve(compiled, round_, method, params)
+    if (talent_id, package_id) in base.pairs(compiled):
+        return WhyNot(talent_id, package_id, placed=True, base=base.objective)
+    pinned = round_.model_copy(
+        update={"pins": [*round_.pins, Pair(talent=talent_id, package=package_id)]}
+    )
+    forced = solve(compile_round(pinned), pinned, method, params)
+    if not forced.status.has_solution:
+        return WhyNot(
+            talent_id,
+            package_id,
+            base=base.objective,
+            forced_status=forced.status,
+            conflicts=forced.conflicts,
+        )
+    return WhyNot(
+        talent_id,
+        package_id,
+        base=base.objective,
+        forced=forced.objective,
+        forced_status=forced.status,
+    )
