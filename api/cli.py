@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -25,10 +26,12 @@ from matcher.errors import RoundError
 from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
 from matcher.models import Round
+from matcher.preferences import build_preferences
 from matcher.report import summary_text, write_results
 from matcher.roundio import load_round, save_round
+from matcher.stability import audit_matching, stability_kpis
+from solvers.methods import METHODS
 from solvers.result import Progress, Result, SolveParams
-from solvers.solve import SOLVERS, solve
 from solvers.why_not import why_not
 
 Command = Callable[[argparse.Namespace], int]
@@ -154,7 +157,12 @@ def result_document(result: Result, compile_seconds: float) -> dict[str, object]
 
 
 def solve_and_report(
-    round_: Round, out: Path, method: str, params: SolveParams
+    round_: Round,
+    out: Path,
+    method: str,
+    params: SolveParams,
+    *,
+    with_blocking_pairs: bool = False,
 ) -> tuple[Result, str]:
     """Compile, solve, judge and explain ``round_``; write the result files into ``out``.
 
@@ -163,7 +171,7 @@ def solve_and_report(
     started = time.perf_counter()
     compiled = compile_round(round_)
     compile_seconds = time.perf_counter() - started
-    result = solve(compiled, round_, method, params)
+    result = METHODS[method](compiled, round_, params)
     document = result_document(result, compile_seconds)
     if not result.status.has_solution:
         out.mkdir(parents=True, exist_ok=True)
@@ -172,19 +180,29 @@ def solve_and_report(
         return result, f"no solution: {result.status}; conflicting constraints: {groups}"
     evaluation = evaluate(round_, compiled, result.pairs(compiled))
     reasons = explain_unplaced(compiled, result.edges)
-    write_results(out, compiled, result.edges, evaluation, reasons, document)
+    preferences = build_preferences(compiled)
+    stability = stability_kpis(preferences, result.edges)
+    blocking = (
+        audit_matching(preferences, result.edges, with_pairs=True).pairs
+        if with_blocking_pairs
+        else None
+    )
+    write_results(out, compiled, result.edges, evaluation, reasons, document, stability, blocking)
     gap = "-" if result.gap is None else f"{result.gap:.3%}"
     head = (
         f"{result.solver}: {result.status}, gap {gap}, "
         f"solved in {result.wall_time:.2f} s (compiled in {compile_seconds:.2f} s)"
     )
-    text = "\n".join([head, summary_text(compiled, result.edges, evaluation, reasons)])
-    return result, text + f"\n\nresults written to {out}/"
+    body = summary_text(compiled, result.edges, evaluation, reasons, stability=stability)
+    notes = "".join(f"\nnote: {note}" for note in result.notes[:5])
+    return result, f"{head}\n{body}{notes}\n\nresults written to {out}/"
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
     round_ = load_round(args.path)
-    result, text = solve_and_report(round_, args.out, args.method, _params(args))
+    result, text = solve_and_report(
+        round_, args.out, args.method, _params(args), with_blocking_pairs=args.blocking_pairs
+    )
     print(text)
     return 0 if result.status.has_solution else 1
 
@@ -213,7 +231,13 @@ def _cmd_why_not(args: argparse.Namespace) -> int:
 
 
 def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
-    parser.add_argument("--method", choices=sorted(SOLVERS), default="auto")
+    parser.add_argument(
+        "--method",
+        choices=list(METHODS),
+        default="auto",
+        help="auto: exact flow or CP-SAT; da / da-packages: deferred acceptance; "
+        "stable: best stable matching under budgets",
+    )
     parser.add_argument("--time-limit", type=float, default=time_limit, help="seconds")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers")
     parser.add_argument("--seed", type=int, default=0)
@@ -239,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     solve_cmd.add_argument("--out", type=Path, required=True, help="results folder")
     _solve_options(solve_cmd, time_limit=30.0)
+    solve_cmd.add_argument(
+        "--blocking-pairs", action="store_true", help="also write blocking_pairs.csv"
+    )
     solve_cmd.set_defaults(run=_cmd_solve)
 
     why = sub.add_parser("why-not", help="why is a talent not placed on a package?")
@@ -270,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader (say, `head`) stopped reading: silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

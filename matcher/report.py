@@ -2,9 +2,10 @@
 
 Written by ``cosource solve`` and ``cosource demo``:
 
-``placements.csv``  one row per placement: score breakdown and monthly cost split
-``unplaced.csv``    one row per unplaced talent: the main reason and its counts
-``kpis.json``       the round KPIs of the evaluator
+``placements.csv``     one row per placement: score breakdown and monthly cost split
+``unplaced.csv``       one row per unplaced talent: the main reason and its counts
+``kpis.json``          the round KPIs of the evaluator, with the blocking-pair count
+``blocking_pairs.csv`` on request: the pairs that would both rather be together
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import Evaluation
 from matcher.explain import CATEGORY_TEXT, UnplacedReason, summarize_reasons
 from matcher.models import SCORE_NAMES
+from matcher.stability import StabilityKpis, with_stability
 
 
 def placements_frame(compiled: CompiledRound, edges: npt.NDArray[np.integer]) -> pd.DataFrame:
@@ -83,16 +85,26 @@ def write_results(
     evaluation: Evaluation,
     reasons: list[UnplacedReason],
     extra: dict[str, Any] | None = None,
+    stability: StabilityKpis | None = None,
+    blocking_pairs: npt.NDArray[np.integer] | None = None,
 ) -> list[Path]:
-    """Write placements.csv, unplaced.csv, kpis.json (and result.json from ``extra``)."""
+    """Write placements.csv, unplaced.csv, kpis.json (with ``stability`` if given),
+    result.json (``extra``, if given) and blocking_pairs.csv (if given)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "placements.csv", folder / "unplaced.csv", folder / "kpis.json"]
     placements_frame(compiled, edges).to_csv(written[0], index=False)
     unplaced_frame(reasons).to_csv(written[1], index=False)
-    written[2].write_text(json.dumps(kpis_document(evaluation), indent=1) + "\n")
+    document = kpis_document(evaluation)
+    if stability is not None:
+        document = with_stability(document, stability)
+    written[2].write_text(json.dumps(document, indent=1) + "\n")
     if extra is not None:
         written.append(folder / "result.json")
-        written[3].write_text(json.dumps(extra, indent=1, default=str) + "\n")
+        written[-1].write_text(json.dumps(extra, indent=1, default=str) + "\n")
+    if blocking_pairs is not None:
+        written.append(folder / "blocking_pairs.csv")
+        frame = placements_frame(compiled, blocking_pairs)
+        frame[["talent", "package", "lender", "host", "score"]].to_csv(written[-1], index=False)
     return written
 
 
@@ -102,6 +114,7 @@ def summary_text(
     evaluation: Evaluation,
     reasons: list[UnplacedReason],
     top: int = 10,
+    stability: StabilityKpis | None = None,
 ) -> str:
     """A readable summary of a solved round: KPIs, the best placements, why others were not."""
     k = evaluation.kpis
@@ -123,6 +136,14 @@ def summary_text(
         f"subsidy {k.subsidy:,.0f}",
         verdict,
     ]
+    if stability is not None:
+        lines.append(
+            "stable: no talent and package would both rather be together"
+            if stability.stable
+            else f"blocking pairs {stability.blocking_pairs:,} "
+            f"({stability.blocking_talents:,} talents, {stability.blocking_packages:,} packages "
+            "would rather be together than with what they got)"
+        )
     frame = placements_frame(compiled, edges).sort_values("score", ascending=False).head(top)
     if len(frame):
         lines.append(f"\ntop {len(frame)} placements:")

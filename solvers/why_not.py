@@ -15,8 +15,8 @@ from matcher.eligibility import REASONS, failing_rules
 from matcher.errors import RoundError
 from matcher.models import Pair, Round
 from matcher.objective import SCORE_RESOLUTION, Objective
+from solvers.methods import METHODS
 from solvers.result import Result, SolveParams, Status
-from solvers.solve import solve
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,13 @@ def why_not(
     failures = failing_rules(a, t, p)
     if failures:
         return WhyNot(talent_id, package_id, failing_rules=failures)
-    base = base or solve(compiled, round_, method, params)
+    base = base or METHODS[method](compiled, round_, params)
     if (talent_id, package_id) in base.pairs(compiled):
         return WhyNot(talent_id, package_id, placed=True, base=base.objective)
     pinned = round_.model_copy(
         update={"pins": [*round_.pins, Pair(talent=talent_id, package=package_id)]}
     )
-    forced = solve(compile_round(pinned), pinned, method, params)
+    forced = METHODS[method](compile_round(pinned), pinned, params)
     if not forced.status.has_solution:
         return WhyNot(
             talent_id,

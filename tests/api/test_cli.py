@@ -95,3 +95,16 @@ def test_demo_solves_the_seeded_round(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_why_not_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["why-not", str(PILOT), "--talent", "femke", "--package", "city-data"]) == 0
     assert "is not eligible: age" in capsys.readouterr().out
+
+
+def test_solve_reports_blocking_pairs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "da"
+    args = ["solve", str(PILOT), "--out", str(out), "--method", "da", "--blocking-pairs"]
+    assert main([*args, "--quiet"]) == 0
+    assert "stable: no talent and package would both rather be together" in (
+        capsys.readouterr().out
+    )
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["kpis"]["blocking_pairs"] == 0
+    assert kpis["stability"]["stable"] is True
+    assert (out / "blocking_pairs.csv").read_text().strip() == "talent,package,lender,host,score"

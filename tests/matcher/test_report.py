@@ -62,3 +62,28 @@ def test_result_files_and_summary(tmp_path: Path) -> None:
     assert "feasible (checked by the evaluator)" in text
     assert "why 3 talents were not placed:" in text
     assert "        3  no eligible package" in text
+
+
+def test_summary_names_blocking_pairs_of_an_unstable_matching(tmp_path: Path) -> None:
+    from matcher.preferences import build_preferences
+    from matcher.stability import audit_matching, stability_kpis
+    from tests.matcher.test_evaluator import package, talent, tiny_round
+
+    # a and p prefer each other, yet a is placed on q and b on p: (a, p) blocks
+    round_ = tiny_round(
+        [talent("a", preferences=["p", "q"]), talent("b", preferences=["p", "q"])],
+        [package("p", ranking=["a", "b"]), package("q", ranking=["a", "b"])],
+    )
+    compiled = compile_round(round_)
+    edges = compiled.edge_index([0, 1], [1, 0])
+    evaluation = evaluate(round_, compiled, [("a", "q"), ("b", "p")])
+    preferences = build_preferences(compiled)
+    stability = stability_kpis(preferences, edges)
+    text = summary_text(compiled, edges, evaluation, [], stability=stability)
+    assert "blocking pairs 1 (1 talents, 1 packages would rather be together" in text
+    audit = audit_matching(preferences, edges, with_pairs=True)
+    assert audit.pairs is not None
+    write_results(tmp_path, compiled, edges, evaluation, [], None, stability, audit.pairs)
+    blocking = pd.read_csv(tmp_path / "blocking_pairs.csv")
+    assert list(zip(blocking.talent, blocking.package, strict=True)) == [("a", "p")]
+    assert json.loads((tmp_path / "kpis.json").read_text())["kpis"]["blocking_pairs"] == 1
