@@ -3,6 +3,7 @@
 ``cosource demo``      generate the seeded demo round, solve it, print and write the results
 ``cosource solve``     solve a round (JSON file or CSV folder) and write the results
 ``cosource why-not``   explain why a talent is not placed on a package
+``cosource shortlist`` the best candidates of a package, or the best packages of a talent
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
 """
@@ -19,16 +20,18 @@ from pathlib import Path
 from typing import TextIO
 
 import numpy as np
+import pandas as pd
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.eligibility import REASONS
 from matcher.errors import RoundError
 from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
-from matcher.models import Round
+from matcher.models import SCORE_NAMES, Round
 from matcher.preferences import build_preferences
 from matcher.report import summary_text, write_results
 from matcher.roundio import load_round, save_round
+from matcher.shortlists import Shortlist, Shortlists
 from matcher.stability import audit_matching, stability_kpis
 from solvers.methods import METHODS
 from solvers.result import Progress, Result, SolveParams
@@ -230,6 +233,51 @@ def _cmd_why_not(args: argparse.Namespace) -> int:
     return 0
 
 
+def shortlist_text(compiled: CompiledRound, shortlist: Shortlist, for_package: bool) -> str:
+    """A shortlist as a table: rank, candidate, total score, components and, for a
+    package, the host's monthly fee. This is the coordinator's view: the cost component and
+    the fee together reveal the retained salary, so a hiring organization's view must leave
+    the cost component out."""
+    who = "talent" if for_package else "package"
+    header = f"{'#':>3} {who:<12} {'score':>6} " + " ".join(f"{n[:6]:>6}" for n in SCORE_NAMES)
+    lines = [f"shortlist of {'package' if for_package else 'talent'} '{shortlist.owner}'", header]
+    if for_package:
+        lines[1] += f" {'host fee':>9}"
+    rows = zip(shortlist.partner_ids, shortlist.breakdown(), shortlist.edges.tolist(), strict=True)
+    for rank, (partner, parts, edge) in enumerate(rows, start=1):
+        line = f"{rank:>3} {partner:<12} {parts['score']:6.3f} " + " ".join(
+            f"{parts[n]:6.2f}" for n in SCORE_NAMES
+        )
+        if for_package:
+            line += f" {compiled.host_fee[edge]:9,.0f}"
+        lines.append(line)
+    if not len(shortlist):
+        lines.append("  (no eligible candidate)")
+    return "\n".join(lines)
+
+
+def _cmd_shortlist(args: argparse.Namespace) -> int:
+    round_ = load_round(args.path)
+    compiled = compile_round(round_)
+    lists = Shortlists(compiled)
+    try:
+        if args.package is not None:
+            placed = None
+            if args.exclude_placed is not None:
+                taken = pd.read_csv(args.exclude_placed, dtype=str)["talent"].tolist()
+                placed = np.isin(np.array(compiled.arrays.talent_ids), taken)
+            shortlist = lists.for_package(
+                args.package, args.k, placed=placed, skip_pinned_elsewhere=args.skip_pinned
+            )
+        else:
+            shortlist = lists.for_talent(args.talent, args.k)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(shortlist_text(compiled, shortlist, args.package is not None))
+    return 0
+
+
 def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
     parser.add_argument(
         "--method",
@@ -274,6 +322,23 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--package", required=True)
     _solve_options(why, time_limit=10.0)
     why.set_defaults(run=_cmd_why_not)
+
+    short = sub.add_parser("shortlist", help="top candidates of a package, or packages of a talent")
+    short.add_argument("path", type=Path, help="a round .json file or a CSV folder")
+    who = short.add_mutually_exclusive_group(required=True)
+    who.add_argument("--package", help="shortlist talents for this package")
+    who.add_argument("--talent", help="shortlist packages for this talent")
+    short.add_argument("-k", type=int, default=10, help="length of the shortlist")
+    short.add_argument(
+        "--exclude-placed",
+        type=Path,
+        default=None,
+        help="a placements.csv from a solve: leave its talents out",
+    )
+    short.add_argument(
+        "--skip-pinned", action="store_true", help="leave out talents pinned elsewhere"
+    )
+    short.set_defaults(run=_cmd_shortlist)
 
     gen = sub.add_parser("generate", help="write a seeded synthetic round")
     gen.add_argument("--size", type=int, required=True, help="number of talents")

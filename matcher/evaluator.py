@@ -23,6 +23,13 @@ from matcher.models import Organization, Round, Talent, WorkPackage
 from matcher.objective import SCORE_RESOLUTION, Objective, make_objective, scaled
 
 _EPS = 1e-6
+
+
+def _over(total: float, limit: float) -> bool:
+    """Whether a float sum exceeds a limit beyond rounding: 1e-6 absolute, or a relative
+    1e-12 for large sums, whose float error grows with their size."""
+    return total > limit + max(_EPS, 1e-12 * abs(limit))
+
 SHARE_RESOLUTION = 1000
 """The maximum host share is applied in steps of 1/1000."""
 
@@ -285,7 +292,7 @@ def _capacity_violations(
             )
         peak = _overlap_fte(placed)
         fte = look.talents[t_id].fte
-        if peak > fte + _EPS:
+        if _over(peak, fte):
             out.append(
                 Violation(
                     "fte", f"talent '{t_id}'", f"overlapping tours need {peak:g} FTE of {fte:g}"
@@ -305,7 +312,7 @@ def _budget_violations(
         topups[look.talents[x.talent].lender] += x.topup
     for org_id, total in sorted(fees.items()):
         budget = look.orgs[org_id].hiring_budget
-        if budget is not None and total > budget + _EPS:
+        if budget is not None and _over(total, budget):
             out.append(
                 Violation(
                     "host_budget",
@@ -315,7 +322,7 @@ def _budget_violations(
             )
     for org_id, total in sorted(topups.items()):
         budget = look.orgs[org_id].topup_budget
-        if budget is not None and total > budget + _EPS:
+        if budget is not None and _over(total, budget):
             out.append(
                 Violation(
                     "topup_budget",
@@ -325,7 +332,7 @@ def _budget_violations(
             )
     pool = round_.policy.subsidy_pool
     subsidy = sum(x.subsidy for x in placements)
-    if pool is not None and subsidy > pool + _EPS:
+    if pool is not None and _over(subsidy, pool):
         out.append(
             Violation("subsidy_pool", "platform", f"subsidy {subsidy:.2f} > pool {pool:.2f}")
         )

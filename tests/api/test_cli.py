@@ -108,3 +108,24 @@ def test_solve_reports_blocking_pairs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert kpis["kpis"]["blocking_pairs"] == 0
     assert kpis["stability"]["stable"] is True
     assert (out / "blocking_pairs.csv").read_text().strip() == "talent,package,lender,host,score"
+
+
+def test_shortlists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shortlist", str(PILOT), "--talent", "ann", "-k", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "shortlist of talent 'ann'"
+    assert [line.split()[1] for line in lines[2:]] == ["coop-finance", "city-procurement"]
+
+    assert main(["shortlist", str(PILOT), "--package", "coop-finance"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split()[1] == "ann"
+    assert lines[2].split()[-1] == "4,500"  # the host's monthly fee
+
+    placements = tmp_path / "placements.csv"
+    placements.write_text("talent,package\nann,city-procurement\n")
+    args = ["shortlist", str(PILOT), "--package", "coop-finance", "--exclude-placed"]
+    assert main([*args, str(placements)]) == 0
+    assert "(no eligible candidate)" in capsys.readouterr().out
+
+    assert main(["shortlist", str(PILOT), "--package", "nowhere"]) == 2
+    assert "unknown package 'nowhere'" in capsys.readouterr().err
