@@ -100,6 +100,7 @@ class RoundArrays:
     talent_level: npt.NDArray[np.uint8]  # (T, S + 1), 0 = no such skill
     talent_goal: Float32Array  # (T, S + 1), learning-goal weight, 0 = no goal
     talent_goal_total: Float32Array
+    talent_gain: Float32Array  # (T, S + 1), goal weight x (1 - level / 5): what learning s gives
     talent_strong: IntArray  # number of skills at STRONG_LEVEL or above
     talent_values: BoolArray  # (T, V + 1)
     talent_value_count: IntArray
@@ -210,6 +211,9 @@ def encode_round(round_: Round) -> RoundArrays:
         # alumni and network may name organizations outside the platform: they never match
         return padded([[org_index[o] for o in x if o in org_index] for x in lists], n_orgs)
 
+    required = padded([[skill_index[s] for s in p.required] for p in packages], n_skills)
+    desired = padded([[skill_index[s] for s in p.desired] for p in packages], n_skills)
+    desired_weight = _padded_weights([list(p.desired.values()) for p in packages])
     return RoundArrays(
         policy=round_.policy,
         talent_ids=[t.id for t in talents],
@@ -230,6 +234,7 @@ def encode_round(round_: Round) -> RoundArrays:
         talent_level=level,
         talent_goal=goal,
         talent_goal_total=goal.sum(axis=1, dtype=np.float32),
+        talent_gain=goal * (1.0 - level.astype(np.float32) / 5.0),
         talent_strong=(level >= STRONG_LEVEL).sum(axis=1).astype(np.int32),
         talent_values=talent_values,
         talent_value_count=talent_values.sum(axis=1).astype(np.int32),
@@ -248,16 +253,12 @@ def encode_round(round_: Round) -> RoundArrays:
             [[package_index[x] for x in t.preferences] for t in talents], len(packages)
         ),
         package_host=np.array([org_index[p.host] for p in packages], dtype=np.int32),
-        package_required_skill=padded(
-            [[skill_index[s] for s in p.required] for p in packages], n_skills
-        ),
+        package_required_skill=required,
         package_required_level=padded([list(p.required.values()) for p in packages], 0).astype(
             np.uint8
         ),
-        package_desired_skill=padded(
-            [[skill_index[s] for s in p.desired] for p in packages], n_skills
-        ),
-        package_desired_weight=_padded_weights([list(p.desired.values()) for p in packages]),
+        package_desired_skill=desired,
+        package_desired_weight=desired_weight,
         package_learnable=padded(
             [[skill_index[s] for s in p.learnable] for p in packages], n_skills
         ),

@@ -30,6 +30,7 @@ def _over(total: float, limit: float) -> bool:
     1e-12 for large sums, whose float error grows with their size."""
     return total > limit + max(_EPS, 1e-12 * abs(limit))
 
+
 SHARE_RESOLUTION = 1000
 """The maximum host share is applied in steps of 1/1000."""
 

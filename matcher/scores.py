@@ -77,10 +77,7 @@ def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int
 def learning_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """Share of the talent's learning-goal weight that the package can teach, each goal
     discounted by what the talent already knows (``1 - level / 5``)."""
-    skills = a.package_learnable[p]
-    goal = a.talent_goal[t[:, None], skills]
-    known = a.talent_level[t[:, None], skills].astype(np.float32) / 5.0
-    gained = (goal * (1.0 - known)).sum(axis=1)
+    gained = a.talent_gain[t[:, None], a.package_learnable[p]].sum(axis=1)
     total = a.talent_goal_total[t]
     return _unit(np.divide(gained, total, out=np.zeros_like(gained), where=total > 0))
 
