@@ -6,6 +6,7 @@
 ``cosource shortlist`` the best candidates of a package, or the best packages of a talent
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
+``cosource bench``     run a benchmark suite: ``gap``, ``synthetic`` or ``stable``
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ from solvers.result import Progress, Result, SolveParams
 from solvers.why_not import why_not
 
 Command = Callable[[argparse.Namespace], int]
+
+BENCH_SUITES = {
+    "gap": "GAP instances against best-known values",
+    "synthetic": "seeded rounds with every constraint on, ours against greedy",
+    "stable": "deferred acceptance against a textbook reference",
+}
+"""The suites of ``cosource bench`` (the runners live in :mod:`benchmarks.cli`)."""
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -278,6 +286,12 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from benchmarks.cli import run as run_suite
+
+    return run_suite(args.suite, args.suite_options)
+
+
 def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
     parser.add_argument(
         "--method",
@@ -350,12 +364,24 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a round and count eligible pairs")
     check.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     check.set_defaults(run=_cmd_check)
+
+    bench = sub.add_parser("bench", help="run a benchmark suite (options go to the suite)")
+    suites = bench.add_subparsers(dest="suite", required=True)
+    for name, text in BENCH_SUITES.items():
+        # no options of its own: main() hands every argument after the suite, --help
+        # included, to the suite's runner
+        suites.add_parser(name, help=text, add_help=False)
+    bench.set_defaults(run=_cmd_bench)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "bench":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.suite_options = unknown
     run: Command = args.run
     try:
         return run(args)

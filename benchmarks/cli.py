@@ -1,0 +1,55 @@
+"""One entry point for the benchmark suites: ``python -m benchmarks SUITE [options]``.
+
+``gap``        GAP instances against best-known values (:mod:`benchmarks.bench_gap`)
+``synthetic``  seeded talent-sharing rounds, ours against greedy (:mod:`benchmarks.synthetic`)
+``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
+
+Everything after the suite name goes to that suite's own command line, unchanged;
+``python -m benchmarks SUITE --help`` shows its options. ``cosource bench`` dispatches here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from benchmarks import bench_gap, stable_suite, synthetic
+
+Runner = Callable[[Sequence[str] | None], int]
+
+SUITES: Final[dict[str, Runner]] = {
+    "gap": bench_gap.main,
+    "synthetic": synthetic.main,
+    "stable": stable_suite.main,
+}
+"""Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
+
+
+def run(suite: str, argv: Sequence[str]) -> int:
+    """Run ``suite`` with its own arguments ``argv``; returns its exit status.
+
+    Raises
+    ------
+    KeyError
+        If ``suite`` is unknown.
+    """
+    if suite not in SUITES:
+        raise KeyError(f"unknown suite {suite!r}; known: {', '.join(SUITES)}")
+    return SUITES[suite](list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``SUITE [options]`` and run the suite; returns its exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument("suite", choices=sorted(SUITES))
+    parser.add_argument("options", nargs=argparse.REMAINDER, help="the suite's own options")
+    args = parser.parse_args(argv)
+    return run(args.suite, args.options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
