@@ -1,0 +1,60 @@
+"""The shared solver types: parameters that refuse nonsense, gaps, and pairs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.compile import compile_round
+from matcher.models import Policy
+from matcher.objective import make_objective
+from matcher.roundio import load_round
+from solvers.result import Progress, Result, SolveParams, Status, relative_gap
+
+PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time_limit": 0}, "time_limit <= 0 not understood."),
+        ({"workers": 0}, "workers < 1 not understood."),
+        ({"relative_gap": 1.0}, "relative_gap outside [0, 1) not understood."),
+        ({"relative_gap": -0.1}, "relative_gap outside [0, 1) not understood."),
+    ],
+)
+def test_bad_parameters_are_refused(kwargs: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace(")", r"\)")):
+        SolveParams(**kwargs)  # type: ignore[arg-type]
+
+
+def test_relative_gap() -> None:
+    assert relative_gap(None, 10) is None
+    assert relative_gap(100, None) is None
+    assert relative_gap(100, 101) == pytest.approx(0.01)
+    assert relative_gap(0, 0.5) == pytest.approx(0.5)  # denominators below 1 count as 1
+    assert Progress("cpsat", 1.0, 200.0, 210.0).gap == pytest.approx(0.05)
+
+
+def test_status_has_solution() -> None:
+    assert Status.OPTIMAL.has_solution and Status.FEASIBLE.has_solution
+    assert not any(s.has_solution for s in (Status.INFEASIBLE, Status.UNKNOWN))
+    assert not Status.MODEL_INVALID.has_solution
+
+
+def test_result_pairs_and_gap() -> None:
+    compiled = compile_round(load_round(PILOT))
+    objective = make_objective(2, 1000, 0, Policy(objective="weighted", placement_weight=0))
+    result = Result(
+        solver="test",
+        status=Status.FEASIBLE,
+        edges=np.array([0, 2]),
+        objective=objective,
+        bound=1100.0,
+        wall_time=0.1,
+    )
+    assert result.placements == 2
+    assert result.pairs(compiled) == [("ann", "coop-finance"), ("chloe", "city-data")]
+    assert result.gap == pytest.approx(0.1)
