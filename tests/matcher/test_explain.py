@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 import numpy as np
 
-from matcher.compile import compile_round
+from matcher.compile import CompiledRound, compile_round
 from matcher.explain import (
     HOST_BUDGET,
+    LENDER_BUDGET,
     NO_ELIGIBLE_PACKAGE,
     OUTCOMPETED,
     SEATS_TAKEN,
@@ -18,18 +21,25 @@ from matcher.models import Organization
 from tests.matcher.test_evaluator import package, talent, tiny_round
 
 
-def test_talent_without_eligible_package_gets_independent_rule_counts() -> None:
+def test_talent_without_eligible_package_gets_rule_counts() -> None:
     young = talent("y", age=45, strengths={"audit": 1})
-    round_ = tiny_round([young, talent("a")], [package("p"), package("q", region="liege")])
+    far = talent("f", strengths={"audit": 1}, region="liege")
+    round_ = tiny_round([young, talent("a"), far], [package("p"), package("q", region="liege")])
     compiled = compile_round(round_)
+    # each rule on its own, for the deep dive of one talent
     assert rule_counts_for_talent(compiled.arrays, 0) == {
         "age": 2,
         "required_skills": 2,
         "location": 1,
     }
     reasons = explain_unplaced(compiled, compiled.edge_index(1, 0))
-    assert [(r.talent, r.reason) for r in reasons] == [("y", NO_ELIGIBLE_PACKAGE)]
-    assert reasons[0].text() == "no eligible package (age 2, required_skills 2, location 1)"
+    assert [(r.talent, r.reason) for r in reasons] == [
+        ("y", NO_ELIGIBLE_PACKAGE),
+        ("f", NO_ELIGIBLE_PACKAGE),
+    ]
+    # in a batch, each package counts under the first rule it fails
+    assert reasons[0].text() == "no eligible package (age 2)"
+    assert reasons[1].counts == {"location": 1, "required_skills": 1}
 
 
 def test_lower_scored_talent_is_outcompeted() -> None:
@@ -65,3 +75,58 @@ def test_exhausted_host_budget() -> None:
         ("b", HOST_BUDGET, {HOST_BUDGET: 1})
     ]
     assert summarize_reasons(reasons) == {HOST_BUDGET: 1}
+
+
+def _reference_reasons(compiled: CompiledRound, chosen: np.ndarray) -> dict[str, dict[str, int]]:
+    """One edge at a time, the plain way."""
+    a = compiled.arrays
+    placed = set(compiled.talent[chosen].tolist())
+    used = Counter(compiled.package[chosen].tolist())
+    fees: defaultdict[int, float] = defaultdict(float)
+    topups: defaultdict[int, float] = defaultdict(float)
+    for e in chosen.tolist():
+        fees[int(a.package_host[compiled.package[e]])] += float(compiled.host_fee[e])
+        topups[int(a.talent_lender[compiled.talent[e]])] += float(compiled.topup[e])
+    out = {}
+    for t in range(a.n_talents):
+        if t in placed:
+            continue
+        counts: Counter[str] = Counter()
+        for e in range(compiled.n_edges):
+            if compiled.talent[e] != t:
+                continue
+            p = int(compiled.package[e])
+            host, lender = int(a.package_host[p]), int(a.talent_lender[t])
+            if used[p] >= a.package_seats[p]:
+                weakest = min(
+                    float(compiled.score[c]) for c in chosen.tolist() if compiled.package[c] == p
+                )
+                counts[OUTCOMPETED if weakest >= compiled.score[e] else SEATS_TAKEN] += 1
+            elif compiled.host_fee[e] > a.org_hiring_budget[host] - fees[host] + 1e-6:
+                counts[HOST_BUDGET] += 1
+            elif compiled.topup[e] > a.org_topup_budget[lender] - topups[lender] + 1e-6:
+                counts[LENDER_BUDGET] += 1
+            else:
+                counts["not_chosen"] += 1
+        if counts:
+            out[a.talent_ids[t]] = dict(counts)
+    return out
+
+
+def test_vectorized_reasons_match_a_plain_reference_on_a_generated_round() -> None:
+    from matcher.generator import generate_round
+
+    compiled = compile_round(generate_round(150, 40, seed=3))
+    rng = np.random.default_rng(0)
+    # a deliberately arbitrary (not optimal) choice: one edge per package at most
+    first = np.unique(compiled.package, return_index=True)[1]
+    chosen = np.sort(rng.choice(first, size=first.size // 2, replace=False))
+    chosen = chosen[np.unique(compiled.talent[chosen], return_index=True)[1]]
+    expected = _reference_reasons(compiled, chosen)
+    got = {
+        r.talent: r.counts
+        for r in explain_unplaced(compiled, chosen)
+        if r.reason != "no_eligible_package"
+    }
+    assert got == expected
+    assert expected  # the round leaves eligible talents unplaced
