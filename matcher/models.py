@@ -64,6 +64,8 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
 
 
 def _check_unique(items: list[str]) -> list[str]:
+    if len(set(items)) == len(items):  # the common case, without building a Counter
+        return items
     repeated = sorted(name for name, count in Counter(items).items() if count > 1)
     if repeated:
         raise ValueError(f"{', '.join(repr(x) for x in repeated)} listed more than once")
