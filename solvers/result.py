@@ -108,6 +108,8 @@ class Result:
         Human-readable remarks: the solver used, infeasibility reasons, and the like.
     conflicts
         For infeasible rounds: the names of the constraint groups in conflict.
+    placement_bound
+        For a lexicographic objective: the most placements proven possible, when known.
     """
 
     solver: str
@@ -118,13 +120,32 @@ class Result:
     wall_time: float
     notes: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    placement_bound: int | None = None
 
     @property
     def gap(self) -> float | None:
-        """Relative gap between the objective value and the bound."""
+        """Relative gap between the objective value and the bound.
+
+        For a lexicographic objective whose placements fall short of ``placement_bound``,
+        the gap is on the placements: the score term's bound then belongs to another
+        number of placements and says nothing about this solution.
+        """
         if self.objective is None:
             return None
+        if self.placements_short:
+            bound = float(self.placement_bound or 0)
+            return relative_gap(self.objective.placements, bound)
         return relative_gap(self.objective.value, self.bound)
+
+    @property
+    def placements_short(self) -> bool:
+        """Whether a lexicographic solution has fewer placements than may be possible."""
+        return (
+            self.objective is not None
+            and self.objective.lexicographic
+            and self.placement_bound is not None
+            and self.placement_bound > self.objective.placements
+        )
 
     @property
     def placements(self) -> int:

@@ -58,3 +58,13 @@ def test_result_pairs_and_gap() -> None:
     assert result.placements == 2
     assert result.pairs(compiled) == [("ann", "coop-finance"), ("chloe", "city-data")]
     assert result.gap == pytest.approx(0.1)
+
+
+def test_lexicographic_gap_is_on_placements_while_they_are_short() -> None:
+    objective = make_objective(90, 50_000, 0, Policy())
+    short = Result("test", Status.FEASIBLE, np.arange(90), objective, 60_000.0, 1.0, [], [], 100)
+    assert short.placements_short
+    assert short.gap == pytest.approx(10 / 90)
+    proven = Result("test", Status.FEASIBLE, np.arange(90), objective, 50_500.0, 1.0, [], [], 90)
+    assert not proven.placements_short
+    assert proven.gap == pytest.approx(500 / 50_000)
