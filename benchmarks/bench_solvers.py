@@ -108,7 +108,7 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
         compiled,
         round_,
         SolveParams(time_limit=time_limit, workers=2, seed=seed),
-        CpSatOptions(use_flow=False, lagrangian=False, max_model_edges=compiled.n_edges),
+        CpSatOptions(use_flow=False, lagrangian=False, lns=False, max_model_edges=compiled.n_edges),
     )
     same = (
         plain.objective is not None
@@ -160,7 +160,7 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
         params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
         rows.append(_row("b", compiled, solve_greedy(compiled, round_), objective))
         plain = solve_cpsat(
-            compiled, round_, params, CpSatOptions(use_flow=False, lagrangian=False)
+            compiled, round_, params, CpSatOptions(use_flow=False, lagrangian=False, lns=False)
         )
         rows.append(_row("b", compiled, plain, f"{objective}; cpsat alone"))
         rows.append(_row("b", compiled, solve_cpsat(compiled, round_, params), objective))

@@ -2,7 +2,8 @@
 
 ``auto`` is the default path: seat-only rounds go to the exact min-cost flow, everything
 else to CP-SAT after the relaxations and heuristics of :mod:`solvers.cpsat`. ``cpsat`` is
-the CP-SAT model alone (no flow shortcut, no Lagrangian phase), for comparisons.
+the CP-SAT model alone (no flow shortcut, no Lagrangian phase, no neighbourhood search), for
+comparisons.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
 def solve_cpsat_plain(
     compiled: CompiledRound, round_: Round, params: SolveParams | None = None
 ) -> Result:
-    """CP-SAT alone: no seat-only shortcut, no Lagrangian phase."""
-    return solve_cpsat(compiled, round_, params, CpSatOptions(use_flow=False, lagrangian=False))
+    """CP-SAT alone: no seat-only shortcut, no Lagrangian phase, no neighbourhood search."""
+    options = CpSatOptions(use_flow=False, lagrangian=False, lns=False)
+    return solve_cpsat(compiled, round_, params, options)
 
 
 SOLVERS: dict[str, Solver] = {

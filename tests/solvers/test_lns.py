@@ -1,0 +1,92 @@
+"""Large-neighbourhood search: never worse than its start, always valid, and its options."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from matcher.compile import CompiledRound, compile_round
+from matcher.generator import generate_round
+from matcher.models import Policy, Round
+from solvers.cpsat import CpSatOptions, solve_cpsat, solve_sub
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.lns import LnsOptions, improve
+from solvers.problem import build_problem, objective_of, violated_groups
+from solvers.result import Result, SolveParams, Status
+from tests.solvers.helpers import check
+
+FULL = Policy(
+    subsidy_share=0.3,
+    subsidy_pool=4_000.0,
+    min_per_lender=2,
+    max_host_share=0.2,
+    fairness="soft",
+)
+
+
+def full_round(seed: int = 3) -> tuple[Round, CompiledRound]:
+    round_ = generate_round(120, 30, seed=seed, policy=FULL)
+    return round_, compile_round(round_)
+
+
+def test_improve_never_worsens_and_passes_the_evaluator() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    assert not violated_groups(problem, np.flatnonzero(start))
+    before = objective_of(problem, np.flatnonzero(start))
+    options = LnsOptions(start_free=200, min_free=50, sub_time=0.3, workers=1)
+    found = improve(problem, start, time.perf_counter() + 2.0, solve_sub, seed=1, options=options)
+    assert found.iterations > 0
+    assert found.objective.key() >= before.key()
+    assert found.objective == objective_of(problem, np.flatnonzero(found.chosen))
+    result = Result(
+        solver="lns",
+        status=Status.FEASIBLE,
+        edges=np.flatnonzero(found.chosen).astype(np.int64),
+        objective=found.objective,
+        bound=None,
+        wall_time=0.0,
+    )
+    check(result, round_, compiled)
+
+
+def test_improve_stops_when_asked() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    found = improve(problem, start, time.perf_counter() + 10, solve_sub, stop=lambda _: True)
+    assert found.iterations == 0
+    assert np.array_equal(found.chosen, start)
+
+
+def test_improve_rejects_an_infeasible_start() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    everything = ~problem.dead
+    with pytest.raises(ValueError, match="feasible"):
+        improve(problem, everything, time.perf_counter() + 1, solve_sub)
+
+
+def test_solve_path_with_search_passes_the_evaluator() -> None:
+    round_, compiled = full_round(seed=5)
+    options = CpSatOptions(lns_min_edges=0, lns_share=0.8)
+    result = solve_cpsat(compiled, round_, SolveParams(time_limit=3, workers=1), options)
+    assert result.status.has_solution
+    check(result, round_, compiled)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"min_free": 0}, "min_free"),
+        ({"start_free": 10, "min_free": 20}, "min_free"),
+        ({"grow": 1.0}, "grow"),
+        ({"sub_time": 0.0}, "sub_time"),
+    ],
+)
+def test_options_are_checked(fields: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LnsOptions(**fields)  # type: ignore[arg-type]
