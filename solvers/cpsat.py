@@ -1138,15 +1138,19 @@ def _finish(
     value = best.value or 0
     proven = best.bound - value < 1
     bound: float | None = None
+    placement_bound: int | None = None
     if math.isfinite(best.bound):
         # the combined bound, given as many placements as found
         extra = spec.multiplier * objective.placements if problem.lexicographic else 0
         bound = float(math.floor(best.bound + 1e-6) - extra)
         most = math.floor((best.bound + 1e-6) / spec.multiplier)
+        if problem.lexicographic:
+            placement_bound = max(most, objective.placements)
         if problem.lexicographic and most > objective.placements and not proven:
             notes = [*notes, f"placements not proven optimal: at most {most} possible"]
     if status == Status.OPTIMAL or proven:
         status, bound = Status.OPTIMAL, float(objective.value)
+        placement_bound = objective.placements if problem.lexicographic else None
     return Result(
         solver="cpsat",
         status=status,
@@ -1155,6 +1159,7 @@ def _finish(
         bound=bound,
         wall_time=time.perf_counter() - started,
         notes=notes,
+        placement_bound=placement_bound,
     )
 
 

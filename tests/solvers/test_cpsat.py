@@ -411,3 +411,15 @@ def test_soft_penalties_are_named() -> None:
     )
     problem = build_problem(compile_round(hard), hard)
     assert set(soft_terms(problem, build_spec(problem))) == {"disruption"}
+
+
+def test_lexicographic_result_carries_its_placement_bound() -> None:
+    round_ = generate_round(120, 30, seed=4)
+    compiled = compile_round(round_)
+    result = solve_cpsat(compiled, round_, SolveParams(time_limit=5, workers=1))
+    assert result.status.has_solution
+    assert result.placement_bound is not None
+    assert result.placement_bound >= result.placements
+    if result.status == Status.OPTIMAL:
+        assert result.placement_bound == result.placements
+        assert result.gap == 0
