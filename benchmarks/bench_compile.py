@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import subprocess
 import time
 import tracemalloc
 
 import numpy as np
 
+from benchmarks.runinfo import commit_id
 from matcher.arrays import encode_round
 from matcher.compile import compile_round
 from matcher.eligibility import active_rules
@@ -57,16 +57,6 @@ def grid_compile(round_: Round, top_k: int | None, chunk_talents: int = 2000) ->
     return kept
 
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000x5000,100000x20000")
@@ -80,7 +70,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        f"commit {_commit()}, {platform.processor() or platform.machine()}, numpy {np.__version__}"
+        f"commit {commit_id()[:10]}, {platform.processor() or platform.machine()}, "
+        f"numpy {np.__version__}"
     )
     header = (
         f"{'size':>14} {'generate s':>10} {'compile s':>10} {'peak MB':>8} "

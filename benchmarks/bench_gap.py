@@ -25,14 +25,11 @@ import argparse
 import csv
 import json
 import math
-import os
 import platform
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -58,6 +55,7 @@ from benchmarks.gap import (
     solution_path,
 )
 from benchmarks.gap_peers import SEED_INDEPENDENT, SOLVERS, PeerResult
+from benchmarks.runinfo import commit_id, machine
 
 CSV_COLUMNS = (
     "instance",
@@ -452,40 +450,6 @@ def run_benchmark(config: BenchConfig, out: TextIO | None = None) -> BenchReport
     return report
 
 
-def _commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
-
-
-def _package_version(name: str) -> str | None:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
-
-
-def machine() -> dict[str, Any]:
-    """Platform, processor, Python, usable cores (``nproc``) and solver library versions."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "nproc": usable,
-        "cpu_count": os.cpu_count(),
-        "versions": {name: _package_version(name) for name in ("ortools", "scipy", "numpy")},
-    }
-
-
 def _jsonable(value: float | None) -> float | None:
     """JSON has no infinity: an infinite gap is written as null."""
     return None if value is None or math.isinf(value) else value
@@ -673,7 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    commit = args.commit or _commit()
+    commit = args.commit or commit_id()
     started = time.perf_counter()
     print(
         f"commit {commit}, time limit {config.time_limit:g} s, seeds "

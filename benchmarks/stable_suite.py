@@ -42,7 +42,8 @@ from typing import Final, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from benchmarks.synthetic import commit_id, parse_size, run_header, write_outputs
+from benchmarks.runinfo import commit_id
+from benchmarks.synthetic import parse_size, run_header, write_outputs
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.preferences import Preferences, Side, build_preferences

@@ -38,7 +38,6 @@ import math
 import multiprocessing as mp
 import platform
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,7 +46,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
-from benchmarks.bench_gap import machine
+from benchmarks.runinfo import commit_id, machine
 from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import Evaluation, evaluate
 from matcher.generator import generate_round
@@ -390,21 +389,6 @@ def run_suite(config: SuiteConfig, out: TextIO | None = None) -> list[Run]:
 
 
 # --- output shared with the stable suite ---------------------------------------------------
-
-
-def commit_id() -> str:
-    """The commit of the working tree, or ``unknown`` outside a repository."""
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
 
 
 def _finite(value: object) -> object:
