@@ -6,6 +6,9 @@ Each iteration frees a neighbourhood of the incumbent and fixes the rest:
   placed in one of them may move among them or leave, a talent placed nowhere may enter them,
   and every other placement stays. On a GAP round (one package per host) this is the
   classic ejection of the jobs of a few agents.
+- ``related``: as ``hosts``, but after a random first host come the hosts where its placed
+  talents have their most valuable other edges, so that the freed talents can actually
+  trade places (on a GAP round, the agents the jobs of the first one would rather go to).
 - ``talents``: a few random talents with all their edges; the others keep their placements.
 
 The sub-problem (:func:`solvers.problem.restrict` to the free edges and the kept placements,
@@ -14,6 +17,11 @@ penalty of the round holds in it, and its objective equals the whole problem's. 
 from the incumbent as a complete hint, so it never returns anything worse; a result is
 accepted only when the whole problem's checks (:func:`solvers.problem.violated_groups`,
 :func:`solvers.problem.objective_of`) find it valid and strictly better.
+
+Between sub-solves, :class:`solvers.local_search.LocalSearch` applies cheap shift, swap and
+insert moves to the incumbent (at the start and after every improving sub-solve), under the
+same acceptance rule. Sub-problems of at most ``LnsOptions.one_worker_edges`` edges are solved
+by one CP-SAT worker; ``LnsOptions.workers`` applies to larger ones only.
 
 The neighbourhood size (free edges) adapts: it grows after a sub-problem solved to optimality
 well within its time, and shrinks after one that ran out of time, so that sub-solves stay
@@ -30,9 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.objective import Objective
+from solvers.local_search import LocalSearch
 from solvers.problem import BoolArray, Int64Array, Problem, objective_of, restrict, violated_groups
 
-NEIGHBOURHOODS: tuple[str, ...] = ("hosts", "talents")
+NEIGHBOURHOODS: tuple[str, ...] = ("hosts", "related", "talents")
 """Neighbourhood kinds, tried in turn."""
 
 
@@ -50,7 +59,14 @@ class LnsOptions:
     sub_time
         Seconds per sub-solve.
     workers
-        CP-SAT workers per sub-solve.
+        CP-SAT workers per sub-solve of more than ``one_worker_edges`` edges.
+    one_worker_edges
+        Sub-problems of at most this many edges are solved by one worker.
+    local_search
+        Whether to apply local-search moves between sub-solves.
+    local_share
+        Largest share of the time spent so far that local search may take: its full scans
+        cost about as much as a small sub-solve, and both kinds of step are needed.
     """
 
     start_free: int = 500
@@ -59,6 +75,9 @@ class LnsOptions:
     grow: float = 1.3
     sub_time: float = 0.5
     workers: int = 2
+    one_worker_edges: int = 20_000
+    local_search: bool = True
+    local_share: float = 0.3
 
     def __post_init__(self) -> None:
         if not 0 < self.min_free <= self.start_free <= self.max_free:
@@ -67,6 +86,8 @@ class LnsOptions:
             raise ValueError("grow <= 1 not understood.")
         if self.sub_time <= 0:
             raise ValueError("sub_time <= 0 not understood.")
+        if not 0 <= self.local_share <= 1:
+            raise ValueError("local_share outside [0, 1] not understood.")
 
 
 @dataclass(frozen=True)
@@ -81,12 +102,15 @@ class LnsResult:
         Its objective.
     iterations, improvements
         Sub-solves made, and how many of them improved the incumbent.
+    moves
+        Local-search moves kept.
     """
 
     chosen: BoolArray
     objective: Objective
     iterations: int
     improvements: int
+    moves: int = 0
 
 
 SubSolver = Callable[[Problem, BoolArray, float, int, int], tuple[BoolArray, bool] | None]
@@ -142,15 +166,43 @@ def improve(
     # each kind keeps its own size: on GAP rounds a talent neighbourhood of 1,000 edges
     # solves in milliseconds where a host neighbourhood of that size takes a second
     sizes = dict.fromkeys(NEIGHBOURHOODS, float(options.start_free))
-    iterations = improvements = 0
+    iterations = improvements = moves = 0
+    polish = LocalSearch(problem) if options.local_search else None
+
+    began = time.perf_counter()
+    polish_time = 0.0
+    polish_calls = 0
+
+    def polished(chosen: BoolArray, objective: Objective) -> tuple[BoolArray, Objective]:
+        nonlocal moves, polish_time, polish_calls
+        now = time.perf_counter()
+        allowed = options.local_share * (now - began) - polish_time
+        # the first call may take its share of all the time left: the start of the search is
+        # often far from a local optimum, and moves are much cheaper than sub-solves there
+        if polish is None or (polish_calls and allowed <= 0):
+            return chosen, objective
+        first = now + options.local_share * (deadline - now)
+        until = min(deadline, now + allowed) if polish_calls else first
+        polish_calls += 1
+        found = polish.run(chosen, until, rng)
+        polish_time += time.perf_counter() - now
+        if found.objective.key() <= objective.key():
+            return chosen, objective
+        moves += found.moves
+        return found.chosen, found.objective
+
+    if stop is None or not stop(best_objective):
+        best, best_objective = polished(best, best_objective)
     while True:
         left = deadline - time.perf_counter()
         if left < 0.05 or (stop is not None and stop(best_objective)):
             break
         kind = NEIGHBOURHOODS[iterations % len(NEIGHBOURHOODS)]
         iterations += 1
-        if kind == "hosts":
-            free = _host_neighbourhood(problem, best, live, packages_of_host, int(sizes[kind]), rng)
+        if kind in ("hosts", "related"):
+            free = _host_neighbourhood(
+                problem, best, live, packages_of_host, int(sizes[kind]), rng, kind == "related"
+            )
         else:
             free = _talent_neighbourhood(problem, best, live, int(sizes[kind]), rng)
         if not free.any():
@@ -158,7 +210,8 @@ def improve(
         sub, index = _sub_problem(problem, best, free)
         limit = min(options.sub_time, left)
         lap = time.perf_counter()
-        solved = sub_solver(sub, best[index], limit, int(rng.integers(1 << 30)), options.workers)
+        workers = options.workers if sub.n_edges > options.one_worker_edges else 1
+        solved = sub_solver(sub, best[index], limit, int(rng.integers(1 << 30)), workers)
         spent = time.perf_counter() - lap
         if solved is None:
             sizes[kind] = max(options.min_free, sizes[kind] / options.grow)
@@ -175,9 +228,9 @@ def improve(
             continue
         objective = objective_of(problem, edges)
         if objective.key() > best_objective.key():
-            best, best_objective = candidate, objective
+            best, best_objective = polished(candidate, objective)
             improvements += 1
-    return LnsResult(best, best_objective, iterations, improvements)
+    return LnsResult(best, best_objective, iterations, improvements, moves)
 
 
 def _packages_of_host(problem: Problem) -> list[Int64Array]:
@@ -196,14 +249,27 @@ def _host_neighbourhood(
     packages_of_host: list[Int64Array],
     size: int,
     rng: np.random.Generator,
+    related: bool = False,
 ) -> BoolArray:
-    """Free edges of the packages of random hosts with placements, until ``size``."""
-    placed_talents = np.zeros(problem.n_talents, dtype=bool)
-    placed_talents[problem.talent[chosen]] = True
+    """Free edges of the packages of random hosts with placements, until ``size``; with
+    ``related``, the hosts after the first one by decreasing total gain that the talents placed
+    at the first one would make there instead."""
     hosts = np.unique(problem.host[chosen])
     if hosts.size == 0:
         hosts = np.unique(problem.host[live])
     rng.shuffle(hosts)
+    if related and hosts.size > 1:
+        at_first = chosen & (problem.host == hosts[0])
+        # what each talent placed at the first host gains there; a host is worth adding by
+        # how much those talents would gain at it instead
+        now = np.full(problem.n_talents, np.inf)
+        np.minimum.at(now, problem.talent[at_first], problem.edge_gain[at_first])
+        other = live & np.isfinite(now[problem.talent]) & (problem.host != hosts[0])
+        better = np.maximum(problem.edge_gain[other] - now[problem.talent[other]], 0.0)
+        weight = np.bincount(problem.host[other], weights=better + 1e-3, minlength=problem.n_orgs)
+        # a little noise so that the same first host does not always bring the same company
+        noisy = weight[hosts[1:]].astype(np.float64) * rng.uniform(0.5, 1.0, hosts.size - 1)
+        hosts = np.concatenate([hosts[:1], hosts[1:][np.argsort(-noisy, kind="stable")]])
     in_set = np.zeros(problem.n_packages, dtype=bool)
     # a talent placed outside the chosen packages keeps that placement: only talents placed
     # inside them (or nowhere) may take their edges

@@ -53,6 +53,32 @@ def test_improve_never_worsens_and_passes_the_evaluator() -> None:
     check(result, round_, compiled)
 
 
+def test_moves_between_sub_solves_keep_the_result_valid() -> None:
+    round_, compiled = full_round(seed=7)
+    problem = build_problem(compiled, round_)
+    # a poor start, so that the local search has moves to make
+    order = np.random.default_rng(0).permutation(greedy_order(problem)).astype(np.int64)
+    start, _ = greedy_assign(problem, order)
+    assert not violated_groups(problem, np.flatnonzero(start))
+    before = objective_of(problem, np.flatnonzero(start))
+    options = LnsOptions(start_free=100, min_free=30, sub_time=0.2, workers=1)
+    found = improve(problem, start, time.perf_counter() + 1.0, solve_sub, seed=2, options=options)
+    assert found.moves > 0
+    assert found.objective.key() > before.key()
+    edges = np.flatnonzero(found.chosen)
+    assert violated_groups(problem, edges) == []
+    assert found.objective == objective_of(problem, edges)
+    result = Result(
+        solver="lns",
+        status=Status.FEASIBLE,
+        edges=edges.astype(np.int64),
+        objective=found.objective,
+        bound=None,
+        wall_time=0.0,
+    )
+    check(result, round_, compiled)
+
+
 def test_improve_stops_when_asked() -> None:
     round_, compiled = full_round()
     problem = build_problem(compiled, round_)
@@ -85,6 +111,7 @@ def test_solve_path_with_search_passes_the_evaluator() -> None:
         ({"start_free": 10, "min_free": 20}, "min_free"),
         ({"grow": 1.0}, "grow"),
         ({"sub_time": 0.0}, "sub_time"),
+        ({"local_share": 1.5}, "local_share"),
     ],
 )
 def test_options_are_checked(fields: dict[str, float], message: str) -> None:
