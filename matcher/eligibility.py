@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from matcher.arrays import BoolArray, RoundArrays
+from matcher.arrays import BoolArray, RoundArrays, row_offsets
 from matcher.costs import cost_split
 from matcher.models import RULE_NAMES
 from matcher.scores import strengths_fit
@@ -35,8 +35,12 @@ def meets_age_policy(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
 
 def has_required_skills(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The talent has every required skill at the required level or above."""
-    levels = a.talent_level[t[:, None], a.package_required_skill[p]]
-    return np.asarray((levels >= a.package_required_level[p]).all(axis=1), dtype=bool)
+    level = a.talent_level.reshape(-1)
+    rows = row_offsets(a.talent_level, t)
+    ok = np.ones(np.shape(t), dtype=bool)
+    for j in range(a.package_required_skill.shape[1]):  # a pad requires level 0
+        ok &= level[rows + a.package_required_skill[:, j][p]] >= a.package_required_level[:, j][p]
+    return ok
 
 
 def is_available_for_tour(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
@@ -61,8 +65,12 @@ def location_fits(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
 
 def speaks_languages(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The talent speaks every language the package asks for."""
-    spoken = a.talent_languages[t[:, None], a.package_languages[p]]
-    return np.asarray(spoken.all(axis=1), dtype=bool)
+    spoken = a.talent_languages.reshape(-1)
+    rows = row_offsets(a.talent_languages, t)
+    ok = np.ones(np.shape(t), dtype=bool)
+    for j in range(a.package_languages.shape[1]):  # every talent speaks the pad
+        ok &= spoken[rows + a.package_languages[:, j][p]]
+    return ok
 
 
 def not_own_organization(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
@@ -72,14 +80,21 @@ def not_own_organization(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
 
 def not_competitor(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The host is not a competitor of the lending organization (either way round)."""
-    rivals = a.org_competitors[a.talent_lender[t]]
-    return np.asarray(~(rivals == a.package_host[p][:, None]).any(axis=1), dtype=bool)
+    lender = a.talent_lender[t]
+    host = a.package_host[p]
+    ok = np.ones(np.shape(t), dtype=bool)
+    for j in range(a.org_competitors.shape[1]):
+        ok &= a.org_competitors[:, j][lender] != host
+    return ok
 
 
 def not_excluded_organization(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The talent has not excluded the host organization."""
-    excluded = a.talent_excluded[t]
-    return np.asarray(~(excluded == a.package_host[p][:, None]).any(axis=1), dtype=bool)
+    host = a.package_host[p]
+    ok = np.ones(np.shape(t), dtype=bool)
+    for j in range(a.talent_excluded.shape[1]):
+        ok &= a.talent_excluded[:, j][t] != host
+    return ok
 
 
 def not_forbidden(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-from matcher.arrays import STRONG_LEVEL, Float32Array, PairRanks, RoundArrays
+from matcher.arrays import STRONG_LEVEL, Float32Array, PairRanks, RoundArrays, row_offsets
 from matcher.costs import cost_split
 from matcher.models import SCORE_NAMES
 
@@ -28,6 +28,8 @@ FLATTER_NOVELTY = 0.4
 OTHER_STRUCTURE_NOVELTY = 0.2
 NEUTRAL = 0.5
 """Score given when one side states nothing (no values, no ranking)."""
+_SEQUENTIAL_SUM = 8
+"""numpy sums fewer float32 terms than this left to right along a row (more pairwise)."""
 
 
 def _f32(x: npt.ArrayLike) -> Float32Array:
@@ -48,43 +50,71 @@ def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     skills, out of ``min(3, number of strengths)``.
     """
     # pads index a column of zeros and carry weight 0, so no masks are needed
-    req_level = a.talent_level[t[:, None], a.package_required_skill[p]]
-    des_level = a.talent_level[t[:, None], a.package_desired_skill[p]]
-    weight = _skill_weight_total(a)[p]
-    covered = req_level.sum(axis=1, dtype=np.float32) + np.einsum(
-        "ij,ij->i", des_level.astype(np.float32), a.package_desired_weight[p]
-    )
+    level = a.talent_level.reshape(-1)
+    rows = row_offsets(a.talent_level, t)
+    required_sum = np.zeros(np.shape(t), dtype=np.float32)
+    strong = np.zeros(np.shape(t), dtype=np.int64)
+    for j in range(a.package_required_skill.shape[1]):
+        lv = level[rows + a.package_required_skill[:, j][p]]
+        required_sum += lv  # small integers: exact in any order
+        strong += lv >= STRONG_LEVEL
+    desired = np.empty((np.size(t), a.package_desired_skill.shape[1]), dtype=np.float32)
+    for j in range(a.package_desired_skill.shape[1]):
+        lv = level[rows + a.package_desired_skill[:, j][p]]
+        desired[:, j] = lv
+        strong += lv >= STRONG_LEVEL
+    weight = a.package_skill_weight[p]
+    # einsum keeps its own summation order, so that the weighted sum does not depend on
+    # how the pairs are batched
+    covered = required_sum + np.einsum("ij,ij->i", desired, a.package_desired_weight[p])
     coverage = np.divide(covered / 5.0, weight, out=np.zeros_like(weight), where=weight > 0)
-    strong = (req_level >= STRONG_LEVEL).sum(axis=1) + (des_level >= STRONG_LEVEL).sum(axis=1)
     target = np.minimum(a.talent_strong[t], STRENGTHS_TO_USE).astype(np.float32)
     use = np.divide(np.minimum(strong, target), target, out=np.zeros_like(target), where=target > 0)
     return _unit(COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * use)
 
 
-def _skill_weight_total(a: RoundArrays) -> Float32Array:
-    """Per package: number of required skills plus the desired skills' weights."""
-    required = (a.package_required_level > 0).sum(axis=1, dtype=np.float32)
-    return _f32(required + a.package_desired_weight.sum(axis=1, dtype=np.float32))
-
-
 def strengths_used(a: RoundArrays, t: Indices, p: Indices) -> npt.NDArray[np.int32]:
     """Number of the talent's strengths (level 4+) among the package's skills."""
-    req = a.talent_level[t[:, None], a.package_required_skill[p]] >= STRONG_LEVEL
-    des = a.talent_level[t[:, None], a.package_desired_skill[p]] >= STRONG_LEVEL
-    return np.asarray(req.sum(axis=1) + des.sum(axis=1), dtype=np.int32)
+    level = a.talent_level.reshape(-1)
+    rows = row_offsets(a.talent_level, t)
+    strong = np.zeros(np.shape(t), dtype=np.int32)
+    for skills in (a.package_required_skill, a.package_desired_skill):
+        for j in range(skills.shape[1]):
+            strong += level[rows + skills[:, j][p]] >= STRONG_LEVEL
+    return strong
 
 
 def learning_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """Share of the talent's learning-goal weight that the package can teach, each goal
     discounted by what the talent already knows (``1 - level / 5``)."""
-    gained = a.talent_gain[t[:, None], a.package_learnable[p]].sum(axis=1)
+    gained = _row_sum(a.talent_gain, t, a.package_learnable, p)
     total = a.talent_goal_total[t]
     return _unit(np.divide(gained, total, out=np.zeros_like(gained), where=total > 0))
 
 
+def _row_sum(
+    table: Float32Array, t: Indices, columns: npt.NDArray[np.integer], p: Indices
+) -> Float32Array:
+    """``table[t[i], columns[p[i]]].sum()`` for each pair i, in numpy's summation order."""
+    width = columns.shape[1]
+    if width >= _SEQUENTIAL_SUM:
+        return np.asarray(table[t[:, None], columns[p]].sum(axis=1), dtype=np.float32)
+    flat = table.reshape(-1)
+    rows = row_offsets(table, t)
+    total = np.zeros(np.shape(t), dtype=np.float32)
+    for j in range(width):
+        total += flat[rows + columns[:, j][p]]
+    return total
+
+
 def values_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """Shared values out of the smaller value list; neutral when either side has none."""
-    shared = a.talent_values[t[:, None], a.package_values[p]].sum(axis=1).astype(np.float32)
+    flat = a.talent_values.reshape(-1)
+    rows = row_offsets(a.talent_values, t)
+    count = np.zeros(np.shape(t), dtype=np.int64)
+    for j in range(a.package_values.shape[1]):
+        count += flat[rows + a.package_values[:, j][p]]
+    shared = count.astype(np.float32)
     smaller = np.minimum(a.talent_value_count[t], a.package_value_count[p]).astype(np.float32)
     fit = np.divide(shared, smaller, out=np.full_like(shared, NEUTRAL), where=smaller > 0)
     return _f32(fit)
@@ -96,8 +126,19 @@ def context_novelty(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     lender = a.talent_lender[t]
     host = a.package_host[p]
     other_sector = a.org_sector[lender] != a.org_sector[host]
-    flatter = ~a.org_flat[lender] & a.org_flat[host]
-    other_structure = a.org_flat[lender] & ~a.org_flat[host]
+    code = other_sector * 4 + a.org_flat[lender] * 2 + a.org_flat[host]
+    return np.asarray(_NOVELTY[code], dtype=np.float32)
+
+
+def _novelty_table() -> Float32Array:
+    """Context novelty of each (other sector, flat lender, flat host) combination, indexed by
+    ``4 * other_sector + 2 * flat_lender + flat_host``."""
+    code = np.arange(8)
+    other_sector = code >= 4
+    flat_lender = (code // 2) % 2 == 1
+    flat_host = code % 2 == 1
+    flatter = ~flat_lender & flat_host
+    other_structure = flat_lender & ~flat_host
     return _f32(
         SECTOR_NOVELTY * other_sector
         + FLATTER_NOVELTY * flatter
@@ -105,12 +146,19 @@ def context_novelty(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     )
 
 
+_NOVELTY = _novelty_table()
+
+
 def network_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """New connections: a host new to the talent scores highest, a boomerang (the talent
     worked there before) and a host already in the talent's network less (policy values)."""
-    host = a.package_host[p][:, None]
-    alumnus = (a.talent_alumni[t] == host).any(axis=1)
-    known = (a.talent_network[t] == host).any(axis=1)
+    host = a.package_host[p]
+    alumnus = np.zeros(np.shape(t), dtype=bool)
+    for j in range(a.talent_alumni.shape[1]):
+        alumnus |= a.talent_alumni[:, j][t] == host
+    known = np.zeros(np.shape(t), dtype=bool)
+    for j in range(a.talent_network.shape[1]):
+        known |= a.talent_network[:, j][t] == host
     policy = a.policy
     gain = np.where(
         alumnus,
@@ -121,10 +169,14 @@ def network_gain(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
 
 
 def _rank_score(ranks: PairRanks, owner: Indices, item: Indices) -> Float32Array:
-    rank = ranks.rank(owner, item).astype(np.float32)
-    length = ranks.list_length[owner].astype(np.float32)
-    listed = np.divide(rank, length, out=np.zeros_like(rank), where=length > 0)
-    return _f32(np.where(length == 0, NEUTRAL, np.where(rank >= 0, 1.0 - listed, 0.0)))
+    length = ranks.list_length[owner]
+    score = np.where(length == 0, np.float32(NEUTRAL), np.float32(0.0))
+    # only owners with a list can rank the item: look up just their pairs
+    ranking = np.flatnonzero(length > 0)
+    rank = ranks.rank(owner[ranking], item[ranking])
+    listed = ranking[rank >= 0]
+    score[listed] = 1.0 - rank[rank >= 0].astype(np.float32) / length[listed].astype(np.float32)
+    return score
 
 
 def preference_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.arrays import PairRanks, RoundArrays, encode_round, padded, vocabulary
+from matcher.arrays import (
+    PairRanks,
+    RoundArrays,
+    encode_round,
+    padded,
+    row_offsets,
+    vocabulary,
+)
 from matcher.models import Pair, RemoteMode, Round
 from matcher.roundio import load_round
 from tests.matcher.builders import PILOT, make_round, org, package, talent
@@ -48,6 +55,21 @@ def test_pair_ranks() -> None:
     item = np.array([2, 0, 1, 0, 1, 2])
     assert ranks.rank(owner, item).tolist() == [0, 1, -1, -1, 0, -1]
     assert ranks.list_length.tolist() == [2, 0, 1]
+
+
+def test_pair_ranks_of_a_few_owners_and_of_none() -> None:
+    ranks = PairRanks.build([[1], [3, 0, 2], [], [2]], n_items=4)
+    # queries of one owner only search that owner's keys; the neighbours must not leak in
+    assert ranks.rank(np.array([1, 1, 1, 1]), np.array([0, 1, 2, 3])).tolist() == [1, -1, 2, 0]
+    assert ranks.rank(np.array([2, 2]), np.array([0, 2])).tolist() == [-1, -1]
+    assert ranks.rank(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
+
+
+def test_row_offsets_gather_like_fancy_indexing() -> None:
+    table = np.arange(12, dtype=np.uint8).reshape(4, 3)
+    rows, columns = np.array([3, 0, 2, 3], dtype=np.int32), np.array([1, 2, 0, 0])
+    flat = table.reshape(-1)[row_offsets(table, rows) + columns]
+    assert flat.tolist() == table[rows, columns].tolist()
 
 
 def test_pair_ranks_without_any_list() -> None:

@@ -119,6 +119,19 @@ def test_learning_gain_full_when_every_goal_is_taught() -> None:
     assert learning_gain(a, *pair(0, 0)).tolist() == pytest.approx([1.0])
 
 
+def test_learning_gain_of_wide_and_narrow_learnable_lists() -> None:
+    # eight or more learnable skills are summed by another code path than fewer
+    goals = {f"s{i}": 0.1 * (i + 1) for i in range(9)}
+    a = encode(
+        [talent("t", strengths={"s0": 5}, learning_goals=goals)],
+        [package("all", learnable=list(goals)), package("two", learnable=["s1", "s2"])],
+    )
+    total = sum(goals.values())
+    assert learning_gain(a, *grid(a)).tolist() == pytest.approx(
+        [(total - 0.1) / total, 0.5 / total], rel=1e-6
+    )
+
+
 def test_learning_gain_never_exceeds_one_from_float_rounding() -> None:
     # a bug fixed: goals summed in another order than the total gave 1.0000001
     goals = {"s0": 0.3, "s1": 0.7, "s2": 0.3, "s3": 0.1}
