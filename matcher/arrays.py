@@ -80,18 +80,44 @@ class PairRanks:
 
     def rank(self, owner: npt.NDArray[np.integer], item: npt.NDArray[np.integer]) -> IntArray:
         """0-based rank of ``item`` in ``owner``'s list, -1 where it is not listed."""
-        query = owner.astype(np.int64) * self.n_items + item
-        if self.keys.size == 0 or query.size == 0:
-            return np.full(query.shape, -1, dtype=np.int32)
-        # queries usually come from a run of owners (a chunk of talents): searching only
-        # their keys keeps the binary search in cache
-        lo = int(np.searchsorted(self.keys, query.min()))
-        hi = int(np.searchsorted(self.keys, query.max(), side="right"))
+        missing = np.full(np.shape(owner), -1, dtype=np.int32)
+        if self.keys.size == 0 or missing.size == 0:
+            return missing
+        # queries usually come from a run of talents (a chunk), as owners or as items:
+        # searching only the keys of that run keeps the binary search in cache
+        n_owners = self.list_length.size
+        by_owner = self._window(self.keys, owner, self.n_items)
+        by_item = self._window(self._by_item[0], item, n_owners)
+        if by_owner[1] - by_owner[0] <= by_item[1] - by_item[0]:
+            keys, ranks = self.keys, self.ranks
+            query = owner.astype(np.int64) * self.n_items + item
+            lo, hi = by_owner
+        else:
+            keys, ranks = self._by_item
+            query = item.astype(np.int64) * n_owners + owner
+            lo, hi = by_item
         if lo == hi:
-            return np.full(query.shape, -1, dtype=np.int32)
-        keys = self.keys[lo:hi]
-        pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
-        return np.where(keys[pos] == query, self.ranks[lo:hi][pos], -1).astype(np.int32)
+            return missing
+        window = keys[lo:hi]
+        pos = np.minimum(np.searchsorted(window, query), window.size - 1)
+        return np.where(window[pos] == query, ranks[lo:hi][pos], -1).astype(np.int32)
+
+    @staticmethod
+    def _window(keys: Int64Array, major: npt.NDArray[np.integer], stride: int) -> tuple[int, int]:
+        """The slice of ``keys`` (sorted ``major * stride + minor``) within the range of
+        ``major``."""
+        lo = int(np.searchsorted(keys, int(major.min()) * stride))
+        hi = int(np.searchsorted(keys, (int(major.max()) + 1) * stride))
+        return lo, hi
+
+    @cached_property
+    def _by_item(self) -> tuple[Int64Array, IntArray]:
+        """The keys ``item * n_owners + owner``, sorted, and their ranks."""
+        n_owners = self.list_length.size
+        owner, item = np.divmod(self.keys, self.n_items)
+        keys = item * n_owners + owner
+        order = np.argsort(keys)
+        return keys[order], self.ranks[order]
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,6 +197,12 @@ class RoundArrays:
     def pair_keys(self, t: npt.NDArray[np.integer], p: npt.NDArray[np.integer]) -> Int64Array:
         """Unique int64 key of each (talent, package) pair."""
         return t.astype(np.int64) * self.n_packages + p
+
+    @cached_property
+    def talent_retained_salary(self) -> FloatArray:
+        """Per talent: the salary retained at full time (salary x retention)."""
+        retained: FloatArray = self.talent_salary * self.talent_retention
+        return retained
 
     @cached_property
     def package_skill_weight(self) -> Float32Array:

@@ -27,7 +27,7 @@ class CostSplit:
 
 def cost_split(a: RoundArrays, t: npt.NDArray[np.integer], p: npt.NDArray[np.integer]) -> CostSplit:
     """The cost split of each pair ``(t[i], p[i])``."""
-    retained = a.talent_salary[t] * a.talent_retention[t] * a.package_fte[p]
+    retained = a.talent_retained_salary[t] * a.package_fte[p]
     host_fee = np.minimum(a.package_fee_cap[p], retained)
     rest = retained - host_fee
     subsidy = rest * a.policy.subsidy_share

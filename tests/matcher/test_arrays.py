@@ -62,6 +62,8 @@ def test_pair_ranks_of_a_few_owners_and_of_none() -> None:
     # queries of one owner only search that owner's keys; the neighbours must not leak in
     assert ranks.rank(np.array([1, 1, 1, 1]), np.array([0, 1, 2, 3])).tolist() == [1, -1, 2, 0]
     assert ranks.rank(np.array([2, 2]), np.array([0, 2])).tolist() == [-1, -1]
+    # many owners, one item: searched among that item's keys
+    assert ranks.rank(np.array([0, 1, 2, 3]), np.full(4, 2)).tolist() == [-1, 2, -1, 0]
     assert ranks.rank(np.array([], dtype=np.int64), np.array([], dtype=np.int64)).size == 0
 
 
