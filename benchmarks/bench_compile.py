@@ -9,6 +9,9 @@ second, separate run so that tracing does not slow the timed one.
 Usage::
 
     python -m benchmarks.bench_compile --sizes 20000x5000,100000x20000 --top-k 50
+
+``--no-memory`` skips the traced run; the full-grid peer runs only on small enough sizes
+(``--peer-max-pairs``).
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ def main() -> None:
         default=2e8,
         help="run the full-grid peer only up to this many talent x package pairs",
     )
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip the second, traced compile that measures peak memory",
+    )
     args = parser.parse_args()
     print(
         f"commit {commit_id()[:10]}, {platform.processor() or platform.machine()}, "
@@ -89,10 +97,12 @@ def main() -> None:
         seconds = time.perf_counter() - started
         eligible = compiled.n_edges + int(compiled.pruned_by_talent.sum())
 
-        tracemalloc.start()
-        compile_round(round_, top_k=args.top_k)
-        peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
+        peak = "-"
+        if not args.no_memory:
+            tracemalloc.start()
+            compile_round(round_, top_k=args.top_k)
+            peak = f"{tracemalloc.get_traced_memory()[1] / 2**20:.0f}"
+            tracemalloc.stop()
 
         peer, ratio = "-", "-"
         if n_talents * n_packages <= args.peer_max_pairs:
@@ -103,7 +113,7 @@ def main() -> None:
                 raise SystemExit(f"peer disagrees: {grid_kept} != {compiled.n_edges} edges")
             peer, ratio = f"{peer_seconds:.1f}", f"{peer_seconds / seconds:.1f}x"
         print(
-            f"{size:>14} {generated:>10.1f} {seconds:>10.2f} {peak_mb:>8.0f} "
+            f"{size:>14} {generated:>10.1f} {seconds:>10.2f} {peak:>8} "
             f"{eligible:>11,} {compiled.n_edges:>10,} {peer:>11} {ratio:>9}"
         )
 
