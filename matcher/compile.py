@@ -51,7 +51,7 @@ RULE_INDEX = {name: i for i, name in enumerate(RULE_NAMES)}
 SCORE_INDEX = {name: i for i, name in enumerate(SCORE_NAMES)}
 DEFAULT_CHUNK_PAIRS = 1_000_000
 """Candidate pairs examined at once; bounds the memory of the compile step."""
-BLOCK_PAIRS = 65_536
+BLOCK_PAIRS = 131_072
 """Candidate pairs filtered and scored at once within a chunk, so that the temporaries of
 each rule and score stay in the processor cache."""
 _NARROW_SHARE = 8
@@ -418,8 +418,7 @@ class _ChunkCompiler:
         cand_t, cand_p = self.candidates.candidates(lo, hi)
         skills_rule = self.rules.get("required_skills")
         later = {k: r for k, r in self.rules.items() if k != "required_skills"}
-        skilled_t = np.zeros(hi - lo, dtype=np.int64)
-        skilled_p = np.zeros(n_packages, dtype=np.int64)
+        skilled: list[tuple[Int64Array, Int64Array]] = []
         failed: dict[str, list[tuple[Int64Array, Int64Array]]] = {r: [] for r in later}
         kept_t: list[Int64Array] = []
         kept_p: list[Int64Array] = []
@@ -432,8 +431,7 @@ class _ChunkCompiler:
             if skills_rule is not None:
                 ok = skills_rule(a, t, p)
                 t, p = t[ok], p[ok]
-                skilled_t += np.bincount(t - lo, minlength=hi - lo)
-                skilled_p += np.bincount(p, minlength=n_packages)
+                skilled.append((t, p))
             # a pair counts under the first later rule it fails; the pairs are narrowed only
             # after a rule that fails many of them, the others just mark their failures
             passed = np.ones(t.size, dtype=bool)
@@ -458,6 +456,14 @@ class _ChunkCompiler:
             for name in SCORE_NAMES:
                 components[name].append(by_name[name])
 
+        # counted once per chunk, not per block: np.bincount holds the GIL
+        skilled_t = np.zeros(hi - lo, dtype=np.int64)
+        skilled_p = np.zeros(n_packages, dtype=np.int64)
+        if skilled:
+            skilled_t += np.bincount(
+                np.concatenate([x for x, _ in skilled]) - lo, minlength=hi - lo
+            )
+            skilled_p += np.bincount(np.concatenate([y for _, y in skilled]), minlength=n_packages)
         excluded_t = np.zeros((hi - lo, len(RULE_NAMES)), dtype=np.int32)
         excluded_p = np.zeros((n_packages, len(RULE_NAMES)), dtype=np.int32)
         for name, fails in failed.items():

@@ -64,9 +64,10 @@ def strengths_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
         desired[:, j] = lv
         strong += lv >= STRONG_LEVEL
     weight = a.package_skill_weight[p]
-    # einsum keeps its own summation order, so that the weighted sum does not depend on
-    # how the pairs are batched
-    covered = required_sum + np.einsum("ij,ij->i", desired, a.package_desired_weight[p])
+    # np.take gathers whole rows several times faster than indexing; einsum keeps its own
+    # summation order, so that the weighted sum does not depend on how pairs are batched
+    weights = np.take(a.package_desired_weight, p, axis=0)
+    covered = required_sum + np.einsum("ij,ij->i", desired, weights)
     coverage = np.divide(covered / 5.0, weight, out=np.zeros_like(weight), where=weight > 0)
     target = np.minimum(a.talent_strong[t], STRENGTHS_TO_USE).astype(np.float32)
     use = np.divide(np.minimum(strong, target), target, out=np.zeros_like(target), where=target > 0)
