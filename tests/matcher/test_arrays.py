@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -77,6 +79,19 @@ def test_row_offsets_gather_like_fancy_indexing() -> None:
 def test_pair_ranks_without_any_list() -> None:
     ranks = PairRanks.build([[], []], n_items=4)
     assert ranks.rank(np.array([0, 1]), np.array([3, 0])).tolist() == [-1, -1]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_encoding_leaves_the_garbage_collector_as_it_was(pilot: Round, enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        encode_round(pilot)
+        assert gc.isenabled() == enabled
+    finally:
+        if was:
+            gc.enable()
 
 
 def test_ids_and_vocabularies(arrays: RoundArrays, pilot: Round) -> None:
