@@ -436,13 +436,12 @@ class _ChunkCompiler:
             # after a rule that fails many of them, the others just mark their failures
             passed = np.ones(t.size, dtype=bool)
             for name, rule in later.items():
-                failing = passed & ~rule(a, t, p)
-                n_failing = int(np.count_nonzero(failing))
-                if n_failing == 0:
+                failing = np.flatnonzero(passed & ~rule(a, t, p))
+                if failing.size == 0:
                     continue
                 failed[name].append((t[failing], p[failing]))
-                passed &= ~failing
-                if n_failing * _NARROW_SHARE > t.size:
+                passed[failing] = False
+                if failing.size * _NARROW_SHARE > t.size:
                     t, p = t[passed], p[passed]
                     passed = np.ones(t.size, dtype=bool)
             if not passed.all():
