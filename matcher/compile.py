@@ -366,6 +366,18 @@ def _location_passes(a: RoundArrays, alive_talents: Int64Array) -> tuple[Int64Ar
     return per_talent.astype(np.int64), per_package.astype(np.int64)
 
 
+def _select(
+    mask: npt.NDArray[np.bool_], t: Int64Array, p: Int64Array
+) -> tuple[Int64Array, Int64Array]:
+    """The pairs where ``mask`` is True.
+
+    Gathering at ``flatnonzero(mask)`` is several times faster than boolean indexing when
+    the mask is mixed (boolean indexing branches on every element).
+    """
+    at = np.flatnonzero(mask)
+    return np.take(t, at), np.take(p, at)
+
+
 def _workers(workers: int | None) -> int:
     return max(1, min(2, os.cpu_count() or 1)) if workers is None else max(1, workers)
 
@@ -429,8 +441,7 @@ class _ChunkCompiler:
             t = cand_t[start : start + BLOCK_PAIRS]
             p = cand_p[start : start + BLOCK_PAIRS]
             if skills_rule is not None:
-                ok = skills_rule(a, t, p)
-                t, p = t[ok], p[ok]
+                t, p = _select(skills_rule(a, t, p), t, p)
                 skilled.append((t, p))
             # a pair counts under the first later rule it fails; the pairs are narrowed only
             # after a rule that fails many of them, the others just mark their failures
@@ -442,10 +453,10 @@ class _ChunkCompiler:
                 failed[name].append((t[failing], p[failing]))
                 passed[failing] = False
                 if failing.size * _NARROW_SHARE > t.size:
-                    t, p = t[passed], p[passed]
+                    t, p = _select(passed, t, p)
                     passed = np.ones(t.size, dtype=bool)
             if not passed.all():
-                t, p = t[passed], p[passed]
+                t, p = _select(passed, t, p)
             by_name = {name: SCORES[name](a, t, p) for name in SCORE_NAMES}
             score = total_score(by_name, a.policy.weights)
             kept_t.append(t)
