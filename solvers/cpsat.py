@@ -177,6 +177,12 @@ class ModelSpec:
         What to subtract from ``objective - M * placements`` to get the secondary term.
     short, placed_at, placed, over
         Indices of the counter variables (see :func:`build_spec`), -1 where absent.
+    tour_rows
+        Index of the first per-talent ``sum x <= max_tours`` row; those rows follow one
+        another, one per talent in ``tour_talents`` (talents with more live edges than
+        ``max_tours``).
+    tour_talents
+        See ``tour_rows``.
     """
 
     n_edges: int
@@ -193,6 +199,8 @@ class ModelSpec:
     placed_at: Int64Array
     placed: int
     over: Int64Array
+    tour_rows: int = 0
+    tour_talents: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_vars(self) -> int:
@@ -277,7 +285,8 @@ def build_spec(problem: Problem, *, for_conflicts: bool = False) -> ModelSpec:
         lambda p: seats_group(problem.package_name(p)),
     )
     tours = np.full(problem.n_talents, problem.max_tours, dtype=np.int64)
-    _count_rows(
+    spec.tour_rows = rows.n_rows
+    spec.tour_talents = _count_rows(
         rows, group, problem.talent, live, tours, lambda t: tours_group(problem.talent_name(t))
     )
     if problem.max_tours > 1:
@@ -346,13 +355,15 @@ def _count_rows(
     live: BoolArray,
     capacity: Int64Array,
     name: Callable[[int], str],
-) -> None:
-    """``sum x <= capacity[o]`` per owner ``o`` with more live edges than its capacity."""
+) -> Int64Array:
+    """``sum x <= capacity[o]`` per owner ``o`` with more live edges than its capacity;
+    returns those owners, in the order of their rows."""
     edges = np.flatnonzero(live)
     sorted_edges, indptr = _csr(owner, edges, capacity.size)
     counts = np.diff(indptr)
-    binding = np.flatnonzero(counts > capacity)
+    binding = np.flatnonzero(counts > capacity).astype(np.int64)
     _emit_rows(rows, group, binding, sorted_edges, indptr, None, capacity, name)
+    return binding
 
 
 def _budget_rows(
@@ -608,15 +619,33 @@ def fix_placements(spec: ModelSpec, problem: Problem, placements: int) -> None:
     the edge coefficients to the constant), so decoding is unchanged; but CP-SAT then
     searches and bounds the secondary term alone, on coefficients ``M`` times smaller,
     which proves optimality much sooner.
+
+    When ``placements`` is every talent's full share of tours (``min(max_tours, live
+    edges)`` summed over talents, as on GAP rounds where every job is placed), each
+    talent's row ``sum x <= max_tours`` becomes an equality: the same assignments, but
+    CP-SAT sees exactly-one constraints, which its presolve, propagation and LP use far
+    better than one global count.
     """
     if spec.multiplier <= 1:
         return
-    edges = np.flatnonzero(np.array(spec.hi[: problem.n_edges]) > 0).astype(np.int64)
-    spec.rows.add(edges, np.ones(edges.size, dtype=np.int64), placements, placements, NO_GROUP)
+    hi = np.array(spec.hi[: problem.n_edges])
+    edges = np.flatnonzero(hi > 0).astype(np.int64)
     coef = spec.objective_coef.copy()
     coef[: problem.n_edges] -= spec.multiplier
     spec.objective_coef = coef
     spec.objective_offset += spec.multiplier * placements
+    live = np.bincount(problem.talent[edges], minlength=problem.n_talents)
+    if int(np.minimum(live, problem.max_tours).sum()) == placements:
+        # the per-talent equalities imply the count; the one row over every edge would
+        # only slow CP-SAT down (measured: 3x worse GAP solutions at 20 s with it)
+        for r in range(spec.tour_rows, spec.tour_rows + spec.tour_talents.size):
+            spec.rows.lo[r] = spec.rows.hi[r]
+        # talents with no more live edges than tours take all of them
+        full = (live > 0) & (live <= problem.max_tours)
+        for e in edges[full[problem.talent[edges]]].tolist():
+            spec.lo[e] = 1
+        return
+    spec.rows.add(edges, np.ones(edges.size, dtype=np.int64), placements, placements, NO_GROUP)
 
 
 def spec_hint(problem: Problem, spec: ModelSpec, chosen: BoolArray) -> list[int]:

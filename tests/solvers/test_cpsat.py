@@ -16,6 +16,7 @@ from solvers.cpsat import (
     _STATUS,
     CpSatOptions,
     build_spec,
+    fix_placements,
     soft_terms,
     solve_cpsat,
     spec_hint,
@@ -423,3 +424,50 @@ def test_lexicographic_result_carries_its_placement_bound() -> None:
     if result.status == Status.OPTIMAL:
         assert result.placement_bound == result.placements
         assert result.gap == 0
+
+
+def _optimum(model: cp_model.CpModel) -> float:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return float(solver.objective_value)
+
+
+def test_fixing_every_placement_makes_each_talent_row_an_equality() -> None:
+    from benchmarks.gap import GapInstance, Sense
+    from benchmarks.gap_engine import gap_problem
+
+    rng = np.random.default_rng(3)
+    m, n = 3, 8
+    resource = rng.integers(5, 20, size=(m, n))
+    # loose capacities: every job can be placed, so the placements are n
+    capacity = resource.sum(axis=1) // 2
+    instance = GapInstance("fixed", m, n, rng.integers(10, 50, size=(m, n)), resource, capacity)
+    problem = gap_problem(instance, Sense.MIN).problem
+    free = build_spec(problem)
+    fixed = build_spec(problem)
+    rows_before = fixed.rows.n_rows
+    fix_placements(fixed, problem, problem.n_talents)
+    # no row over every edge: the per-talent equalities imply the count
+    assert fixed.rows.n_rows == rows_before
+    talent_rows = range(fixed.tour_rows, fixed.tour_rows + fixed.tour_talents.size)
+    assert fixed.tour_talents.size == n
+    assert all(fixed.rows.lo[r] == fixed.rows.hi[r] == 1 for r in talent_rows)
+    assert _optimum(to_cp_model(fixed)) == _optimum(to_cp_model(free))
+
+
+def test_fixing_fewer_placements_than_talents_keeps_the_count_row() -> None:
+    round_ = generate_round(80, 20, seed=2)
+    problem = build_problem(compile_round(round_), round_)
+    spec = build_spec(problem)
+    optimum = _optimum(to_cp_model(spec))
+    placements = int(optimum // spec.multiplier)
+    assert placements < problem.n_talents
+    rows_before = spec.rows.n_rows
+    fix_placements(spec, problem, placements)
+    assert spec.rows.n_rows == rows_before + 1
+    talent_rows = range(spec.tour_rows, spec.tour_rows + spec.tour_talents.size)
+    assert len(talent_rows) > 0
+    assert all(spec.rows.lo[r] == 0 for r in talent_rows)
+    assert _optimum(to_cp_model(spec)) == optimum
