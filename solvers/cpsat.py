@@ -862,6 +862,9 @@ class CpSatOptions:
     lns_options: LnsOptions = field(default_factory=LnsOptions)
 
 
+GREEDY_TIME_FACTOR = 10.0
+"""The second greedy start runs only when at least this many times the first one's time is
+left."""
 PROBING_MAX_EDGES = 5_000
 """Above this many edges CP-SAT's probing is switched off: on assignment models it costs
 seconds of presolve for little gain, and ignores its deterministic time limit."""
@@ -968,11 +971,19 @@ def solve_problem(
         best.tighten(float(combined(relaxation.objective, spec.multiplier)))
 
     order = greedy_order(problem)
-    best.offer(greedy_assign(problem, order)[0], "greedy")
+    starts = [(order, "greedy")]
     if relaxation is not None:
         first = relaxation.chosen[order]
         guided = np.concatenate([order[first], order[~first]])
-        best.offer(greedy_assign(problem, guided)[0], "greedy after the seat relaxation")
+        starts.insert(0, (guided, "greedy after the seat relaxation"))
+    for k, (start_order, source) in enumerate(starts):
+        lap = time.perf_counter()
+        best.offer(greedy_assign(problem, start_order)[0], source)
+        # one greedy takes about 20 s at 100,000 talents: a second one only when it leaves
+        # most of the time to the search
+        if k == 0 and remaining() < GREEDY_TIME_FACTOR * (time.perf_counter() - lap):
+            notes.append("one greedy start only: the time limit is short for the round's size")
+            break
 
     large = problem.n_edges > options.max_model_edges
     priced: npt.NDArray[np.float64] | None = None
