@@ -334,6 +334,10 @@ def lagrangian(
         if budgets.pool_cap is not None:
             price += lam_p * problem.subsidy
         priced = base - price
+        if not np.abs(priced).max(initial=0.0) < COST_LIMIT:
+            # prices grow without end only when the forced edges alone exceed a budget: the
+            # round is infeasible, and the search has nothing more to say
+            break
         # weights in 1/resolution units, rounded up: L(lam) stays an upper bound and loses
         # at most 1/resolution per placement to the rounding
         resolution = relaxation.resolution(priced)
