@@ -976,12 +976,14 @@ def solve_problem(
         first = relaxation.chosen[order]
         guided = np.concatenate([order[first], order[~first]])
         starts.insert(0, (guided, "greedy after the seat relaxation"))
+    greedy_seconds = 0.0
     for k, (start_order, source) in enumerate(starts):
         lap = time.perf_counter()
         best.offer(greedy_assign(problem, start_order)[0], source)
+        greedy_seconds = max(greedy_seconds, time.perf_counter() - lap)
         # one greedy takes about 20 s at 100,000 talents: a second one only when it leaves
         # most of the time to the search
-        if k == 0 and remaining() < GREEDY_TIME_FACTOR * (time.perf_counter() - lap):
+        if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
             notes.append("one greedy start only: the time limit is short for the round's size")
             break
 
@@ -989,7 +991,14 @@ def solve_problem(
     priced: npt.NDArray[np.float64] | None = None
     if options.lagrangian and remaining() > 0:
         share = options.lagrangian_share * (2 if large else 1)
-        lagrange = lagrangian(problem, spec.multiplier, share * remaining(), best.chosen)
+        # a repair is a greedy pass plus shift moves: about the greedy's time
+        lagrange = lagrangian(
+            problem,
+            spec.multiplier,
+            share * remaining(),
+            best.chosen,
+            repair_seconds=greedy_seconds,
+        )
         best.offer(lagrange.chosen, "Lagrangian heuristic")
         best.tighten(lagrange.bound)
         priced = lagrange.priced_weight

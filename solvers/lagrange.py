@@ -274,6 +274,7 @@ def lagrangian(
     time_limit: float,
     incumbent: BoolArray | None = None,
     max_iterations: int = 5000,
+    repair_seconds: float = 0.0,
 ) -> LagrangeResult:
     """Run subgradient optimization of the budget multipliers for at most ``time_limit``
     seconds.
@@ -290,6 +291,9 @@ def lagrangian(
         A feasible assignment to start from, if any.
     max_iterations
         Most subgradient iterations.
+    repair_seconds
+        Expected time of one repair (a greedy pass), when known: no repair starts that
+        would likely end past the time limit, the first one included.
 
     Returns
     -------
@@ -374,7 +378,8 @@ def lagrangian(
         # after the first one start none that would likely end past the deadline
         lap = time.perf_counter()
         last = lap + 2 * (relax_time + repair_time) / iterations > deadline
-        fits = repairs == 0 or lap + repair_time / repairs <= deadline
+        expected_repair = repair_time / repairs if repairs else repair_seconds
+        fits = lap + expected_repair <= deadline
         if fits and (repairs == 0 or repair_time <= relax_time or last):
             repairs += 1
             # alternate the repair's order: neither dominates, and both add diversity
