@@ -80,9 +80,10 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import SHARE_RESOLUTION
 from matcher.models import Round
 from matcher.objective import Objective
+from solvers.core import find_core
 from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.lagrange import combined, lagrangian
+from solvers.lagrange import LagrangeResult, combined, lagrangian
 from solvers.lns import LnsOptions, improve
 from solvers.problem import (
     ACCEPTED,
@@ -846,6 +847,12 @@ class CpSatOptions:
         2,000 x 500 round (31,000 edges), CP-SAT on the whole model does better there.
     lns_options
         See :class:`solvers.lns.LnsOptions`; its ``workers`` is replaced by the solve's.
+    core_per_talent
+        After the Lagrangian phase, CP-SAT and the neighbourhood search work on the core
+        (:mod:`solvers.core`): about this many edges a talent, those of least reduced cost,
+        or every edge that reduced-cost fixing keeps when that is not many more.
+    core_min_edges
+        Problems with fewer edges are searched whole.
     """
 
     use_flow: bool = True
@@ -860,6 +867,8 @@ class CpSatOptions:
     lns_share: float = 0.75
     lns_min_edges: int = 50_000
     lns_options: LnsOptions = field(default_factory=LnsOptions)
+    core_per_talent: float = 4.0
+    core_min_edges: int = 2_000
 
 
 GREEDY_TIME_FACTOR = 10.0
@@ -989,6 +998,7 @@ def solve_problem(
 
     large = problem.n_edges > options.max_model_edges
     priced: npt.NDArray[np.float64] | None = None
+    lagrange: LagrangeResult | None = None
     if options.lagrangian and remaining() > 0:
         share = options.lagrangian_share * (2 if large else 1)
         # a repair is a greedy pass plus shift moves: about the greedy's time
@@ -1009,15 +1019,40 @@ def solve_problem(
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
     sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
     sub_spec = spec
+    # whether CP-SAT's bound and proofs on the searched model hold for the whole round
+    bound_holds = True
     if large:
         weight = priced if priced is not None else problem.edge_gain.astype(np.float64)
         keep = _best_per_talent(problem, weight, options.keep_per_talent) | hint_chosen
         sub, index = restrict(problem, keep)
         sub_spec = build_spec(sub)
+        bound_holds = False
         notes.append(
             f"CP-SAT on the {sub.n_edges} most promising of {problem.n_edges} edges; "
             "the bound comes from the relaxations"
         )
+    elif (
+        lagrange is not None
+        and best.value is not None
+        and best.chosen is not None
+        and problem.n_edges >= options.core_min_edges
+    ):
+        core = find_core(
+            problem,
+            lagrange.priced_weight,
+            lagrange.credit,
+            best.chosen,
+            best.value,
+            options.core_per_talent,
+        )
+        if core.size < problem.n_edges:
+            sub, index = restrict(problem, core.keep)
+            sub_spec = build_spec(sub)
+            bound_holds = core.exact
+            kind = "every edge not fixed out" if core.exact else "the core"
+            notes.append(
+                f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
+            )
     if _placements_proven(best):
         assert best.objective is not None
         fix_placements(sub_spec, sub, best.objective.placements)
@@ -1035,12 +1070,12 @@ def solve_problem(
     if params.progress is not None:
         _report_incumbent(params.progress, problem, best, started)
         reporter = _ProgressReporter(
-            sub_spec, params.progress, started, spec.multiplier, best.bound, not large
+            sub_spec, params.progress, started, spec.multiplier, best.bound, bound_holds
         )
     code = solver.solve(model, reporter)
     status = _STATUS.get(code, Status.UNKNOWN)
 
-    if status == Status.INFEASIBLE and not large and best.objective is None:
+    if status == Status.INFEASIBLE and sub is problem and best.objective is None:
         return _infeasible(problem, params, options, started)
     if status == Status.MODEL_INVALID:
         message = cp_model_helper.CpSatHelper.validate_model(model.proto)
@@ -1050,7 +1085,7 @@ def solve_problem(
         chosen = np.zeros(problem.n_edges, dtype=bool)
         chosen[index[solution[: sub.n_edges] > 0]] = True
         best.offer(chosen, "CP-SAT")
-        if not large:
+        if bound_holds:
             bound = int(np.floor(solver.best_objective_bound + 1e-6))
             best.tighten(float(bound - sub_spec.shift))
             if status == Status.OPTIMAL:
@@ -1061,7 +1096,8 @@ def solve_problem(
         notes.append("no solution found in time")
         return _no_solution(Status.UNKNOWN, started, notes)
     if use_lns and best.chosen is not None and remaining() > 0.1:
-        _neighbourhood_search(problem, best, params, options, started, notes)
+        space = None if large or sub is problem else (sub, index)
+        _neighbourhood_search(problem, best, params, options, started, notes, space)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
     return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
@@ -1074,9 +1110,11 @@ def _neighbourhood_search(
     options: CpSatOptions,
     started: float,
     notes: list[str],
+    space: tuple[Problem, Int64Array] | None = None,
 ) -> None:
     """Improve the incumbent by large-neighbourhood search until the time limit, or until it
-    is within the relative gap of the bound."""
+    is within the relative gap of the bound; on ``space`` (a restricted problem holding the
+    incumbent, and the original index of its edges) when given."""
     assert best.chosen is not None
     if _close_enough(best, params.relative_gap):
         return
@@ -1090,16 +1128,22 @@ def _neighbourhood_search(
     # a neighbourhood cannot place more than the whole problem: when the incumbent's
     # placements are proven the most possible, every sub-problem keeps exactly that many
     placements = best.objective.placements if best.objective and _placements_proven(best) else None
+    searched, index = space if space is not None else (problem, None)
+    start = best.chosen if index is None else best.chosen[index]
     found = improve(
-        problem,
-        best.chosen,
+        searched,
+        start,
         started + params.time_limit,
         functools.partial(solve_sub, placements=placements),
         seed=params.seed,
         options=lns_options,
         stop=stop,
     )
-    best.offer(found.chosen, "neighbourhood search")
+    chosen = found.chosen
+    if index is not None:
+        chosen = np.zeros(problem.n_edges, dtype=bool)
+        chosen[index[found.chosen]] = True
+    best.offer(chosen, "neighbourhood search")
     improved = found.improvements
     notes.append(f"neighbourhood search: {improved} improvements in {found.iterations} sub-solves")
 

@@ -90,6 +90,9 @@ class LagrangeResult:
         Per edge: weight less the budget prices at the best multipliers.
     repairs
         Relaxed solutions repaired into feasible ones.
+    credit
+        ``lam . B`` less the constant penalty at the best multipliers: with
+        ``priced_weight`` it gives the reduced costs of :mod:`solvers.core`.
     """
 
     bound: float | None
@@ -98,6 +101,7 @@ class LagrangeResult:
     iterations: int
     priced_weight: FloatArray
     repairs: int = 0
+    credit: float = 0.0
 
 
 def combined(objective: Objective, multiplier: int) -> int:
@@ -322,6 +326,7 @@ def lagrangian(
         return LagrangeResult(None, best_chosen, best_objective, 0, base.copy())
     best_bound = math.inf
     best_priced = base.copy()
+    best_credit = -float(problem.constant_penalty)
     best_lam = (lam_h.copy(), lam_l.copy(), lam_p)
     scale, stall, iterations, repairs = 2.0, 0, 0, 0
     relax_time = repair_time = 0.0
@@ -347,19 +352,18 @@ def lagrangian(
         resolution = relaxation.resolution(priced)
         weight = np.ceil(priced * resolution - 1e-9).astype(np.int64)
         chosen = relaxation.solve(weight, resolution)
-        bound = (
-            float(weight[chosen].sum()) / resolution
-            - relaxation.penalty(chosen)
-            + float(lam_h @ budgets.host_cap)
+        credit = (
+            float(lam_h @ budgets.host_cap)
             + float(lam_l @ budgets.lender_cap)
             + (lam_p * budgets.pool_cap if budgets.pool_cap is not None else 0.0)
             - problem.constant_penalty
         )
+        bound = float(weight[chosen].sum()) / resolution - relaxation.penalty(chosen) + credit
         # only a clear improvement resets the patience: float-sized gains would keep a
         # step scale that no longer helps
         stall = 0 if bound < best_bound - 1e-6 * max(1.0, abs(bound)) else stall + 1
         if bound < best_bound:
-            best_bound, best_priced = bound, priced
+            best_bound, best_priced, best_credit = bound, priced, credit
             best_lam = (lam_h.copy(), lam_l.copy(), lam_p)
         restart = stall >= patience
         if restart:
@@ -440,6 +444,7 @@ def lagrangian(
         iterations=iterations,
         priced_weight=best_priced,
         repairs=repairs,
+        credit=best_credit,
     )
 
 

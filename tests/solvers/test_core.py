@@ -1,0 +1,158 @@
+"""Reduced costs and the core: the bound and every reduced cost hold against brute force on
+tiny GAP rounds and against CP-SAT's optimum on rounds with every rule; an exact core keeps
+every optimal assignment."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from benchmarks.gap import GapInstance, Sense
+from benchmarks.gap_engine import gap_problem
+from matcher.compile import compile_round
+from matcher.generator import generate_round
+from matcher.models import Policy
+from solvers.core import find_core, reduced_costs
+from solvers.cpsat import CpSatOptions, build_spec, solve_problem
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.lagrange import combined, lagrangian
+from solvers.problem import Problem, build_problem, objective_of, restrict, violated_groups
+from solvers.result import SolveParams, Status
+
+
+def _random_gap(seed: int, m: int = 3, n: int = 6) -> GapInstance:
+    """Capacities near an even share of the load: tight enough for the budgets to bind."""
+    rng = np.random.default_rng(seed)
+    resource = rng.integers(5, 26, size=(m, n))
+    cost = rng.integers(10, 51, size=(m, n))
+    share = 1.5 / m if m <= 3 else 0.9 / m
+    capacity = (resource.sum(axis=1) * share * rng.uniform(0.8, 1.0, size=m)).astype(np.int64)
+    return GapInstance(f"rand{seed}", m, n, cost, resource, capacity)
+
+
+def _feasible_assignments(problem: Problem) -> list[np.ndarray]:
+    """Every assignment of a one-tour round (each talent on one edge or none) that breaks no
+    constraint, as edge lists."""
+    per_talent = [
+        [-1, *np.flatnonzero(problem.talent == t).tolist()] for t in range(problem.n_talents)
+    ]
+    out = []
+    for pick in itertools.product(*per_talent):
+        edges = np.array([e for e in pick if e >= 0], dtype=np.int64)
+        if not violated_groups(problem, edges):
+            out.append(edges)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("sense", [Sense.MIN, Sense.MAX])
+def test_every_assignment_with_an_edge_is_worth_at_most_the_bound_less_its_reduced_cost(
+    seed: int, sense: Sense
+) -> None:
+    problem = gap_problem(_random_gap(seed), sense).problem
+    multiplier = build_spec(problem).multiplier
+    found = lagrangian(problem, multiplier, 0.3, greedy_assign(problem, greedy_order(problem))[0])
+    assert found.bound is not None
+    rc, bound = reduced_costs(problem, found.priced_weight, found.credit)
+    assert (rc >= 0).all()
+    # the talent-separable bound relaxes the Lagrangian one: never below it
+    assert bound >= found.bound - 1e-6
+    tight = 0
+    for edges in _feasible_assignments(problem):
+        value = combined(objective_of(problem, edges), multiplier)
+        assert value <= bound + 1e-6
+        for e in edges.tolist():
+            assert value <= bound - rc[e] + 1e-6
+            tight += int(rc[e] > 0)
+    # the reduced costs are not all zero: the check above has bitten
+    assert tight > 0
+
+
+def _full_round(seed: int, objective: str, tours: int) -> Problem:
+    policy = Policy(
+        subsidy_share=0.3,
+        subsidy_pool=4_000.0,
+        min_per_lender=2,
+        max_host_share=0.3,
+        fairness="soft",
+        objective=objective,
+        max_tours_per_talent=tours,
+    )
+    round_ = generate_round(80, 20, seed=seed, policy=policy)
+    return build_problem(compile_round(round_), round_)
+
+
+@pytest.mark.parametrize(
+    ("seed", "objective", "tours"),
+    [(1, "weighted", 1), (4, "lexicographic", 1), (2, "weighted", 2), (3, "lexicographic", 2)],
+)
+def test_an_exact_core_keeps_every_edge_of_the_optimum(
+    seed: int, objective: str, tours: int
+) -> None:
+    problem = _full_round(seed, objective, tours)
+    multiplier = build_spec(problem).multiplier
+    reference = solve_problem(
+        problem,
+        SolveParams(time_limit=10.0, workers=2, seed=0),
+        CpSatOptions(lagrangian=False, lns=False),
+        time.perf_counter(),
+    )
+    assert reference.status == Status.OPTIMAL and reference.objective is not None
+    optimum = combined(reference.objective, multiplier)
+    start = greedy_assign(problem, greedy_order(problem))[0]
+    found = lagrangian(problem, multiplier, 0.5, start)
+    assert found.chosen is not None and found.objective is not None
+    value = combined(found.objective, multiplier)
+    # a core as large as the round: exact whenever fixing keeps at most twice that
+    core = find_core(problem, found.priced_weight, found.credit, found.chosen, value, 1000)
+    assert core.exact
+    assert core.bound >= optimum
+    assert core.keep[found.chosen].all()
+    if optimum > value:
+        # a strictly better assignment exists, so none of its edges may be fixed out
+        assert core.keep[reference.edges].all()
+    sub, index = restrict(problem, core.keep)
+    again = solve_problem(
+        sub,
+        SolveParams(time_limit=10.0, workers=2, seed=0),
+        CpSatOptions(lagrangian=False, lns=False),
+        time.perf_counter(),
+    )
+    assert again.objective is not None
+    assert combined(again.objective, multiplier) == optimum
+    assert violated_groups(problem, index[again.edges]) == []
+
+
+def test_a_small_core_has_about_its_target_size_and_keeps_the_incumbent() -> None:
+    problem = gap_problem(_random_gap(5, m=10, n=200), Sense.MIN).problem
+    multiplier = build_spec(problem).multiplier
+    start = greedy_assign(problem, greedy_order(problem))[0]
+    found = lagrangian(problem, multiplier, 0.5, start)
+    assert found.chosen is not None and found.objective is not None
+    value = combined(found.objective, multiplier)
+    core = find_core(problem, found.priced_weight, found.credit, found.chosen, value, 2)
+    assert not core.exact
+    assert core.keep[found.chosen].all()
+    assert core.keep[problem.forced].all()
+    target = 2 * problem.n_talents
+    assert target <= core.size <= target + int(found.chosen.sum()) + problem.n_talents
+    # the core holds the edges of least reduced cost among the live ones
+    live = ~problem.dead & ~problem.forced
+    inside = core.reduced_cost[core.keep & live & ~found.chosen]
+    outside = core.reduced_cost[~core.keep & live]
+    assert inside.max() <= outside.min()
+
+
+def test_solve_searches_the_core_and_its_result_holds() -> None:
+    instance = _random_gap(7, m=10, n=300)
+    mapped = gap_problem(instance, Sense.MIN)
+    params = SolveParams(time_limit=4.0, workers=2, seed=0)
+    result = solve_problem(mapped.problem, params, CpSatOptions(), time.perf_counter())
+    assert any("core" in note or "fixed out" in note for note in result.notes), result.notes
+    assert result.objective is not None
+    assert violated_groups(mapped.problem, result.edges) == []
+    assert result.objective == objective_of(mapped.problem, result.edges)
+    assert result.bound is not None and result.bound >= result.objective.value
