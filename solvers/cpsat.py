@@ -1053,45 +1053,70 @@ def solve_problem(
             notes.append(
                 f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
             )
-    if _placements_proven(best):
-        assert best.objective is not None
-        fix_placements(sub_spec, sub, best.objective.placements)
     emit = to_cp_model_python if options.python_api else to_cp_model
-    model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
-    solver = cp_model.CpSolver()
     use_lns = options.lns and problem.n_edges >= options.lns_min_edges
-    search_time = remaining() * (1 - options.lns_share if use_lns else 1)
-    _set_parameters(solver, params, max(search_time, 0.05), options.log)
-    if sub.n_edges > PROBING_MAX_EDGES:
-        solver.parameters.cp_model_probing_level = 0
-    if params.relative_gap > 0:
-        _set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
-    reporter = None
-    if params.progress is not None:
-        _report_incumbent(params.progress, problem, best, started)
-        reporter = _ProgressReporter(
-            sub_spec, params.progress, started, spec.multiplier, best.bound, bound_holds
-        )
-    code = solver.solve(model, reporter)
-    status = _STATUS.get(code, Status.UNKNOWN)
+    while True:
+        if _placements_proven(best):
+            assert best.objective is not None
+            fix_placements(sub_spec, sub, best.objective.placements)
+        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
+        model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
+        solver = cp_model.CpSolver()
+        search_time = remaining() * (1 - options.lns_share if use_lns else 1)
+        _set_parameters(solver, params, max(search_time, 0.05), options.log)
+        if sub.n_edges > PROBING_MAX_EDGES:
+            solver.parameters.cp_model_probing_level = 0
+        if params.relative_gap > 0:
+            _set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
+        reporter = None
+        if params.progress is not None:
+            _report_incumbent(params.progress, problem, best, started)
+            reporter = _ProgressReporter(
+                sub_spec, params.progress, started, spec.multiplier, best.bound, bound_holds
+            )
+        code = solver.solve(model, reporter)
+        status = _STATUS.get(code, Status.UNKNOWN)
 
-    if status == Status.INFEASIBLE and sub is problem and best.objective is None:
-        return _infeasible(problem, params, options, started)
-    if status == Status.MODEL_INVALID:
-        message = cp_model_helper.CpSatHelper.validate_model(model.proto)
-        return _no_solution(status, started, [f"CP-SAT rejected the model: {message}"])
-    if status.has_solution:
-        solution = np.array(solver.response_proto.solution, dtype=np.int64)
-        chosen = np.zeros(problem.n_edges, dtype=bool)
-        chosen[index[solution[: sub.n_edges] > 0]] = True
-        best.offer(chosen, "CP-SAT")
-        if bound_holds:
-            bound = int(np.floor(solver.best_objective_bound + 1e-6))
-            best.tighten(float(bound - sub_spec.shift))
-            if status == Status.OPTIMAL:
-                return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
-    elif status == Status.INFEASIBLE:
-        notes.append("the restricted CP-SAT model is infeasible")
+        if status == Status.INFEASIBLE and sub is problem and best.objective is None:
+            return _infeasible(problem, params, options, started)
+        if status == Status.MODEL_INVALID:
+            message = cp_model_helper.CpSatHelper.validate_model(model.proto)
+            return _no_solution(status, started, [f"CP-SAT rejected the model: {message}"])
+        if status.has_solution:
+            solution = np.array(solver.response_proto.solution, dtype=np.int64)
+            chosen = np.zeros(problem.n_edges, dtype=bool)
+            chosen[index[solution[: sub.n_edges] > 0]] = True
+            best.offer(chosen, "CP-SAT")
+            if bound_holds:
+                bound = int(np.floor(solver.best_objective_bound + 1e-6))
+                best.tighten(float(bound - sub_spec.shift))
+                if status == Status.OPTIMAL:
+                    return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
+        elif status == Status.INFEASIBLE:
+            notes.append("the restricted CP-SAT model is infeasible")
+        # a core solved to optimality before the time is up: search on every edge that
+        # fixing keeps against the new incumbent, whose bound and proofs hold
+        if (
+            status != Status.OPTIMAL
+            or bound_holds
+            or large
+            or lagrange is None
+            or best.chosen is None
+            or best.value is None
+            or remaining() <= 0.1
+        ):
+            break
+        every = problem.n_edges / max(1, problem.n_talents)
+        core = find_core(
+            problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value, every
+        )
+        sub, index = restrict(problem, core.keep)
+        sub_spec = build_spec(sub)
+        bound_holds = True
+        notes.append(
+            f"the core solved: search on every edge not fixed out, {sub.n_edges} of "
+            f"{problem.n_edges}"
+        )
     if best.objective is None:
         notes.append("no solution found in time")
         return _no_solution(Status.UNKNOWN, started, notes)
