@@ -1055,8 +1055,9 @@ def solve_problem(
                 f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
             )
     emit = to_cp_model_python if options.python_api else to_cp_model
-    # a core is searched by neighbourhoods whatever its size: measured on GAP d20100 and
-    # d40400 (2,000 and 16,000 edges) at 60 s, 0.71 -> 0.50 % and 0.74 -> 0.66 %
+    # a core is searched by neighbourhoods whatever its size: on GAP d20100 and d40400
+    # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
+    # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
     use_lns = options.lns and (problem.n_edges >= options.lns_min_edges or sub is not problem)
     while True:
         if _placements_proven(best):
