@@ -103,6 +103,29 @@ def reduced_costs(problem: Problem, priced: FloatArray, credit: float) -> tuple[
     return rc, bound
 
 
+def _useful(problem: Problem, rc: FloatArray, bound: float, incumbent_value: int) -> BoolArray:
+    """Live, unforced edges that fixing keeps: some assignment that uses them may be worth
+    more than the incumbent."""
+    live = ~problem.dead & ~problem.forced
+    # float sums of priced weights: a margin keeps the fixing on the safe side
+    margin = 1e-6 * max(1.0, abs(bound))
+    return live & (bound - rc + margin >= incumbent_value + 1)
+
+
+def fixing_core(
+    problem: Problem,
+    priced: FloatArray,
+    credit: float,
+    incumbent: BoolArray,
+    incumbent_value: int,
+) -> Core:
+    """The exact core: every edge that reduced-cost fixing keeps, the incumbent's and the
+    forced ones. Parameters as for :func:`find_core`."""
+    rc, bound = reduced_costs(problem, priced, credit)
+    keep = _useful(problem, rc, bound, incumbent_value) | incumbent | problem.forced
+    return Core(keep, True, rc, bound)
+
+
 def find_core(
     problem: Problem,
     priced: FloatArray,
@@ -127,10 +150,7 @@ def find_core(
         Target core size, in edges per talent.
     """
     rc, bound = reduced_costs(problem, priced, credit)
-    live = ~problem.dead & ~problem.forced
-    # float sums of priced weights: a margin keeps the fixing on the safe side
-    margin = 1e-6 * max(1.0, abs(bound))
-    useful = live & (bound - rc + margin >= incumbent_value + 1)
+    useful = _useful(problem, rc, bound, incumbent_value)
     target = max(1, int(per_talent * problem.n_talents))
     always = incumbent | problem.forced
     if int(useful.sum()) <= EXACT_FACTOR * target:

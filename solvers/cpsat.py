@@ -80,7 +80,7 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import SHARE_RESOLUTION
 from matcher.models import Round
 from matcher.objective import Objective
-from solvers.core import find_core
+from solvers.core import find_core, fixing_core
 from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import LagrangeResult, combined, lagrangian
@@ -1110,9 +1110,8 @@ def solve_problem(
             or remaining() <= 0.1
         ):
             break
-        every = problem.n_edges / max(1, problem.n_talents)
-        core = find_core(
-            problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value, every
+        core = fixing_core(
+            problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value
         )
         sub, index = restrict(problem, core.keep)
         sub_spec = build_spec(sub)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import evaluate
+from matcher.generator import generate_round
 from matcher.models import (
     Organization,
     Pair,
@@ -24,6 +25,7 @@ from matcher.models import (
     WorkPackage,
 )
 from matcher.objective import Objective
+from solvers.problem import Problem, build_problem
 from solvers.result import Result
 
 PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"
@@ -217,3 +219,26 @@ def tiny_rounds(draw: st.DrawFn, seat_only: bool = False) -> Round:
         for t, p in (picks[1:] if pins else picks)
     ]
     return round_.model_copy(update={"pins": pins, "previous": previous})
+
+
+FULL_SIZE = (80, 20)
+"""Talents and packages of the full rounds: small enough for CP-SAT to prove optimality,
+large enough for budgets and the subsidy pool to bind."""
+
+
+def full_round_problem(
+    seed: int, objective: str, fairness: str = "soft", tours: int = 1
+) -> Problem:
+    """A generated round with every rule on (subsidy pool, lender minimum, host share), as
+    the integer problem."""
+    policy = Policy(
+        subsidy_share=0.3,
+        subsidy_pool=4_000.0,
+        min_per_lender=2,
+        max_host_share=0.3,
+        fairness=fairness,
+        objective=objective,
+        max_tours_per_talent=tours,
+    )
+    round_ = generate_round(FULL_SIZE[0], FULL_SIZE[1], seed=seed, policy=policy)
+    return build_problem(compile_round(round_), round_)

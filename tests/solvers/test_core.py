@@ -12,15 +12,13 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
-from matcher.compile import compile_round
-from matcher.generator import generate_round
-from matcher.models import Policy
 from solvers.core import find_core, reduced_costs
 from solvers.cpsat import CpSatOptions, build_spec, solve_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
-from solvers.problem import Problem, build_problem, objective_of, restrict, violated_groups
+from solvers.problem import Problem, objective_of, restrict, violated_groups
 from solvers.result import SolveParams, Status
+from tests.solvers.helpers import full_round_problem
 
 
 def _random_gap(seed: int, m: int = 3, n: int = 6) -> GapInstance:
@@ -71,20 +69,6 @@ def test_every_assignment_with_an_edge_is_worth_at_most_the_bound_less_its_reduc
     assert tight > 0
 
 
-def _full_round(seed: int, objective: str, tours: int) -> Problem:
-    policy = Policy(
-        subsidy_share=0.3,
-        subsidy_pool=4_000.0,
-        min_per_lender=2,
-        max_host_share=0.3,
-        fairness="soft",
-        objective=objective,
-        max_tours_per_talent=tours,
-    )
-    round_ = generate_round(80, 20, seed=seed, policy=policy)
-    return build_problem(compile_round(round_), round_)
-
-
 @pytest.mark.parametrize(
     ("seed", "objective", "tours"),
     [(1, "weighted", 1), (4, "lexicographic", 1), (2, "weighted", 2), (3, "lexicographic", 2)],
@@ -92,7 +76,7 @@ def _full_round(seed: int, objective: str, tours: int) -> Problem:
 def test_an_exact_core_keeps_every_edge_of_the_optimum(
     seed: int, objective: str, tours: int
 ) -> None:
-    problem = _full_round(seed, objective, tours)
+    problem = full_round_problem(seed, objective, tours=tours)
     multiplier = build_spec(problem).multiplier
     reference = solve_problem(
         problem,

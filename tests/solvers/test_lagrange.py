@@ -11,14 +11,12 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
-from matcher.compile import compile_round
-from matcher.generator import generate_round
-from matcher.models import Policy
 from solvers.cpsat import CpSatOptions, build_spec, solve_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
-from solvers.problem import Problem, build_problem, objective_of, violated_groups
+from solvers.problem import Problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
+from tests.solvers.helpers import full_round_problem
 
 
 def _random_gap(seed: int, m: int = 3, n: int = 7) -> GapInstance:
@@ -79,25 +77,6 @@ def test_gap_bound_and_assignment_against_brute_force(seed: int, sense: Sense) -
     _check(mapped.problem, multiplier, optimum, 0.3)
 
 
-SIZE = (80, 20)
-"""Talents and packages of the full rounds: small enough for CP-SAT to prove optimality,
-large enough for budgets and the subsidy pool to bind."""
-
-
-def _full_round(seed: int, objective: str, fairness: str) -> Problem:
-    policy = Policy(
-        subsidy_share=0.3,
-        subsidy_pool=4_000.0,
-        min_per_lender=2,
-        max_host_share=0.3,
-        fairness=fairness,
-        objective=objective,
-    )
-    round_ = generate_round(SIZE[0], SIZE[1], seed=seed, policy=policy)
-    compiled = compile_round(round_)
-    return build_problem(compiled, round_)
-
-
 @pytest.mark.parametrize(
     ("seed", "objective", "fairness"),
     [
@@ -112,7 +91,7 @@ def _full_round(seed: int, objective: str, fairness: str) -> Problem:
 def test_full_round_bound_and_assignment_against_cpsat(
     seed: int, objective: str, fairness: str
 ) -> None:
-    problem = _full_round(seed, objective, fairness)
+    problem = full_round_problem(seed, objective, fairness)
     multiplier = build_spec(problem).multiplier
     options = CpSatOptions(lagrangian=False, lns=False)
     reference = solve_problem(
