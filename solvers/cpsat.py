@@ -853,7 +853,9 @@ class CpSatOptions:
         (:mod:`solvers.core`): about this many edges a talent, those of least reduced cost,
         or every edge that reduced-cost fixing keeps when that is not many more.
     core_min_edges
-        Problems with fewer edges are searched whole.
+        Problems with fewer edges are searched whole. At 1,000 the core takes GAP d10100
+        (1,000 edges) from 0.41-0.57 % to 0.06 % at 60 s and still proves c10100 (2.9 s);
+        the gap1-12 problems (at most 600 edges) stay whole.
     """
 
     use_flow: bool = True
@@ -869,7 +871,7 @@ class CpSatOptions:
     lns_min_edges: int = 50_000
     lns_options: LnsOptions = field(default_factory=LnsOptions)
     core_per_talent: float = 4.0
-    core_min_edges: int = 2_000
+    core_min_edges: int = 1_000
 
 
 GREEDY_TIME_FACTOR = 10.0
