@@ -48,7 +48,9 @@ The path
 6. On problems of at least ``lns_min_edges`` edges, CP-SAT gets only part of the time and a
    large-neighbourhood search (:mod:`solvers.lns`) improves the best assignment for the
    rest: on large models CP-SAT alone barely moves from its hint in seconds, while small
-   re-optimized neighbourhoods improve it many times per second.
+   re-optimized neighbourhoods improve it many times per second. A core (:mod:`solvers.core`)
+   is searched the same way; when that search stalls, CP-SAT takes the rest of the time on
+   every edge that reduced-cost fixing keeps, whose proof holds for the whole round.
 7. The result is the best assignment found, with the tightest valid bound; it is OPTIMAL
    when CP-SAT proves it or a bound meets it.
 
@@ -856,6 +858,12 @@ class CpSatOptions:
         Problems with fewer edges are searched whole. At 1,000 the core takes GAP d10100
         (1,000 edges) from 0.41-0.57 % to 0.06 % at 60 s and still proves c10100 (2.9 s);
         the gap1-12 problems (at most 600 edges) stay whole.
+    endgame_patience, endgame_growth
+        When the searched core is not exact and the edges that reduced-cost fixing keeps are
+        at most ``endgame_growth`` times as many (GAP c10400: 1,386 of 4,000 against a core
+        of 1,602; c20200: 1,800 against 801), the neighbourhood search stops once it has
+        gone ``endgame_patience`` of its time without improving, and CP-SAT takes the rest
+        on every edge that fixing keeps, so that its bound and proof hold.
     """
 
     use_flow: bool = True
@@ -872,11 +880,15 @@ class CpSatOptions:
     lns_options: LnsOptions = field(default_factory=LnsOptions)
     core_per_talent: float = 4.0
     core_min_edges: int = 1_000
+    endgame_patience: float = 0.25
+    endgame_growth: float = 3.0
 
 
 GREEDY_TIME_FACTOR = 10.0
 """The second greedy start runs only when at least this many times the first one's time is
 left."""
+ENDGAME_MIN_SECONDS = 0.5
+"""Least time left for which the final CP-SAT run after a stalled search is started."""
 PROBING_MAX_EDGES = 5_000
 """Above this many edges CP-SAT's probing is switched off: on assignment models it costs
 seconds of presolve for little gain, and ignores its deterministic time limit."""
@@ -1056,67 +1068,28 @@ def solve_problem(
             notes.append(
                 f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
             )
-    emit = to_cp_model_python if options.python_api else to_cp_model
     # a core is searched by neighbourhoods whatever its size: on GAP d20100 and d40400
     # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
     # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
     use_lns = options.lns and (problem.n_edges >= options.lns_min_edges or sub is not problem)
+    search = _Search(problem, spec, best, params, options, started, notes)
     while True:
-        if _placements_proven(best):
-            assert best.objective is not None
-            fix_placements(sub_spec, sub, best.objective.placements)
-        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
-        model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
-        solver = cp_model.CpSolver()
         search_time = remaining() * (1 - options.lns_share if use_lns else 1)
-        _set_parameters(solver, params, max(search_time, 0.05), options.log)
-        if sub.n_edges > PROBING_MAX_EDGES:
-            solver.parameters.cp_model_probing_level = 0
-        if params.relative_gap > 0:
-            _set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
-        reporter = None
-        if params.progress is not None:
-            _report_incumbent(params.progress, problem, best, started)
-            reporter = _ProgressReporter(
-                sub_spec, params.progress, started, spec.multiplier, best.bound, bound_holds
-            )
-        code = solver.solve(model, reporter)
-        status = _STATUS.get(code, Status.UNKNOWN)
-
-        if status == Status.INFEASIBLE and sub is problem and best.objective is None:
-            return _infeasible(problem, params, options, started)
-        if status == Status.MODEL_INVALID:
-            message = cp_model_helper.CpSatHelper.validate_model(model.proto)
-            return _no_solution(status, started, [f"CP-SAT rejected the model: {message}"])
-        if status.has_solution:
-            solution = np.array(solver.response_proto.solution, dtype=np.int64)
-            chosen = np.zeros(problem.n_edges, dtype=bool)
-            chosen[index[solution[: sub.n_edges] > 0]] = True
-            best.offer(chosen, "CP-SAT")
-            if bound_holds:
-                bound = int(np.floor(solver.best_objective_bound + 1e-6))
-                best.tighten(float(bound - sub_spec.shift))
-                if status == Status.OPTIMAL:
-                    return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
-        elif status == Status.INFEASIBLE:
-            notes.append("the restricted CP-SAT model is infeasible")
+        status = search.run(sub, sub_spec, index, hint_chosen, search_time, bound_holds)
+        if status is None:
+            assert search.failed is not None
+            return search.failed
+        if status == Status.OPTIMAL and bound_holds:
+            return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
+        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
         # a core solved to optimality before the time is up: search on every edge that
         # fixing keeps against the new incumbent, whose bound and proofs hold
-        if (
-            status != Status.OPTIMAL
-            or bound_holds
-            or large
-            or lagrange is None
-            or best.chosen is None
-            or best.value is None
-            or remaining() <= 0.1
-        ):
+        if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
             break
-        core = fixing_core(
-            problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value
-        )
-        sub, index = restrict(problem, core.keep)
-        sub_spec = build_spec(sub)
+        widened = _exact_core(problem, lagrange, best)
+        if widened is None:
+            break
+        sub, index, sub_spec = widened
         bound_holds = True
         notes.append(
             f"the core solved: search on every edge not fixed out, {sub.n_edges} of "
@@ -1125,12 +1098,136 @@ def solve_problem(
     if best.objective is None:
         notes.append("no solution found in time")
         return _no_solution(Status.UNKNOWN, started, notes)
+    # after a neighbourhood search that stalls on a core, CP-SAT gets the rest of the time
+    # on every edge that fixing keeps against the better incumbent: its proof then holds
+    # (GAP c10400 is optimal after the search but was proven only when the core phase
+    # happened to solve the core in time)
+    endgame = use_lns and not large and not bound_holds
+    if endgame:
+        # only when fixing already keeps few edges more than the core: on GAP d20100 and
+        # c801600 it keeps every edge, where CP-SAT finds nothing the search would not
+        widened = _exact_core(problem, lagrange, best)
+        endgame = widened is not None and widened[0].n_edges <= options.endgame_growth * sub.n_edges
     if use_lns and best.chosen is not None and remaining() > 0.1:
         space = None if large or sub is problem else (sub, index)
-        _neighbourhood_search(problem, best, params, options, started, notes, space)
+        patience = options.endgame_patience * remaining() if endgame else None
+        _neighbourhood_search(problem, best, params, options, started, notes, space, patience)
+    widened = _exact_core(problem, lagrange, best) if endgame else None
+    if (
+        widened is not None
+        and remaining() > ENDGAME_MIN_SECONDS
+        and not _close_enough(best, params.relative_gap)
+    ):
+        sub, index, sub_spec = widened
+        notes.append(
+            f"the search stalled: CP-SAT on every edge not fixed out, {sub.n_edges} of "
+            f"{problem.n_edges}"
+        )
+        assert best.chosen is not None
+        status = search.run(sub, sub_spec, index, best.chosen, remaining(), True)
+        if status == Status.OPTIMAL:
+            return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
     return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
+
+
+def _exact_core(
+    problem: Problem, lagrange: LagrangeResult | None, best: _Incumbent
+) -> tuple[Problem, Int64Array, ModelSpec] | None:
+    """The problem on every edge that reduced-cost fixing keeps against the incumbent, the
+    original index of its edges and its model; None without a Lagrangian phase or an
+    incumbent."""
+    if lagrange is None or best.chosen is None or best.value is None:
+        return None
+    core = fixing_core(problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value)
+    sub, index = restrict(problem, core.keep)
+    return sub, index, build_spec(sub)
+
+
+class _Search:
+    """CP-SAT runs on (restricted) models of one problem, each feeding the incumbent."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        spec: ModelSpec,
+        best: _Incumbent,
+        params: SolveParams,
+        options: CpSatOptions,
+        started: float,
+        notes: list[str],
+    ) -> None:
+        self.problem = problem
+        self.spec = spec
+        self.best = best
+        self.params = params
+        self.options = options
+        self.started = started
+        self.notes = notes
+        self.failed: Result | None = None
+
+    def run(
+        self,
+        sub: Problem,
+        sub_spec: ModelSpec,
+        index: Int64Array,
+        hint_chosen: BoolArray,
+        search_time: float,
+        bound_holds: bool,
+    ) -> Status | None:
+        """Solve ``sub`` (the problem on the edges ``index``) from ``hint_chosen`` (a mask
+        over the whole problem's edges) for ``search_time`` seconds; its solution goes to
+        the incumbent, and its bound too when ``bound_holds``. Returns CP-SAT's status, or
+        None when the round turns out infeasible or the model invalid (``failed`` then
+        holds the result to return)."""
+        problem, best, params, options = self.problem, self.best, self.params, self.options
+        if _placements_proven(best):
+            assert best.objective is not None
+            fix_placements(sub_spec, sub, best.objective.placements)
+        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
+        emit = to_cp_model_python if options.python_api else to_cp_model
+        model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
+        solver = cp_model.CpSolver()
+        _set_parameters(solver, params, max(search_time, 0.05), options.log)
+        if sub.n_edges > PROBING_MAX_EDGES:
+            solver.parameters.cp_model_probing_level = 0
+        if params.relative_gap > 0:
+            _set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
+        reporter = None
+        if params.progress is not None:
+            _report_incumbent(params.progress, problem, best, self.started)
+            reporter = _ProgressReporter(
+                sub_spec,
+                params.progress,
+                self.started,
+                self.spec.multiplier,
+                best.bound,
+                bound_holds,
+            )
+        code = solver.solve(model, reporter)
+        status = _STATUS.get(code, Status.UNKNOWN)
+
+        if status == Status.INFEASIBLE and sub is problem and best.objective is None:
+            self.failed = _infeasible(problem, params, options, self.started)
+            return None
+        if status == Status.MODEL_INVALID:
+            message = cp_model_helper.CpSatHelper.validate_model(model.proto)
+            self.failed = _no_solution(
+                status, self.started, [f"CP-SAT rejected the model: {message}"]
+            )
+            return None
+        if status.has_solution:
+            solution = np.array(solver.response_proto.solution, dtype=np.int64)
+            chosen = np.zeros(problem.n_edges, dtype=bool)
+            chosen[index[solution[: sub.n_edges] > 0]] = True
+            best.offer(chosen, "CP-SAT")
+            if bound_holds:
+                bound = int(np.floor(solver.best_objective_bound + 1e-6))
+                best.tighten(float(bound - sub_spec.shift))
+        elif status == Status.INFEASIBLE:
+            self.notes.append("the restricted CP-SAT model is infeasible")
+        return status
 
 
 def _neighbourhood_search(
@@ -1141,10 +1238,12 @@ def _neighbourhood_search(
     started: float,
     notes: list[str],
     space: tuple[Problem, Int64Array] | None = None,
+    patience: float | None = None,
 ) -> None:
     """Improve the incumbent by large-neighbourhood search until the time limit, or until it
-    is within the relative gap of the bound; on ``space`` (a restricted problem holding the
-    incumbent, and the original index of its edges) when given."""
+    is within the relative gap of the bound, or (with ``patience``) until that many seconds
+    pass without an improvement; on ``space`` (a restricted problem holding the incumbent,
+    and the original index of its edges) when given."""
     assert best.chosen is not None
     if _close_enough(best, params.relative_gap):
         return
@@ -1168,6 +1267,7 @@ def _neighbourhood_search(
         seed=params.seed,
         options=lns_options,
         stop=stop,
+        patience=patience,
     )
     chosen = found.chosen
     if index is not None:

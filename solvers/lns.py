@@ -129,6 +129,7 @@ def improve(
     seed: int = 0,
     options: LnsOptions | None = None,
     stop: Callable[[Objective], bool] | None = None,
+    patience: float | None = None,
 ) -> LnsResult:
     """Improve ``chosen`` by large-neighbourhood search until ``deadline``.
 
@@ -149,6 +150,8 @@ def improve(
     stop
         Called with each new best objective; True ends the search (e.g. when it meets a
         bound).
+    patience
+        Seconds without an improvement after which the search ends; None: no such end.
 
     Raises
     ------
@@ -193,9 +196,13 @@ def improve(
 
     if stop is None or not stop(best_objective):
         best, best_objective = polished(best, best_objective)
+    improved_at = time.perf_counter()
     while True:
-        left = deadline - time.perf_counter()
+        now = time.perf_counter()
+        left = deadline - now
         if left < 0.05 or (stop is not None and stop(best_objective)):
+            break
+        if patience is not None and now - improved_at > patience:
             break
         kind = NEIGHBOURHOODS[iterations % len(NEIGHBOURHOODS)]
         iterations += 1
@@ -230,6 +237,7 @@ def improve(
         if objective.key() > best_objective.key():
             best, best_objective = polished(candidate, objective)
             improvements += 1
+            improved_at = time.perf_counter()
     return LnsResult(best, best_objective, iterations, improvements, moves)
 
 

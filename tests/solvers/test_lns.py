@@ -88,6 +88,18 @@ def test_improve_stops_when_asked() -> None:
     assert np.array_equal(found.chosen, start)
 
 
+def test_improve_ends_once_it_has_gone_its_patience_without_improving() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    options = LnsOptions(local_search=False)
+    began = time.perf_counter()
+    found = improve(problem, start, began + 30, solve_sub, options=options, patience=0.0)
+    assert found.iterations == 0
+    assert time.perf_counter() - began < 5
+    assert np.array_equal(found.chosen, start)
+
+
 def test_improve_rejects_an_infeasible_start() -> None:
     round_, compiled = full_round()
     problem = build_problem(compiled, round_)
