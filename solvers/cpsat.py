@@ -1086,10 +1086,10 @@ def solve_problem(
         # fixing keeps against the new incumbent, whose bound and proofs hold
         if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
             break
-        widened = _exact_core(problem, lagrange, best)
-        if widened is None:
+        kept = _kept_by_fixing(problem, lagrange, best)
+        if kept is None:
             break
-        sub, index, sub_spec = widened
+        sub, index, sub_spec = _restricted(problem, kept)
         bound_holds = True
         notes.append(
             f"the core solved: search on every edge not fixed out, {sub.n_edges} of "
@@ -1106,19 +1106,19 @@ def solve_problem(
     if endgame:
         # only when fixing already keeps few edges more than the core: on GAP d20100 and
         # c801600 it keeps every edge, where CP-SAT finds nothing the search would not
-        widened = _exact_core(problem, lagrange, best)
-        endgame = widened is not None and widened[0].n_edges <= options.endgame_growth * sub.n_edges
+        kept = _kept_by_fixing(problem, lagrange, best)
+        endgame = kept is not None and int(kept.sum()) <= options.endgame_growth * sub.n_edges
     if use_lns and best.chosen is not None and remaining() > 0.1:
         space = None if large or sub is problem else (sub, index)
         patience = options.endgame_patience * remaining() if endgame else None
         _neighbourhood_search(problem, best, params, options, started, notes, space, patience)
-    widened = _exact_core(problem, lagrange, best) if endgame else None
+    kept = _kept_by_fixing(problem, lagrange, best) if endgame else None
     if (
-        widened is not None
+        kept is not None
         and remaining() > ENDGAME_MIN_SECONDS
         and not _close_enough(best, params.relative_gap)
     ):
-        sub, index, sub_spec = widened
+        sub, index, sub_spec = _restricted(problem, kept)
         notes.append(
             f"the search stalled: CP-SAT on every edge not fixed out, {sub.n_edges} of "
             f"{problem.n_edges}"
@@ -1132,16 +1132,20 @@ def solve_problem(
     return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
 
 
-def _exact_core(
+def _kept_by_fixing(
     problem: Problem, lagrange: LagrangeResult | None, best: _Incumbent
-) -> tuple[Problem, Int64Array, ModelSpec] | None:
-    """The problem on every edge that reduced-cost fixing keeps against the incumbent, the
-    original index of its edges and its model; None without a Lagrangian phase or an
-    incumbent."""
+) -> BoolArray | None:
+    """Per edge: whether reduced-cost fixing keeps it against the incumbent (the exact
+    core); None without a Lagrangian phase or an incumbent."""
     if lagrange is None or best.chosen is None or best.value is None:
         return None
     core = fixing_core(problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value)
-    sub, index = restrict(problem, core.keep)
+    return core.keep
+
+
+def _restricted(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array, ModelSpec]:
+    """The problem on the kept edges, the original index of its edges, and its model."""
+    sub, index = restrict(problem, keep)
     return sub, index, build_spec(sub)
 
 
