@@ -856,7 +856,8 @@ class CpSatOptions:
         or every edge that reduced-cost fixing keeps when that is not many more.
     core_min_edges
         Problems with fewer edges are searched whole. At 1,000 the core takes GAP d10100
-        (1,000 edges) from 0.41-0.57 % to 0.06 % at 60 s and still proves c10100 (2.9 s);
+        (1,000 edges) from 0.41-0.57 % to 0.06-0.43 % (five runs) at 60 s and still proves
+        c10100 (2.6-9.0 s);
         the gap1-12 problems (at most 600 edges) stay whole.
     endgame_patience, endgame_growth
         When the searched core is not exact and the edges that reduced-cost fixing keeps are
@@ -1081,7 +1082,6 @@ def solve_problem(
             return search.failed
         if status == Status.OPTIMAL and bound_holds:
             return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
-        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
         # a core solved to optimality before the time is up: search on every edge that
         # fixing keeps against the new incumbent, whose bound and proofs hold
         if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
@@ -1149,27 +1149,20 @@ def _restricted(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array,
     return sub, index, build_spec(sub)
 
 
+@dataclass
 class _Search:
-    """CP-SAT runs on (restricted) models of one problem, each feeding the incumbent."""
+    """CP-SAT runs on (restricted) models of one problem, each feeding the incumbent;
+    ``failed`` holds the result to return once a run finds the round infeasible or the
+    model invalid."""
 
-    def __init__(
-        self,
-        problem: Problem,
-        spec: ModelSpec,
-        best: _Incumbent,
-        params: SolveParams,
-        options: CpSatOptions,
-        started: float,
-        notes: list[str],
-    ) -> None:
-        self.problem = problem
-        self.spec = spec
-        self.best = best
-        self.params = params
-        self.options = options
-        self.started = started
-        self.notes = notes
-        self.failed: Result | None = None
+    problem: Problem
+    spec: ModelSpec
+    best: _Incumbent
+    params: SolveParams
+    options: CpSatOptions
+    started: float
+    notes: list[str]
+    failed: Result | None = None
 
     def run(
         self,
