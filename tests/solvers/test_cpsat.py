@@ -337,6 +337,26 @@ def test_same_seed_one_worker_gives_the_same_edges() -> None:
     assert np.array_equal(first.edges, second.edges)
 
 
+def test_an_unknown_search_subsolver_is_refused() -> None:
+    with pytest.raises(ValueError, match="'bogus' is not a CP-SAT subsolver"):
+        CpSatOptions(search_subsolver="bogus")
+
+
+@pytest.mark.parametrize("subsolver", ["max_lp", "default_lp", None])
+def test_each_search_subsolver_finds_the_optimum_of_a_budget_round(
+    subsolver: str | None,
+) -> None:
+    round_ = generate_round(60, 15, seed=5)
+    compiled = compile_round(round_)
+    options = CpSatOptions(use_flow=False, lagrangian=False, search_subsolver=subsolver)
+    result = solve_cpsat(compiled, round_, FAST, options)
+    reference = solve_cpsat(compiled, round_, FAST, PLAIN)
+    check(result, round_, compiled)
+    assert result.status == reference.status == Status.OPTIMAL
+    assert result.objective is not None and reference.objective is not None
+    assert result.objective.key() == reference.objective.key()
+
+
 def test_progress_is_reported(medium: Round) -> None:
     compiled = compile_round(medium)
     reports: list[Progress] = []
