@@ -108,7 +108,13 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
         compiled,
         round_,
         SolveParams(time_limit=time_limit, workers=2, seed=seed),
-        CpSatOptions(use_flow=False, lagrangian=False, lns=False, max_model_edges=compiled.n_edges),
+        CpSatOptions(
+            use_flow=False,
+            lagrangian=False,
+            lns=False,
+            max_model_edges=compiled.n_edges,
+            search_subsolver=None,
+        ),
     )
     same = (
         plain.objective is not None
@@ -160,7 +166,10 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
         params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
         rows.append(_row("b", compiled, solve_greedy(compiled, round_), objective))
         plain = solve_cpsat(
-            compiled, round_, params, CpSatOptions(use_flow=False, lagrangian=False, lns=False)
+            compiled,
+            round_,
+            params,
+            CpSatOptions(use_flow=False, lagrangian=False, lns=False, search_subsolver=None),
         )
         rows.append(_row("b", compiled, plain, f"{objective}; cpsat alone"))
         rows.append(_row("b", compiled, solve_cpsat(compiled, round_, params), objective))

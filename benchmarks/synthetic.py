@@ -1,16 +1,20 @@
-"""Synthetic suite: seeded talent-sharing rounds with every constraint on, ours against greedy.
+"""Synthetic suite: seeded talent-sharing rounds with every constraint on, ours against peers.
 
 For every size and seed, one fresh process generates the round
 (:func:`matcher.generator.generate_round`, budgets as generated) under :func:`suite_policy`
 (a subsidy pool, soft ``min_per_lender`` and ``max_host_share``), compiles it, solves it with
-the default path (``auto``) at the time limit and with the greedy peer, and checks both
-assignments with the independent evaluator (:func:`matcher.evaluator.evaluate`). A process per
-size keeps each peak memory its own: it is the peak resident set of that process, which
-generated, compiled, solved (both solvers) and evaluated the round.
+the default path (``auto``) and with the peers, each at the time limit (greedy has none):
+``greedy``, ``highs`` (HiGHS's MIP solver on the same model, :mod:`solvers.highs`) and, when
+asked for, ``cpsat`` (the CP-SAT model alone, CP-SAT's defaults). Every assignment is checked
+with the independent evaluator (:func:`matcher.evaluator.evaluate`). A process per size keeps
+each peak memory its own: it is the peak resident set of that process, which generated,
+compiled, solved (every solver) and evaluated the round.
 
 Reported per size, seed and solver: objective (the evaluator's), bound and gap (the
-solver's), placements, KPIs, compile and solve time, peak memory, and for ours the ratios
-ours / greedy of the objective value and of the placements.
+solver's), placements, KPIs, compile and solve time, peak memory, and on each peer's row the
+ratios ours / that peer of the objective value and of the placements. A peer that finds no
+assignment in time is reported with ``no solution`` (HiGHS on the large sizes, whose LP alone
+takes most of a minute); ours without one is a failure.
 
 The suite runs the weighted objective by default (1,000 units per placement plus the scores
 minus penalties, see :mod:`matcher.objective`), so that the objective, gap and ratio are each
@@ -68,9 +72,16 @@ TOP_K: Final = 50
 SUBSIDY_PER_TALENT: Final = 20.0
 """Monthly subsidy pool per talent in the round, in EUR: 40,000 at 2,000 talents, so that
 the pool binds at every size."""
-SOLVERS: Final = ("ours", "greedy")
-METHODS: Final[dict[str, str]] = {"ours": "auto", "greedy": "greedy"}
+METHODS: Final[dict[str, str]] = {
+    "ours": "auto",
+    "greedy": "greedy",
+    "highs": "highs",
+    "cpsat": "cpsat",
+}
 """Suite name of each solver -> its :data:`solvers.solve.SOLVERS` key."""
+DEFAULT_SOLVERS: Final = ("ours", "greedy", "highs")
+NO_SOLUTION: Final = "no solution"
+"""The check of a peer's run without an assignment (not a failure)."""
 MAX_VIOLATIONS_SHOWN: Final = 5
 
 ObjectiveKind = Literal["lexicographic", "weighted"]
@@ -121,7 +132,8 @@ class Run:
     bound, gap_pct
         The solver's bound on ``objective`` and its relative gap in percent (None: unknown).
     ratio_objective, ratio_placements
-        Ours / greedy on the same round (None on greedy's rows, or when greedy's is 0).
+        Ours / this solver on the same round (None on ours' rows, when this solver found no
+        assignment, or when its value is 0).
     placement_rate, learning_share, strengths_share, cross_sector_share
         KPIs of the assignment (shares of placed talents, except the placement rate).
     lender_rate_min, lender_rate_max
@@ -131,8 +143,9 @@ class Run:
     peak_mb
         Peak resident memory of the round's process (shared by its runs).
     check
-        ``ok``, or a failure: ``INVALID ...`` (hard constraints broken) or ``MISMATCH ...``
-        (the evaluator's objective is not the solver's).
+        ``ok``, ``no solution`` (a peer without an assignment), or a failure:
+        ``INVALID ...`` (hard constraints broken, or ours without an assignment) or
+        ``MISMATCH ...`` (the evaluator's objective is not the solver's).
     """
 
     size: str
@@ -165,7 +178,7 @@ class Run:
 
     @property
     def failed(self) -> bool:
-        return self.check != "ok"
+        return self.check not in ("ok", NO_SOLUTION)
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,9 @@ class SuiteConfig:
     seeds
         Generator and solver seeds; every size runs once per seed.
     time_limit
-        Seconds for our solver (greedy has no limit).
+        Seconds for every solver (greedy has no limit).
+    solvers
+        Suite names (keys of :data:`METHODS`), ``ours`` first.
     workers
         CP-SAT search workers.
     objective
@@ -191,6 +206,7 @@ class SuiteConfig:
     sizes: tuple[tuple[int, int], ...]
     seeds: tuple[int, ...]
     time_limit: float
+    solvers: tuple[str, ...] = DEFAULT_SOLVERS
     workers: int = 2
     objective: ObjectiveKind = "weighted"
     isolate: bool = True
@@ -200,6 +216,15 @@ class SuiteConfig:
             raise ValueError("sizes and seeds must not be empty.")
         if self.time_limit <= 0:
             raise ValueError("time_limit <= 0 not understood.")
+        unknown = sorted(set(self.solvers) - set(METHODS))
+        if unknown:
+            raise ValueError(f"unknown solver {unknown[0]!r}; known: {', '.join(METHODS)}.")
+        if (
+            not self.solvers
+            or self.solvers[0] != "ours"
+            or len(set(self.solvers)) < len(self.solvers)
+        ):
+            raise ValueError("solvers must start with 'ours' and name each solver once.")
 
 
 def top_k_for(n_talents: int) -> int | None:
@@ -257,7 +282,7 @@ def _ratio(ours: float, theirs: float) -> float | None:
 
 
 def run_size(n_talents: int, n_packages: int, seed: int, config: SuiteConfig) -> list[Run]:
-    """Generate, compile, solve (ours and greedy) and evaluate one round.
+    """Generate, compile, solve (ours and the peers) and evaluate one round.
 
     Parameters
     ----------
@@ -266,12 +291,12 @@ def run_size(n_talents: int, n_packages: int, seed: int, config: SuiteConfig) ->
     seed
         Seed of the generator and of the solvers.
     config
-        Time limit, workers and objective.
+        Solvers, time limit, workers and objective.
 
     Returns
     -------
     list of Run
-        Ours, then greedy.
+        One per solver, in the order of ``config.solvers``.
     """
     started = time.perf_counter()
     round_ = generate_round(
@@ -283,21 +308,22 @@ def run_size(n_talents: int, n_packages: int, seed: int, config: SuiteConfig) ->
     compile_s = time.perf_counter() - started
     params = SolveParams(time_limit=config.time_limit, workers=config.workers, seed=seed)
     judged: dict[str, tuple[Result, Evaluation, str]] = {}
-    for name in SOLVERS:
+    for name in config.solvers:
         result = solve(compiled, round_, METHODS[name], params)
         if result.status.has_solution:
             evaluation, check = judge(round_, compiled, result)
         else:
-            # an empty assignment still gets KPIs; the missing solution is the failure
+            # an empty assignment still gets KPIs; ours without a solution is a failure
             evaluation = evaluate(round_, compiled, [])
-            check = f"INVALID no solution: {result.status}"
+            check = f"INVALID no solution: {result.status}" if name == "ours" else NO_SOLUTION
         judged[name] = (result, evaluation, check)
     peak = peak_rss_mb()
-    greedy = judged["greedy"][1].objective
+    ours = judged["ours"][1].objective
     runs = []
     for name, (result, evaluation, check) in judged.items():
         objective, kpis = evaluation.objective, evaluation.kpis
-        ours = name != "greedy"
+        compared = name != "ours" and check == "ok"
+        place_ratio = _ratio(ours.placements, objective.placements) if compared else None
         runs.append(
             Run(
                 size=f"{n_talents}x{n_packages}",
@@ -314,8 +340,8 @@ def run_size(n_talents: int, n_packages: int, seed: int, config: SuiteConfig) ->
                 penalty=objective.penalty,
                 bound=result.bound,
                 gap_pct=None if result.gap is None else 100 * result.gap,
-                ratio_objective=_ratio(objective.value, greedy.value) if ours else None,
-                ratio_placements=_ratio(objective.placements, greedy.placements) if ours else None,
+                ratio_objective=_ratio(ours.value, objective.value) if compared else None,
+                ratio_placements=place_ratio,
                 placement_rate=kpis.placement_rate,
                 learning_share=kpis.learning_share,
                 strengths_share=kpis.strengths_share,
@@ -345,7 +371,7 @@ def _fmt(value: float | None, spec: str) -> str:
 
 TABLE_HEADER: Final = (
     f"{'size':>13} {'seed':>4} {'solver':<6} {'status':<8} {'placed':>7} {'objective':>11} "
-    f"{'gap %':>7} {'x greedy':>8} {'place':>6} {'learn':>6} {'strong':>6} {'cross':>6} "
+    f"{'gap %':>7} {'ours/x':>8} {'place':>6} {'learn':>6} {'strong':>6} {'cross':>6} "
     f"{'lender min-max':>14} {'comp s':>6} {'solve s':>7} {'peak MB':>7}  check"
 )
 
@@ -478,6 +504,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seeds", default="1", help="comma-separated integers")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
+    parser.add_argument(
+        "--solvers",
+        default=",".join(DEFAULT_SOLVERS),
+        help=f"comma-separated, ours first; known: {','.join(METHODS)}",
+    )
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT search workers")
     parser.add_argument(
         "--objective",
@@ -505,6 +536,7 @@ def config_from_args(args: argparse.Namespace) -> SuiteConfig:
         sizes=tuple(parse_size(size) for size in _split(args.sizes)),
         seeds=seeds,
         time_limit=args.time_limit,
+        solvers=tuple(_split(args.solvers)),
         workers=args.workers,
         objective=args.objective,
         isolate=not args.in_process,
@@ -532,6 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             commit,
             suite="synthetic",
             time_limit=config.time_limit,
+            solvers=list(config.solvers),
             workers=config.workers,
             seeds=list(config.seeds),
             sizes=[f"{t}x{p}" for t, p in config.sizes],

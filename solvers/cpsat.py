@@ -959,8 +959,10 @@ def solve_cpsat(
 
 
 @dataclass
-class _Incumbent:
-    """The best assignment known and the best bound on the combined objective."""
+class Incumbent:
+    """The best assignment known and the best bound on the combined objective (see
+    :func:`solvers.lagrange.combined`); an assignment offered is kept only when it breaks
+    no constraint and beats the one held."""
 
     problem: Problem
     multiplier: int
@@ -1004,7 +1006,7 @@ def solve_problem(
         # the pinned and accepted placements alone exceed some seats or tours
         return _infeasible(problem, params, options, started)
     spec = build_spec(problem)
-    best = _Incumbent(problem, spec.multiplier)
+    best = Incumbent(problem, spec.multiplier)
     if relaxation is not None:
         edges = np.flatnonzero(relaxation.chosen).astype(np.int64)
         objective = objective_of(problem, edges)
@@ -1055,7 +1057,7 @@ def solve_problem(
         priced = lagrange.priced_weight
         notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
     if best.objective is not None and _close_enough(best, params.relative_gap):
-        return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
+        return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes)
 
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
     sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
@@ -1106,7 +1108,7 @@ def solve_problem(
             assert search.failed is not None
             return search.failed
         if status == Status.OPTIMAL and bound_holds:
-            return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
+            return incumbent_result(problem, best, Status.OPTIMAL, spec, started, notes)
         # a core solved to optimality before the time is up: search on every edge that
         # fixing keeps against the new incumbent, whose bound and proofs hold
         if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
@@ -1151,14 +1153,14 @@ def solve_problem(
         assert best.chosen is not None
         status = search.run(sub, sub_spec, index, best.chosen, remaining(), True)
         if status == Status.OPTIMAL:
-            return _finish(problem, best, Status.OPTIMAL, spec, started, notes)
+            return incumbent_result(problem, best, Status.OPTIMAL, spec, started, notes)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
-    return _finish(problem, best, Status.FEASIBLE, spec, started, notes)
+    return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes)
 
 
 def _kept_by_fixing(
-    problem: Problem, lagrange: LagrangeResult | None, best: _Incumbent
+    problem: Problem, lagrange: LagrangeResult | None, best: Incumbent
 ) -> BoolArray | None:
     """Per edge: whether reduced-cost fixing keeps it against the incumbent (the exact
     core); None without a Lagrangian phase or an incumbent."""
@@ -1182,7 +1184,7 @@ class _Search:
 
     problem: Problem
     spec: ModelSpec
-    best: _Incumbent
+    best: Incumbent
     params: SolveParams
     options: CpSatOptions
     started: float
@@ -1255,7 +1257,7 @@ class _Search:
 
 def _neighbourhood_search(
     problem: Problem,
-    best: _Incumbent,
+    best: Incumbent,
     params: SolveParams,
     options: CpSatOptions,
     started: float,
@@ -1335,7 +1337,7 @@ def solve_sub(
 
 
 def _report_incumbent(
-    report: Callable[[Progress], None], problem: Problem, best: _Incumbent, started: float
+    report: Callable[[Progress], None], problem: Problem, best: Incumbent, started: float
 ) -> None:
     """One progress report for what the relaxations and heuristics found before CP-SAT."""
     if best.objective is None:
@@ -1355,7 +1357,7 @@ def _report_incumbent(
     )
 
 
-def _placements_proven(best: _Incumbent) -> bool:
+def _placements_proven(best: Incumbent) -> bool:
     """Whether the best assignment of a lexicographic round makes as many placements as the
     bound allows."""
     if best.objective is None or not best.problem.lexicographic or best.multiplier <= 1:
@@ -1365,7 +1367,7 @@ def _placements_proven(best: _Incumbent) -> bool:
     return math.floor((best.bound + 1e-6) / best.multiplier) <= best.objective.placements
 
 
-def _close_enough(best: _Incumbent, relative_gap: float) -> bool:
+def _close_enough(best: Incumbent, relative_gap: float) -> bool:
     """Whether the best assignment is proven optimal, or within ``relative_gap`` of the
     bound (relative to the reported value, as :attr:`Result.gap`)."""
     assert best.objective is not None
@@ -1373,15 +1375,17 @@ def _close_enough(best: _Incumbent, relative_gap: float) -> bool:
     return slack < 1 or slack <= relative_gap * max(1, abs(best.objective.value))
 
 
-def _finish(
+def incumbent_result(
     problem: Problem,
-    best: _Incumbent,
+    best: Incumbent,
     status: Status,
     spec: ModelSpec,
     started: float,
     notes: list[str],
+    solver: str = "cpsat",
 ) -> Result:
-    """The Result of the best assignment, its bound decoded, OPTIMAL when proven."""
+    """The Result of ``best`` (which must hold an assignment) for ``solver``: its bound
+    decoded from the combined objective of ``spec``, OPTIMAL when proven."""
     assert best.objective is not None and best.chosen is not None
     objective = best.objective
     value = best.value or 0
@@ -1401,7 +1405,7 @@ def _finish(
         status, bound = Status.OPTIMAL, float(objective.value)
         placement_bound = objective.placements if problem.lexicographic else None
     return Result(
-        solver="cpsat",
+        solver=solver,
         status=status,
         edges=np.flatnonzero(best.chosen).astype(np.int64),
         objective=objective,

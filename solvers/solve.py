@@ -3,7 +3,8 @@
 ``auto`` is the default path: seat-only rounds go to the exact min-cost flow, everything
 else to CP-SAT after the relaxations and heuristics of :mod:`solvers.cpsat`. ``cpsat`` is
 the CP-SAT model alone (no flow shortcut, no Lagrangian phase, no neighbourhood search), for
-comparisons.
+comparisons; ``highs`` is HiGHS's MIP solver on the same model, the peer benchmarks measure
+against.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from matcher.models import Round
 from solvers.cpsat import CpSatOptions, solve_cpsat
 from solvers.flow import solve_flow
 from solvers.greedy import solve_greedy
+from solvers.highs import solve_highs
 from solvers.result import Result, SolveParams
 
 Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
@@ -23,8 +25,9 @@ Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
 def solve_cpsat_plain(
     compiled: CompiledRound, round_: Round, params: SolveParams | None = None
 ) -> Result:
-    """CP-SAT alone: no seat-only shortcut, no Lagrangian phase, no neighbourhood search."""
-    options = CpSatOptions(use_flow=False, lagrangian=False, lns=False)
+    """CP-SAT alone, as its defaults run it: no seat-only shortcut, no Lagrangian phase,
+    no neighbourhood search, CP-SAT's own choice of search."""
+    options = CpSatOptions(use_flow=False, lagrangian=False, lns=False, search_subsolver=None)
     return solve_cpsat(compiled, round_, params, options)
 
 
@@ -33,6 +36,7 @@ SOLVERS: dict[str, Solver] = {
     "cpsat": solve_cpsat_plain,
     "flow": solve_flow,
     "greedy": solve_greedy,
+    "highs": solve_highs,
 }
 """Solvers by name; the CLI reuses the keys for its ``choices=``."""
 
@@ -54,7 +58,7 @@ def solve(
     method
         A key of :data:`SOLVERS`: ``auto`` (min-cost flow on seat-only rounds, else
         CP-SAT with relaxations), ``cpsat`` (the CP-SAT model alone), ``flow`` (seat-only
-        rounds only) or ``greedy``.
+        rounds only), ``greedy`` or ``highs`` (HiGHS on the same model).
     params
         Solve parameters.
 

@@ -19,7 +19,7 @@ from matcher.generator import generate_round
 from matcher.models import Round
 from matcher.preferences import Preferences, Side
 from solvers.deferred_acceptance import deferred_acceptance
-from solvers.result import Result
+from solvers.result import Result, Status
 from solvers.solve import solve
 
 
@@ -39,13 +39,13 @@ def test_synthetic_smoke_writes_checked_runs(
 
     out = capsys.readouterr().out
     table = [line for line in out.splitlines() if line.strip().startswith("200x60")]
-    assert [line.split()[2] for line in table] == ["ours", "greedy"]
+    assert [line.split()[2] for line in table] == ["ours", "greedy", "highs"]
     assert all(line.endswith("ok") for line in table)
 
     rows = read_rows(tmp_path / "runs.csv")
     assert list(rows[0]) == list(synthetic.CSV_COLUMNS)
-    ours, greedy = rows
-    assert (ours["solver"], greedy["solver"]) == ("ours", "greedy")
+    ours, greedy, highs = rows
+    assert (ours["solver"], greedy["solver"], highs["solver"]) == ("ours", "greedy", "highs")
     for row in rows:
         assert (row["talents"], row["packages"], row["seed"], row["check"]) == (
             "200",
@@ -57,13 +57,18 @@ def test_synthetic_smoke_writes_checked_runs(
         assert float(row["placement_rate"]) == pytest.approx(int(row["placements"]) / 200)
         assert 0 <= float(row["lender_rate_min"]) <= float(row["lender_rate_max"]) <= 1
         assert float(row["peak_mb"]) > 0
-    # the optimizer is never worse than greedy on the same round
+    # the optimizer is never worse than greedy on the same round; each peer's row carries
+    # ours / that peer
     assert int(ours["objective"]) >= int(greedy["objective"])
-    assert float(ours["ratio_objective"]) == pytest.approx(
-        int(ours["objective"]) / int(greedy["objective"]), rel=1e-5
-    )
-    assert greedy["ratio_objective"] == "" and greedy["gap_pct"] == ""
-    assert ours["edges"] == greedy["edges"] and ours["top_k"] == ""
+    for peer in (greedy, highs):
+        assert float(peer["ratio_objective"]) == pytest.approx(
+            int(ours["objective"]) / int(peer["objective"]), rel=1e-5
+        )
+    assert ours["ratio_objective"] == "" and greedy["gap_pct"] == ""
+    # HiGHS closes a round this small: its bound is its value, which ours cannot beat
+    assert highs["status"] == "optimal" and float(highs["gap_pct"]) == 0
+    assert int(ours["objective"]) <= int(highs["objective"])
+    assert ours["edges"] == greedy["edges"] == highs["edges"] and ours["top_k"] == ""
 
     document = json.loads((tmp_path / "results.json").read_text())
     assert document["commit"] == "abc123"
@@ -71,7 +76,8 @@ def test_synthetic_smoke_writes_checked_runs(
     assert document["objective"] == "weighted"
     assert document["machine"]["nproc"] >= 1
     assert document["policy"]["subsidy_pool_per_talent"] == synthetic.SUBSIDY_PER_TALENT
-    assert [run["solver"] for run in document["runs"]] == ["ours", "greedy"]
+    assert document["solvers"] == ["ours", "greedy", "highs"]
+    assert [run["solver"] for run in document["runs"]] == ["ours", "greedy", "highs"]
     assert document["runs"][0]["objective"] == int(ours["objective"])
 
 
@@ -111,6 +117,38 @@ def test_judge_accepts_greedy_and_flags_broken_results(
 def test_bad_sizes_are_rejected(text: str) -> None:
     with pytest.raises(ValueError, match="not understood"):
         synthetic.parse_size(text)
+
+
+@pytest.mark.parametrize(
+    ("solvers", "message"),
+    [
+        (("ours", "simplex"), "unknown solver 'simplex'"),
+        (("greedy", "ours"), "start with 'ours'"),
+        (("ours", "highs", "highs"), "each solver once"),
+    ],
+)
+def test_bad_solver_lists_are_rejected(solvers: tuple[str, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        synthetic.SuiteConfig(sizes=((10, 5),), seeds=(1,), time_limit=1, solvers=solvers)
+
+
+def test_a_peer_without_a_solution_is_reported_not_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def without_solution(
+        compiled: CompiledRound, round_: Round, method: str, params: object
+    ) -> Result:
+        result = solve(compiled, round_, "greedy")
+        if method != "highs":
+            return result
+        empty = np.zeros(0, dtype=np.int64)
+        return dataclasses.replace(result, status=Status.UNKNOWN, edges=empty, objective=None)
+
+    monkeypatch.setattr(synthetic, "solve", without_solution)
+    config = synthetic.SuiteConfig(sizes=((60, 20),), seeds=(1,), time_limit=1, isolate=False)
+    ours, greedy, highs = synthetic.run_size(60, 20, 1, config)
+    assert (highs.check, highs.failed, highs.ratio_objective) == ("no solution", False, None)
+    assert (ours.check, greedy.check) == ("ok", "ok") and greedy.ratio_objective == 1.0
 
 
 # --- stable ---------------------------------------------------------------------------------

@@ -412,7 +412,7 @@ def test_relative_gap_stops_early_with_a_valid_result(medium: Round) -> None:
 
 
 def test_solve_table_and_unknown_method() -> None:
-    assert set(SOLVERS) == {"auto", "cpsat", "flow", "greedy"}
+    assert set(SOLVERS) == {"auto", "cpsat", "flow", "greedy", "highs"}
     round_ = make_round([talent("t0")], [package("p0")])
     with pytest.raises(ValueError, match="unknown method"):
         solve(compile_round(round_), round_, "simplex")

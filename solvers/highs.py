@@ -1,0 +1,139 @@
+"""HiGHS MIP on the CP-SAT model of a round: the peer that benchmarks measure us against.
+
+The model is :func:`solvers.cpsat.build_spec`'s, unchanged: the same integer variables
+(edge Booleans, then the counters of the soft rules), the same linear rows and the same
+objective, so the two solvers answer the same question. HiGHS runs through
+:func:`scipy.optimize.milp` (the ``highspy`` package and OR-Tools crash when imported into
+one process); it has no warm start, hint or progress callback there, and no seed.
+
+The assignment HiGHS returns is rounded (its integer variables carry float noise), checked
+with :func:`solvers.problem.violated_groups` and scored with
+:func:`solvers.problem.objective_of`, like every solver's. Its dual bound is on the combined
+objective (placements times ``M`` plus the secondary term for a lexicographic round) and is
+decoded as CP-SAT's is. Rounds whose combined objective needs a large ``M`` have objective
+coefficients far apart, which a floating-point MIP solver handles less exactly than CP-SAT:
+the bound is then floored with a margin, and the assignment is whatever the checks say.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+
+from matcher.compile import CompiledRound
+from matcher.models import Round
+from solvers.cpsat import Incumbent, ModelSpec, build_spec, incumbent_result
+from solvers.problem import BoolArray, Problem, build_problem, violated_groups
+from solvers.result import Result, SolveParams, Status
+
+INFEASIBLE = 2
+""":func:`scipy.optimize.milp` status of a model proven infeasible."""
+OPTIMAL = 0
+"""Its status of a model solved to optimality within ``mip_rel_gap``."""
+BOUND_MARGIN = 1e-6
+"""Relative slack added to HiGHS's dual bound before flooring it (float tolerance)."""
+
+
+def solve_highs(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """Solve ``round_`` with HiGHS's MIP solver on the CP-SAT model.
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round.
+    params
+        ``time_limit`` and ``relative_gap`` are passed to HiGHS; ``workers``, ``seed`` and
+        ``progress`` have no counterpart in :func:`scipy.optimize.milp`.
+
+    Returns
+    -------
+    Result
+        OPTIMAL when HiGHS proves the optimum (within ``relative_gap``), FEASIBLE with a
+        solution otherwise, INFEASIBLE when it proves that none exists, UNKNOWN without a
+        solution at the time limit.
+    """
+    params = params or SolveParams()
+    started = time.perf_counter()
+    problem = build_problem(compiled, round_)
+    spec = build_spec(problem)
+    best = Incumbent(problem, spec.multiplier)
+    if spec.n_vars == 0:
+        # no edge at all (HiGHS refuses an empty model): the empty assignment is the round's
+        best.offer(np.zeros(0, dtype=bool), "HiGHS")
+        if best.objective is None:
+            return _without_solution(Status.INFEASIBLE, started, ["no edge, yet rules to meet"])
+        return incumbent_result(problem, best, Status.OPTIMAL, spec, started, [], "highs")
+    outcome = milp(
+        c=-spec.objective_coef.astype(np.float64),
+        integrality=np.ones(spec.n_vars),
+        bounds=Bounds(np.asarray(spec.lo, dtype=np.float64), np.asarray(spec.hi, np.float64)),
+        constraints=_rows(spec),
+        options={
+            "time_limit": max(params.time_limit - (time.perf_counter() - started), 0.1),
+            "mip_rel_gap": params.relative_gap,
+            "disp": False,
+        },
+    )
+    notes = [f"HiGHS: {outcome.message}"]
+    if outcome.status == INFEASIBLE:
+        return _without_solution(Status.INFEASIBLE, started, notes)
+    best.tighten(_combined_bound(spec, getattr(outcome, "mip_dual_bound", None)))
+    if outcome.x is None:
+        return _without_solution(Status.UNKNOWN, started, notes)
+    chosen = np.asarray(outcome.x[: problem.n_edges]) > 0.5
+    best.offer(chosen, "HiGHS")
+    if best.objective is None:
+        # the rounded assignment breaks a constraint: float noise beyond HiGHS's tolerance
+        return _without_solution(Status.UNKNOWN, started, [*notes, _broken(problem, chosen)])
+    status = Status.OPTIMAL if outcome.status == OPTIMAL else Status.FEASIBLE
+    if status == Status.OPTIMAL and params.relative_gap > 0:
+        # optimal only within the gap asked for: the bound says how far
+        status = Status.FEASIBLE
+    return incumbent_result(problem, best, status, spec, started, notes, solver="highs")
+
+
+def _rows(spec: ModelSpec) -> LinearConstraint:
+    rows = spec.rows
+    var = np.concatenate(rows.var) if rows.var else np.zeros(0, dtype=np.int64)
+    coef = np.concatenate(rows.coef) if rows.coef else np.zeros(0, dtype=np.int64)
+    matrix = sp.csr_array(
+        (coef.astype(np.float64), var, np.asarray(rows.indptr, dtype=np.int64)),
+        shape=(rows.n_rows, spec.n_vars),
+    )
+    lo = np.asarray(rows.lo, dtype=np.float64)
+    hi = np.asarray(rows.hi, dtype=np.float64)
+    return LinearConstraint(matrix, lo, hi)
+
+
+def _combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:
+    """HiGHS's dual bound (it minimised the negated objective) as a bound on the combined
+    objective, floored: combined objectives are integers."""
+    if dual_bound is None or not math.isfinite(dual_bound):
+        return None
+    value = -float(dual_bound) + spec.objective_offset
+    return float(math.floor(value + BOUND_MARGIN * max(1.0, abs(value))) - spec.shift)
+
+
+def _broken(problem: Problem, chosen: BoolArray) -> str:
+    groups = violated_groups(problem, np.flatnonzero(chosen))
+    return f"HiGHS's assignment breaks {len(groups)} group(s), first: {groups[0]}"
+
+
+def _without_solution(status: Status, started: float, notes: list[str]) -> Result:
+    return Result(
+        solver="highs",
+        status=status,
+        edges=np.zeros(0, dtype=np.int64),
+        objective=None,
+        bound=None,
+        wall_time=time.perf_counter() - started,
+        notes=notes,
+    )
