@@ -114,6 +114,7 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
             lns=False,
             max_model_edges=compiled.n_edges,
             search_subsolver=None,
+            highs_share=0.0,
         ),
     )
     same = (
@@ -169,7 +170,9 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
             compiled,
             round_,
             params,
-            CpSatOptions(use_flow=False, lagrangian=False, lns=False, search_subsolver=None),
+            CpSatOptions(
+                use_flow=False, lagrangian=False, lns=False, search_subsolver=None, highs_share=0.0
+            ),
         )
         rows.append(_row("b", compiled, plain, f"{objective}; cpsat alone"))
         rows.append(_row("b", compiled, solve_cpsat(compiled, round_, params), objective))

@@ -26,8 +26,10 @@ def solve_cpsat_plain(
     compiled: CompiledRound, round_: Round, params: SolveParams | None = None
 ) -> Result:
     """CP-SAT alone, as its defaults run it: no seat-only shortcut, no Lagrangian phase,
-    no neighbourhood search, CP-SAT's own choice of search."""
-    options = CpSatOptions(use_flow=False, lagrangian=False, lns=False, search_subsolver=None)
+    no neighbourhood search, no HiGHS phase, CP-SAT's own choice of search."""
+    options = CpSatOptions(
+        use_flow=False, lagrangian=False, lns=False, search_subsolver=None, highs_share=0.0
+    )
     return solve_cpsat(compiled, round_, params, options)
 
 

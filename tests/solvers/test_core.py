@@ -166,3 +166,21 @@ def test_a_stalled_search_hands_the_rest_to_cp_sat_whose_proof_holds() -> None:
     assert reference.objective.value <= result.bound
     if result.status == Status.OPTIMAL:
         assert reference.objective.value <= result.objective.value
+
+
+def test_a_restricted_model_keeps_the_whole_problems_multiplier() -> None:
+    """Without a talent's best edge a core needs a smaller M; its model gets the whole
+    problem's, so that CP-SAT's bound on it and the incumbent's value share one scale
+    (before, GAP d05200 was reported optimal at 12,750 where 12,742 exists)."""
+    problem = full_round_problem(2, "lexicographic")
+    whole = build_spec(problem)
+    gain = np.where(problem.dead, -np.inf, problem.edge_gain.astype(np.float64))
+    best_edge = int(np.argmax(gain))
+    keep = ~problem.dead
+    keep[best_edge] = False
+    sub, _ = restrict(problem, keep)
+    assert build_spec(sub).multiplier < whole.multiplier
+    shared = build_spec(sub, multiplier=whole.multiplier)
+    assert shared.multiplier == whole.multiplier
+    with pytest.raises(ValueError, match="below the"):
+        build_spec(problem, multiplier=whole.multiplier - 1)

@@ -39,7 +39,7 @@ from tests.solvers.helpers import (
 )
 
 FAST = SolveParams(time_limit=5, workers=1)
-PLAIN = CpSatOptions(use_flow=False, lagrangian=False)
+PLAIN = CpSatOptions(use_flow=False, lagrangian=False, highs_share=0.0)
 
 
 def solve_both(round_: Round) -> tuple[Result, Result]:
@@ -491,3 +491,25 @@ def test_fixing_fewer_placements_than_talents_keeps_the_count_row() -> None:
     assert len(talent_rows) > 0
     assert all(spec.rows.lo[r] == 0 for r in talent_rows)
     assert _optimum(to_cp_model(spec)) == optimum
+
+
+def test_small_models_get_a_highs_phase_whose_bound_and_assignment_count() -> None:
+    round_ = generate_round(60, 15, seed=5)
+    compiled = compile_round(round_)
+    with_highs = solve_cpsat(compiled, round_, FAST, CpSatOptions(lagrangian=False))
+    without = solve_cpsat(compiled, round_, FAST, CpSatOptions(lagrangian=False, highs_share=0.0))
+    for result in (with_highs, without):
+        check(result, round_, compiled)
+        assert result.status == Status.OPTIMAL
+    assert any(note.startswith("HiGHS phase: ") for note in with_highs.notes)
+    assert not any(note.startswith("HiGHS phase") for note in without.notes)
+    assert with_highs.objective is not None and without.objective is not None
+    assert with_highs.objective.key() == without.objective.key()
+
+
+def test_models_over_the_highs_limit_skip_the_phase() -> None:
+    round_ = generate_round(60, 15, seed=5)
+    compiled = compile_round(round_)
+    result = solve_cpsat(compiled, round_, FAST, CpSatOptions(highs_max_vars=10))
+    check(result, round_, compiled)
+    assert not any(note.startswith("HiGHS phase") for note in result.notes)
