@@ -1206,9 +1206,10 @@ def _highs_phase(
         return
     run = run_highs(spec, seconds, params.relative_gap)
     best.offer(run.chosen, "HiGHS")
-    # a lexicographic objective weighs each placement by M (up to about 1e9 units), past
-    # what HiGHS's float tolerances keep exact: on GAP d05200 it proved 12,750 optimal
-    # where 12,742 exists. Its assignments are checked like any other.
+    # a lexicographic objective weighs each placement by M (about 1e7 units on the 2,000 x
+    # 500 scenario, so totals near 5e9), where HiGHS's float tolerances may exceed the one
+    # unit a proof needs: its bound counts for weighted objectives only. Its assignments
+    # are checked like any other.
     if spec.multiplier == 1:
         best.tighten(run.bound)
     notes.append(f"HiGHS phase: {run.message}")

@@ -10,12 +10,13 @@ The assignment HiGHS returns is rounded (its integer variables carry float noise
 with :func:`solvers.problem.violated_groups` and scored with
 :func:`solvers.problem.objective_of`, like every solver's. Its dual bound is on the combined
 objective (placements times ``M`` plus the secondary term for a lexicographic round) and is
-decoded as CP-SAT's is. A lexicographic round weighs each placement by ``M`` (up to about
-1e9 units), past what HiGHS's float tolerances keep exact: its bound and its claim of
-optimality are then approximate (on the GAP instance d05200, mapped to a lexicographic
-round, it called 12,750 optimal where 12,742 exists). The benchmarks run the weighted
-objective, whose coefficients are small; the assignment is whatever the checks say either
-way.
+decoded as CP-SAT's is. A lexicographic round weighs each placement by ``M`` (about 1e7
+units on a generated 2,000 x 500 round, so totals near 5e9), where HiGHS's float tolerances
+may exceed the one unit that separates integer objective values: its bound and its claim of
+optimality are then not guaranteed. On GAP instances (``M`` about 1e4) its bounds held
+against the best-known values (d05100, d05200, d10100 at 18 s). The benchmarks run the
+weighted objective, whose coefficients are small; the assignment is whatever the checks say
+either way.
 """
 
 from __future__ import annotations
