@@ -77,7 +77,7 @@ def run_highs(spec: ModelSpec, time_limit: float, relative_gap: float = 0.0) -> 
         c=-spec.objective_coef.astype(np.float64),
         integrality=np.ones(spec.n_vars),
         bounds=Bounds(np.asarray(spec.lo, dtype=np.float64), np.asarray(spec.hi, np.float64)),
-        constraints=_rows(spec),
+        constraints=constraint_matrix(spec),
         options={"time_limit": max(time_limit, 0.01), "mip_rel_gap": relative_gap, "disp": False},
     )
     chosen = None if outcome.x is None else np.asarray(outcome.x[: spec.n_edges]) > 0.5
@@ -142,7 +142,8 @@ def solve_highs(
     return incumbent_result(problem, best, status, spec, started, notes, solver="highs")
 
 
-def _rows(spec: ModelSpec) -> LinearConstraint:
+def constraint_matrix(spec: ModelSpec) -> LinearConstraint:
+    """The rows of ``spec`` as one sparse matrix with their sides, for SciPy's HiGHS."""
     rows = spec.rows
     var = np.concatenate(rows.var) if rows.var else np.zeros(0, dtype=np.int64)
     coef = np.concatenate(rows.coef) if rows.coef else np.zeros(0, dtype=np.int64)

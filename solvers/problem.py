@@ -469,3 +469,22 @@ def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
         **per_edge,
     )
     return sub, index
+
+
+def best_per_talent(
+    problem: Problem,
+    weight: npt.NDArray[np.float64],
+    k: int,
+    allowed: BoolArray | None = None,
+) -> BoolArray:
+    """Per edge: whether it is among its talent's ``k`` edges of largest ``weight`` (only
+    ``allowed`` edges compete, when given)."""
+    edges = np.arange(problem.n_edges) if allowed is None else np.flatnonzero(allowed)
+    order = edges[np.lexsort((-weight[edges], problem.talent[edges]))]
+    talents = problem.talent[order]
+    counts = np.bincount(talents, minlength=problem.n_talents)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(order.size) - np.repeat(starts, counts)
+    chosen = np.zeros(problem.n_edges, dtype=bool)
+    chosen[order[rank < k]] = True
+    return chosen

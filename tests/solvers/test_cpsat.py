@@ -379,6 +379,32 @@ def test_restricted_model_for_large_rounds(medium: Round) -> None:
     assert any("most promising" in note for note in result.notes)
 
 
+def test_large_weighted_rounds_search_the_linear_relaxations_core(medium: Round) -> None:
+    policy = medium.policy.model_copy(update={"objective": "weighted"})
+    weighted = medium.model_copy(update={"policy": policy})
+    compiled = compile_round(weighted)
+    options = CpSatOptions(
+        max_model_edges=10, lp_min_edges=10, highs_share=0.0, large_core_per_talent=0.5
+    )
+    result = solve_cpsat(compiled, weighted, SolveParams(time_limit=4, workers=2), options)
+    check(result, weighted, compiled)
+    assert result.status.has_solution
+    assert any(note.startswith("linear relaxation:") for note in result.notes)
+    assert any(note.startswith("search on the core") for note in result.notes)
+    greedy = solve_greedy(compiled, weighted)
+    assert result.objective is not None and greedy.objective is not None
+    assert result.objective.key() >= greedy.objective.key()
+
+
+def test_lexicographic_rounds_keep_the_lagrangian_phase(medium: Round) -> None:
+    compiled = compile_round(medium)
+    options = CpSatOptions(max_model_edges=10, lp_min_edges=10)
+    result = solve_cpsat(compiled, medium, SolveParams(time_limit=2, workers=2), options)
+    check(result, medium, compiled)
+    assert any(note.startswith("Lagrangian phase") for note in result.notes)
+    assert not any(note.startswith("linear relaxation") for note in result.notes)
+
+
 def test_proto_and_python_api_models_agree() -> None:
     round_ = generate_round(40, 10, seed=2)
     compiled = compile_round(round_)

@@ -129,3 +129,30 @@ def test_solve_path_with_search_passes_the_evaluator() -> None:
 def test_options_are_checked(fields: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LnsOptions(**fields)  # type: ignore[arg-type]
+
+
+def test_parallel_sub_solves_never_worsen_and_stay_valid() -> None:
+    round_, compiled = full_round(5)
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    before = objective_of(problem, np.flatnonzero(start))
+    options = LnsOptions(start_free=200, min_free=50, sub_time=0.3, workers=2)
+    found = improve(problem, start, time.perf_counter() + 2.0, solve_sub, seed=3, options=options)
+    edges = np.flatnonzero(found.chosen)
+    assert violated_groups(problem, edges) == []
+    assert found.objective == objective_of(problem, edges)
+    assert found.objective.key() >= before.key()
+    assert found.iterations >= 2
+
+
+def test_an_error_in_a_thread_reaches_the_caller() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+
+    def failing(*_: object) -> None:
+        raise RuntimeError("sub-solver failed")
+
+    options = LnsOptions(local_search=False, workers=2)
+    with pytest.raises(RuntimeError, match="sub-solver failed"):
+        improve(problem, start, time.perf_counter() + 5.0, failing, options=options)
