@@ -901,8 +901,8 @@ class CpSatOptions:
         objective only, its dual bound joins the bound. On small rounds with a subsidy
         pool and a soft host share (500 x 150, 1,440 edges) HiGHS proves in 6.4 s an
         optimum (132,219) that CP-SAT does not find in 30 s (130,274).
-    lp_min_edges, lp_share, lp_support_share
-        Weighted rounds of at least ``lp_min_edges`` edges get the linear relaxation
+    lp_min_edges, lp_max_edges, lp_share, lp_support_share
+        Weighted rounds of ``lp_min_edges`` to ``lp_max_edges`` edges get the linear relaxation
         (:mod:`solvers.lp_relaxation`, at most ``lp_share`` of the time left) instead of the
         Lagrangian phase: its bound, a greedy pass in the order of its values, and CP-SAT on
         its support for ``lp_support_share`` of the time then left. Its duals price every
@@ -912,7 +912,12 @@ class CpSatOptions:
         search). Lexicographic rounds keep the Lagrangian phase: on 20,000 x 5,000 a
         program takes 10-20 s there (costs near ``M``), and the result was worse (5,706
         placements against 5,721); on GAP d20100 and d40400 (lexicographic) it was no
-        better either.
+        better either. On 100,000 x 20,000 (4.5 million edges, 60 s) it gained nothing
+        (28,598,364 against 28,611,512), ran 8.6 s over the limit and raised the peak
+        memory from 4.2 to 5.7 GB; on the synthetic suite's 20,000 x 5,000 round (every
+        rule: subsidy pool, soft lender minimum and host share) the gap went from 2.03 % to
+        33.3 % at 60 s, cause not yet known. Hence ``lp_max_edges`` at 150,000 until that is
+        understood: ``lp_max_edges=2_000_000`` gives the 1.54-1.61 % above on the scenario.
     large_core_per_talent
         On rounds above ``max_model_edges`` with the linear relaxation, the neighbourhood
         search works on a core of about this many edges a talent, those of least reduced
@@ -946,6 +951,7 @@ class CpSatOptions:
     highs_max_vars: int = 2_000
     highs_share: float = 0.3
     lp_min_edges: int | None = 10_000
+    lp_max_edges: int = 150_000
     lp_share: float = 0.25
     lp_support_share: float = 0.15
     large_core_per_talent: float = 1.5
@@ -1106,7 +1112,7 @@ def solve_problem(
         options.lagrangian
         and not problem.lexicographic
         and options.lp_min_edges is not None
-        and problem.n_edges >= options.lp_min_edges
+        and options.lp_min_edges <= problem.n_edges <= options.lp_max_edges
     )
     if use_lp and remaining() > 0:
         lagrange = _lp_phase(problem, spec, best, options, params, remaining, notes)
