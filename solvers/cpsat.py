@@ -39,7 +39,7 @@ The path
 4. When budgets can bind, a Lagrangian phase (:mod:`solvers.lagrange`, a share of the time
    limit) prices them: a bound usually much tighter than CP-SAT's early LP bound, and
    repaired solutions that are usually much better than the greedy ones. Weighted rounds
-   of at least ``lp_min_edges`` edges get the linear relaxation instead
+   of ``lp_min_edges`` to ``lp_max_edges`` edges get the linear relaxation instead
    (:mod:`solvers.lp_relaxation`): its bound, a greedy pass in the order of its values and
    CP-SAT on its support.
 5. CP-SAT searches from the best of these as a complete hint. Rounds with more than
@@ -80,7 +80,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 from ortools.sat.python import cp_model, cp_model_helper
 
 from matcher.compile import CompiledRound
@@ -1105,9 +1104,8 @@ def solve_problem(
             break
 
     large = problem.n_edges > options.max_model_edges
-    priced: npt.NDArray[np.float64] | None = None
     lagrange: LagrangeResult | None = None
-    # the linear relaxation replaces the Lagrangian phase on large weighted rounds
+    # the linear relaxation replaces the Lagrangian phase on weighted rounds of its sizes
     use_lp = (
         options.lagrangian
         and not problem.lexicographic
@@ -1116,8 +1114,6 @@ def solve_problem(
     )
     if use_lp and remaining() > 0:
         lagrange = _lp_phase(problem, spec, best, options, params, remaining, notes)
-        if lagrange is not None:
-            priced = lagrange.priced_weight
     elif options.lagrangian and remaining() > 0:
         share = options.lagrangian_share * (2 if large else 1)
         # a repair is a greedy pass plus shift moves: about the greedy's time
@@ -1130,7 +1126,6 @@ def solve_problem(
         )
         best.offer(lagrange.chosen, "Lagrangian heuristic")
         best.tighten(lagrange.bound)
-        priced = lagrange.priced_weight
         notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
     if 0 < spec.n_vars <= options.highs_max_vars and options.highs_share > 0:
         _highs_phase(spec, best, options.highs_share * remaining(), params, notes)
@@ -1152,7 +1147,9 @@ def solve_problem(
         and (use_lp if large else problem.n_edges >= options.core_min_edges)
     )
     if large and not with_core:
-        weight = priced if priced is not None else problem.edge_gain.astype(np.float64)
+        weight = (
+            lagrange.priced_weight if lagrange is not None else problem.edge_gain.astype(np.float64)
+        )
         keep = best_per_talent(problem, weight, options.keep_per_talent) | hint_chosen
         sub, index = restrict(problem, keep)
         sub_spec = build_spec(sub, multiplier=spec.multiplier)
@@ -1288,9 +1285,9 @@ def _lp_phase(
         subsolver=options.search_subsolver,
     )
     if solved is not None:
-        chosen = np.zeros(problem.n_edges, dtype=bool)
-        chosen[index[solved[0]]] = True
-        best.offer(chosen, "CP-SAT on the linear relaxation's support")
+        best.offer(
+            _on_whole(problem, index, solved[0]), "CP-SAT on the linear relaxation's support"
+        )
     return LagrangeResult(
         bound=relaxation.bound,
         chosen=best.chosen,
@@ -1332,6 +1329,14 @@ def _kept_by_fixing(
         return None
     core = fixing_core(problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value)
     return core.keep
+
+
+def _on_whole(problem: Problem, index: Int64Array, sub_chosen: BoolArray) -> BoolArray:
+    """A restricted problem's assignment (over the edges ``index``) as a mask over the
+    whole problem's edges."""
+    chosen = np.zeros(problem.n_edges, dtype=bool)
+    chosen[index[sub_chosen]] = True
+    return chosen
 
 
 def _restricted(
@@ -1411,9 +1416,7 @@ class _Search:
             return None
         if status.has_solution:
             solution = np.array(solver.response_proto.solution, dtype=np.int64)
-            chosen = np.zeros(problem.n_edges, dtype=bool)
-            chosen[index[solution[: sub.n_edges] > 0]] = True
-            best.offer(chosen, "CP-SAT")
+            best.offer(_on_whole(problem, index, solution[: sub.n_edges] > 0), "CP-SAT")
             if bound_holds:
                 bound = int(np.floor(solver.best_objective_bound + 1e-6))
                 best.tighten(float(bound - sub_spec.shift))
@@ -1461,10 +1464,7 @@ def _neighbourhood_search(
         stop=stop,
         patience=patience,
     )
-    chosen = found.chosen
-    if index is not None:
-        chosen = np.zeros(problem.n_edges, dtype=bool)
-        chosen[index[found.chosen]] = True
+    chosen = found.chosen if index is None else _on_whole(problem, index, found.chosen)
     best.offer(chosen, "neighbourhood search")
     improved = found.improvements
     notes.append(f"neighbourhood search: {improved} improvements in {found.iterations} sub-solves")

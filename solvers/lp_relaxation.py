@@ -96,12 +96,14 @@ class LpRelaxation:
 
 @dataclass(frozen=True)
 class _Program:
-    """The model's rows split for :func:`scipy.optimize.linprog`: upper sides, binding
-    lower sides (negated) and equalities."""
+    """The model's rows split for :func:`scipy.optimize.linprog` (upper sides, binding
+    lower sides negated, equalities) and its variable bounds."""
 
     matrix: sp.csc_array
     lo: FloatArray
     hi: FloatArray
+    var_lo: FloatArray
+    var_hi: FloatArray
     upper: BoolArray
     lower: BoolArray
     equal: BoolArray
@@ -121,15 +123,10 @@ class _Program:
         equal = lo == hi
         upper = ~equal & np.isfinite(hi)
         lower = ~equal & np.isfinite(lo) & (lo > least)
-        return cls(matrix, lo, hi, upper, lower, equal)
+        return cls(matrix, lo, hi, var_lo, var_hi, upper, lower, equal)
 
     def solve(
-        self,
-        c: FloatArray,
-        columns: Int64Array,
-        var_lo: FloatArray,
-        var_hi: FloatArray,
-        limit: float,
+        self, c: FloatArray, columns: Int64Array, limit: float
     ) -> tuple[FloatArray, float, FloatArray] | None:
         """Maximize ``c . x`` over ``columns``: the column values, the objective and the row
         duals of the maximization (``>= 0`` on upper sides), or None without an optimum in
@@ -144,7 +141,7 @@ class _Program:
             b_ub=b_ub,
             A_eq=a[self.equal] if has_equal else None,
             b_eq=self.hi[self.equal] if has_equal else None,
-            bounds=np.column_stack([var_lo[columns], var_hi[columns]]),
+            bounds=np.column_stack([self.var_lo[columns], self.var_hi[columns]]),
             method="highs-ds",
             options={"time_limit": max(limit, 0.01), "presolve": True},
         )
@@ -161,14 +158,13 @@ class _Program:
             y[self.equal] = -np.asarray(outcome.eqlin.marginals, dtype=np.float64)
         return np.asarray(outcome.x, dtype=np.float64), -float(outcome.fun), y
 
-    def credit(
-        self, y: FloatArray, rc: FloatArray, n_edges: int, var_lo: FloatArray, var_hi: FloatArray
-    ) -> float:
+    def credit(self, y: FloatArray, rc: FloatArray, n_edges: int) -> float:
         """``y . b`` plus the best the non-edge variables make at reduced costs ``rc``."""
         side = np.where(y > 0, self.hi, np.where(y < 0, self.lo, 0.0))
         rows = float(np.dot(y, np.where(y != 0, side, 0.0)))
         aux = rc[n_edges:]
-        return rows + float(np.maximum(aux * var_lo[n_edges:], aux * var_hi[n_edges:]).sum())
+        lo, hi = self.var_lo[n_edges:], self.var_hi[n_edges:]
+        return rows + float(np.maximum(aux * lo, aux * hi).sum())
 
 
 def lp_relaxation(
@@ -203,11 +199,9 @@ def lp_relaxation(
     deadline = time.perf_counter() + time_limit
     program = _Program.of(spec)
     c = spec.objective_coef.astype(np.float64)
-    var_lo = np.asarray(spec.lo, dtype=np.float64)
-    var_hi = np.asarray(spec.hi, dtype=np.float64)
     n = problem.n_edges
     tour_rows = np.arange(spec.tour_rows, spec.tour_rows + spec.tour_talents.size)
-    live = var_hi[:n] > 0
+    live = program.var_hi[:n] > 0
     in_program = np.zeros(spec.n_vars, dtype=bool)
     in_program[n:] = True
     in_program[:n] = best_per_talent(problem, c[:n], START_PER_TALENT, live)
@@ -219,7 +213,7 @@ def lp_relaxation(
     while True:
         columns = np.flatnonzero(in_program)
         lap = time.perf_counter()
-        solved = program.solve(c, columns, var_lo, var_hi, deadline - lap)
+        solved = program.solve(c, columns, deadline - lap)
         # the next program has more columns: it takes at least as long as this one
         took = time.perf_counter() - lap
         if solved is None:
@@ -232,7 +226,7 @@ def lp_relaxation(
         kept[tour_rows] = 0.0
         kept_rc = c - program.matrix.T @ kept
         priced = kept_rc[:n]
-        credit = program.credit(kept, kept_rc, n, var_lo, var_hi)
+        credit = program.credit(kept, kept_rc, n)
         credit += spec.objective_offset - spec.shift
         _, separable = reduced_costs(problem, priced, credit)
         bound = float(math.floor(separable + BOUND_MARGIN * max(1.0, abs(separable))))
