@@ -909,14 +909,15 @@ class CpSatOptions:
         generated rounds (weighted): 2,000 x 500 with every rule, 10 s, gap 0.921 % ->
         0.561 %; 20,000 x 5,000, 60 s, 2.77 % -> 1.54 % (with the parallel neighbourhood
         search). Lexicographic rounds keep the Lagrangian phase: on 20,000 x 5,000 a
-        program takes 10-20 s there (costs near ``M``), and the result was worse (5,706
-        placements against 5,721); on GAP d20100 and d40400 (lexicographic) it was no
-        better either. On 100,000 x 20,000 (4.5 million edges, 60 s) it gained nothing
-        (28,598,364 against 28,611,512), ran 8.6 s over the limit and raised the peak
-        memory from 4.2 to 5.7 GB; on the synthetic suite's 20,000 x 5,000 round (every
-        rule: subsidy pool, soft lender minimum and host share) the gap went from 2.03 % to
-        33.3 % at 60 s, cause not yet known. Hence ``lp_max_edges`` at 150,000 until that is
-        understood: ``lp_max_edges=2_000_000`` gives the 1.54-1.61 % above on the scenario.
+        program takes about 10 s there even warm started (costs near ``M``), and the
+        result was worse (5,706 placements against 5,721); on GAP d20100 and d40400
+        (lexicographic) it was no better either. The relaxation pays only once it is
+        complete: on the synthetic suite's 20,000 x 5,000 round (a subsidy pool, whose row
+        holds every edge, makes its programs about five times slower) it needs 24 s; with
+        15 s (``lp_share`` 0.25) the gap was 3.9 %, with 0.4 it is 1.52 % (2.03 % with the
+        Lagrangian phase). ``lp_max_edges`` keeps 100,000 x 20,000 (4.5 million edges) on
+        the Lagrangian phase: with the relaxation started cold it gained nothing there and
+        took 1.4 GB more.
     large_core_per_talent
         On rounds above ``max_model_edges`` with the linear relaxation, the neighbourhood
         search works on a core of about this many edges a talent, those of least reduced
@@ -950,8 +951,8 @@ class CpSatOptions:
     highs_max_vars: int = 2_000
     highs_share: float = 0.3
     lp_min_edges: int | None = 10_000
-    lp_max_edges: int = 150_000
-    lp_share: float = 0.25
+    lp_max_edges: int = 1_000_000
+    lp_share: float = 0.4
     lp_support_share: float = 0.15
     large_core_per_talent: float = 1.5
 

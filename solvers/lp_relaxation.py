@@ -3,10 +3,10 @@ start for large rounds.
 
 The CP-SAT model of a round (:func:`solvers.cpsat.build_spec`) with its integrality dropped
 is a linear program. On a round with hundreds of thousands of edges HiGHS's dual simplex
-(through :func:`scipy.optimize.linprog`) solves it in about 45 s, but almost every edge is
-zero at the optimum; so the program is solved on a few columns (each talent's best edges by
-score, the incumbent's and the auxiliary variables), and the edges whose reduced cost at the
-duals is positive join, each talent's best ones first, until none is left or the time is up.
+solves it whole in about 45 s, but almost every edge is zero at the optimum; so the program
+is solved on a few columns (each talent's best edges by score, the incumbent's and the
+auxiliary variables), and the edge of highest positive reduced cost of each talent joins,
+until none is left or the time is up. Each program starts from the last one's basis.
 
 Bound
 -----
@@ -23,10 +23,11 @@ core, reduced-cost fixing and the bound all come from :func:`solvers.core.reduce
 for the Lagrangian phase (:mod:`solvers.lagrange`), whose multipliers cover the budgets only.
 Here the seats are priced too. At the LP optimum over every edge, ``L`` equals the LP value.
 
-Measured on the generated 20,000 x 5,000 round (818,488 edges, weighted): the LP value is
-9,560,076; starting from each talent's 3 best edges and adding up to 3 a talent per
-solve, the bound is 9,575,604 after 8 s and 9,562,576 after 13 s (the Lagrangian phase:
-9,589,552 after 35 s).
+Measured on generated 20,000 x 5,000 rounds (about 818,000 edges, weighted), starting from
+the greedy assignment: without a subsidy pool (``benchmarks.bench_solvers`` scenario c) the
+LP optimum, 9,560,076, in 7 s and 10 programs (12.4 s for 4 programs and a bound of 9,561,440
+when each program was solved from scratch; the Lagrangian phase: 9,589,552 after 35 s); with
+every rule (the synthetic suite) 8,515,254 in 24 s.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from scipy.optimize import linprog  # type: ignore[import-untyped]
+from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-untyped]
 
 from solvers.core import reduced_costs
 from solvers.cpsat import ModelSpec
@@ -50,14 +51,13 @@ FloatArray = npt.NDArray[np.float64]
 
 START_PER_TALENT = 3
 """Each talent's best edges by objective coefficient in the first program."""
-ADD_PER_TALENT = 3
-"""Most edges of positive reduced cost a talent brings into the next program."""
+ADD_PER_TALENT = 1
+"""Most edges of positive reduced cost a talent brings into the next program: warm started,
+many small steps beat few large ones (synthetic 20,000 x 5,000: 27 s with 1, 29 s with 3)."""
 BOUND_MARGIN = 1e-9
 """Relative slack added to the bound before flooring it: float sums over many edges."""
 PRICE_TOLERANCE = 1e-6
 """Reduced cost above which an edge is worth a column."""
-OPTIMAL = 0
-""":func:`scipy.optimize.linprog` status of a solved program."""
 
 
 @dataclass(frozen=True)
@@ -94,69 +94,78 @@ class LpRelaxation:
     complete: bool
 
 
-@dataclass(frozen=True)
 class _Program:
-    """The model's rows split for :func:`scipy.optimize.linprog` (upper sides, binding
-    lower sides negated, equalities) and its variable bounds."""
+    """The restricted master: the model's rows, its non-edge variables and the edge columns
+    added so far, held by one HiGHS instance, so that each program starts from the last
+    one's basis (re-solving from scratch took 10-19 s a program on the synthetic
+    20,000 x 5,000 round; warm, the whole column generation takes 27 s there, 5 s on the
+    one without fairness rules).
 
-    matrix: sp.csc_array
-    lo: FloatArray
-    hi: FloatArray
-    var_lo: FloatArray
-    var_hi: FloatArray
-    upper: BoolArray
-    lower: BoolArray
-    equal: BoolArray
+    Uses the HiGHS that SciPy ships (``scipy.optimize._highspy``): :func:`linprog` has no
+    warm start, and the ``highspy`` package crashes beside OR-Tools in one process.
+    """
 
-    @classmethod
-    def of(cls, spec: ModelSpec) -> _Program:
+    def __init__(self, spec: ModelSpec) -> None:
         rows = constraint_matrix(spec)
-        matrix = sp.csc_array(rows.A)
-        lo, hi = np.asarray(rows.lb, dtype=np.float64), np.asarray(rows.ub, dtype=np.float64)
-        var_lo = np.asarray(spec.lo, dtype=np.float64)
-        var_hi = np.asarray(spec.hi, dtype=np.float64)
-        # a lower side that every assignment within the variable bounds meets adds nothing
-        positive, negative = matrix.copy(), matrix.copy()
-        positive.data = np.maximum(positive.data, 0)
-        negative.data = np.minimum(negative.data, 0)
-        least = positive @ var_lo + negative @ var_hi
-        equal = lo == hi
-        upper = ~equal & np.isfinite(hi)
-        lower = ~equal & np.isfinite(lo) & (lo > least)
-        return cls(matrix, lo, hi, var_lo, var_hi, upper, lower, equal)
-
-    def solve(
-        self, c: FloatArray, columns: Int64Array, limit: float
-    ) -> tuple[FloatArray, float, FloatArray] | None:
-        """Maximize ``c . x`` over ``columns``: the column values, the objective and the row
-        duals of the maximization (``>= 0`` on upper sides), or None without an optimum in
-        ``limit`` seconds."""
-        a = self.matrix[:, columns].tocsr()
-        a_ub = sp.vstack([a[self.upper], -a[self.lower]]).tocsr()
-        b_ub = np.concatenate([self.hi[self.upper], -self.lo[self.lower]])
-        has_equal = bool(self.equal.any())
-        outcome = linprog(
-            -c[columns],
-            A_ub=a_ub,
-            b_ub=b_ub,
-            A_eq=a[self.equal] if has_equal else None,
-            b_eq=self.hi[self.equal] if has_equal else None,
-            bounds=np.column_stack([self.var_lo[columns], self.var_hi[columns]]),
-            method="highs-ds",
-            options={"time_limit": max(limit, 0.01), "presolve": True},
+        self.matrix = sp.csc_array(rows.A)
+        self.lo = np.asarray(rows.lb, dtype=np.float64)
+        self.hi = np.asarray(rows.ub, dtype=np.float64)
+        self.var_lo = np.asarray(spec.lo, dtype=np.float64)
+        self.var_hi = np.asarray(spec.hi, dtype=np.float64)
+        self.cost = spec.objective_coef.astype(np.float64)
+        self.columns = np.zeros(0, dtype=np.int64)
+        self._highs = highs_core._Highs()
+        self._highs.setOptionValue("output_flag", False)
+        # presolve would rebuild the program on every solve and lose the basis
+        self._highs.setOptionValue("presolve", "off")
+        # unscaled, the column generation ran in 20 s instead of 27 s on the synthetic
+        # 20,000 x 5,000 round and in 4.5 s instead of 5 s on the one without a subsidy pool
+        self._highs.setOptionValue("simplex_scale_strategy", 0)
+        self._highs.changeObjectiveSense(highs_core.ObjSense.kMaximize)
+        infinity = self._highs.getInfinity()
+        no_entries = np.zeros(0, dtype=np.int32)
+        self._highs.addRows(
+            self.lo.size,
+            np.where(np.isfinite(self.lo), self.lo, -infinity),
+            np.where(np.isfinite(self.hi), self.hi, infinity),
+            0,
+            np.zeros(self.lo.size, dtype=np.int32),
+            no_entries,
+            np.zeros(0, dtype=np.float64),
         )
-        if outcome.status != OPTIMAL:
+
+    def add(self, columns: Int64Array) -> None:
+        """Add the variables ``columns`` (indices into the model) to the program."""
+        block = self.matrix[:, columns]
+        self._highs.addCols(
+            columns.size,
+            self.cost[columns],
+            self.var_lo[columns],
+            self.var_hi[columns],
+            block.nnz,
+            block.indptr[:-1].astype(np.int32),
+            block.indices.astype(np.int32),
+            block.data.astype(np.float64),
+        )
+        self.columns = np.concatenate([self.columns, columns])
+
+    def solve(self, limit: float) -> tuple[FloatArray, float, FloatArray] | None:
+        """Maximize over the columns added: their values, the objective and the row duals
+        (``>= 0`` on binding upper sides, ``<= 0`` on lower ones), or None without an
+        optimum in ``limit`` seconds."""
+        # HiGHS's time limit counts the time of every run so far
+        self._highs.setOptionValue("time_limit", self._highs.getRunTime() + max(limit, 0.01))
+        self._highs.run()
+        if self._highs.getModelStatus() != highs_core.HighsModelStatus.kOptimal:
             return None
-        # linprog minimized -c: the maximization's duals are the marginals negated, and any
-        # float noise of the wrong sign is dropped (every sign-respecting y gives a bound)
-        marginals = -np.asarray(outcome.ineqlin.marginals, dtype=np.float64)
-        n_upper = int(self.upper.sum())
-        y = np.zeros(self.lo.size)
-        y[self.upper] = np.maximum(marginals[:n_upper], 0.0)
-        y[self.lower] = -np.maximum(marginals[n_upper:], 0.0)
-        if has_equal:
-            y[self.equal] = -np.asarray(outcome.eqlin.marginals, dtype=np.float64)
-        return np.asarray(outcome.x, dtype=np.float64), -float(outcome.fun), y
+        solution = self._highs.getSolution()
+        y = np.asarray(solution.row_dual, dtype=np.float64)
+        # float noise of the wrong sign is dropped: every sign-respecting y gives a bound
+        y = np.where(np.isfinite(self.hi), np.maximum(y, 0.0), 0.0) + np.where(
+            np.isfinite(self.lo), np.minimum(y, 0.0), 0.0
+        )
+        value = float(self._highs.getInfo().objective_function_value)
+        return np.asarray(solution.col_value, dtype=np.float64), value, y
 
     def credit(self, y: FloatArray, rc: FloatArray, n_edges: int) -> float:
         """``y . b`` plus the best the non-edge variables make at reduced costs ``rc``."""
@@ -184,8 +193,7 @@ def lp_relaxation(
     spec
         Its CP-SAT model (see :func:`solvers.cpsat.build_spec`).
     time_limit
-        Seconds to spend; a program is not started with less time left than the last one
-        took, and the one running gets what is left.
+        Seconds to spend; the program running when they are up is stopped.
     incumbent
         A feasible assignment whose edges are columns from the start.
     max_programs
@@ -197,25 +205,21 @@ def lp_relaxation(
         None when not even the first program is solved in time.
     """
     deadline = time.perf_counter() + time_limit
-    program = _Program.of(spec)
-    c = spec.objective_coef.astype(np.float64)
+    program = _Program(spec)
+    c = program.cost
     n = problem.n_edges
     tour_rows = np.arange(spec.tour_rows, spec.tour_rows + spec.tour_talents.size)
     live = program.var_hi[:n] > 0
-    in_program = np.zeros(spec.n_vars, dtype=bool)
-    in_program[n:] = True
-    in_program[:n] = best_per_talent(problem, c[:n], START_PER_TALENT, live)
-    in_program[:n] |= problem.forced
+    in_program = np.zeros(n, dtype=bool)
+    in_program[:] = best_per_talent(problem, c[:n], START_PER_TALENT, live)
+    in_program |= problem.forced
     if incumbent is not None:
-        in_program[:n] |= incumbent
+        in_program |= incumbent
+    program.add(np.concatenate([np.flatnonzero(in_program), np.arange(n, spec.n_vars)]))
     best: LpRelaxation | None = None
     solves = 0
     while True:
-        columns = np.flatnonzero(in_program)
-        lap = time.perf_counter()
-        solved = program.solve(c, columns, deadline - lap)
-        # the next program has more columns: it takes at least as long as this one
-        took = time.perf_counter() - lap
+        solved = program.solve(deadline - time.perf_counter())
         if solved is None:
             return best
         values, value, y = solved
@@ -230,10 +234,10 @@ def lp_relaxation(
         credit += spec.objective_offset - spec.shift
         _, separable = reduced_costs(problem, priced, credit)
         bound = float(math.floor(separable + BOUND_MARGIN * max(1.0, abs(separable))))
-        entering = live & ~in_program[:n] & (rc[:n] > PRICE_TOLERANCE)
-        x = np.zeros(n)
-        edge_columns = columns[columns < n]
-        x[edge_columns] = values[: edge_columns.size]
+        entering = live & ~in_program & (rc[:n] > PRICE_TOLERANCE)
+        x = np.zeros(spec.n_vars)
+        x[program.columns] = values
+        x = x[:n]
         state = LpRelaxation(
             x=x,
             value=value + spec.objective_offset - spec.shift,
@@ -241,7 +245,7 @@ def lp_relaxation(
             priced_weight=priced,
             credit=credit,
             solves=solves,
-            columns=edge_columns.size,
+            columns=int(in_program.sum()),
             complete=not entering.any(),
         )
         if best is not None and best.bound <= bound:
@@ -252,6 +256,8 @@ def lp_relaxation(
         best = state
         if best.complete:
             return best
-        if deadline - time.perf_counter() < took or solves >= max_programs:
+        if solves >= max_programs:
             return best
-        in_program[:n] |= best_per_talent(problem, rc[:n], ADD_PER_TALENT, entering)
+        adding = np.flatnonzero(best_per_talent(problem, rc[:n], ADD_PER_TALENT, entering))
+        in_program[adding] = True
+        program.add(adding)
