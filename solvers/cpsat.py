@@ -78,6 +78,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
@@ -112,6 +113,9 @@ from solvers.problem import (
     violated_groups,
 )
 from solvers.result import Progress, Result, SolveParams, Status
+
+if TYPE_CHECKING:
+    from solvers.highs_companion import HighsCompanion
 
 NO_GROUP = -1
 """Group of a row that belongs to no conflict group (definitions of counters)."""
@@ -955,6 +959,8 @@ class CpSatOptions:
     lp_share: float = 0.4
     lp_support_share: float = 0.15
     large_core_per_talent: float = 1.5
+    companion_max_vars: int = 100_000
+    companion_min_seconds: float = 20.0
 
     def __post_init__(self) -> None:
         if self.search_subsolver is not None and not _known_subsolver(self.search_subsolver):
@@ -973,6 +979,9 @@ def _known_subsolver(name: str) -> bool:
 GREEDY_TIME_FACTOR = 10.0
 """The second greedy start runs only when at least this many times the first one's time is
 left."""
+COMPANION_MARGIN = 1.5
+"""Seconds before the time limit at which the HiGHS companion stops: its process must
+answer and the result be built in time."""
 HIGHS_MIN_SECONDS = 1.0
 """Shortest HiGHS phase worth starting: on GAP gap1-12 at 1 s per problem a phase of 0.3 s
 left 115 of 120 proven, against 119 without it."""
@@ -1107,12 +1116,7 @@ def solve_problem(
     large = problem.n_edges > options.max_model_edges
     lagrange: LagrangeResult | None = None
     # the linear relaxation replaces the Lagrangian phase on weighted rounds of its sizes
-    use_lp = (
-        options.lagrangian
-        and not problem.lexicographic
-        and options.lp_min_edges is not None
-        and options.lp_min_edges <= problem.n_edges <= options.lp_max_edges
-    )
+    use_lp = _uses_lp(problem, options)
     if use_lp and remaining() > 0:
         lagrange = _lp_phase(problem, spec, best, options, params, remaining, notes)
     elif options.lagrangian and remaining() > 0:
@@ -1133,6 +1137,41 @@ def solve_problem(
     if best.objective is not None and _close_enough(best, params.relative_gap):
         return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes)
 
+    companion = _start_companion(problem, spec, best, options, params, remaining, notes)
+    if companion is not None:
+        # the other core is HiGHS's until the end
+        params = dataclasses.replace(params, workers=max(1, params.workers - 1))
+        lns_options = dataclasses.replace(options.lns_options, workers=1)
+        options = dataclasses.replace(options, lns_options=lns_options)
+    try:
+        return _search(
+            problem, spec, best, lagrange, order, options, params, started, notes, companion
+        )
+    finally:
+        if companion is not None:
+            companion.close()
+
+
+def _search(
+    problem: Problem,
+    spec: ModelSpec,
+    best: Incumbent,
+    lagrange: LagrangeResult | None,
+    order: Int64Array,
+    options: CpSatOptions,
+    params: SolveParams,
+    started: float,
+    notes: list[str],
+    companion: HighsCompanion | None,
+) -> Result:
+    """CP-SAT on the round, its core or its best edges, and neighbourhood search, from the
+    incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end."""
+
+    def remaining() -> float:
+        return params.time_limit - (time.perf_counter() - started)
+
+    large = problem.n_edges > options.max_model_edges
+    use_lp = _uses_lp(problem, options)
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
     sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
     sub_spec = spec
@@ -1208,6 +1247,8 @@ def solve_problem(
             f"{problem.n_edges}"
         )
     if best.objective is None:
+        _join_companion(companion, best, spec, notes)
+    if best.objective is None:
         notes.append("no solution found in time")
         return _no_solution(Status.UNKNOWN, started, notes)
     # after a neighbourhood search that stalls on a core, CP-SAT gets the rest of the time
@@ -1239,9 +1280,66 @@ def solve_problem(
         status = search.run(sub, sub_spec, index, best.chosen, remaining(), True)
         if status == Status.OPTIMAL:
             return incumbent_result(problem, best, Status.OPTIMAL, spec, started, notes)
+    _join_companion(companion, best, spec, notes)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
     return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes)
+
+
+def _uses_lp(problem: Problem, options: CpSatOptions) -> bool:
+    """Whether the linear relaxation replaces the Lagrangian phase on ``problem``."""
+    return (
+        options.lagrangian
+        and not problem.lexicographic
+        and options.lp_min_edges is not None
+        and options.lp_min_edges <= problem.n_edges <= options.lp_max_edges
+    )
+
+
+def _start_companion(
+    problem: Problem,
+    spec: ModelSpec,
+    best: Incumbent,
+    options: CpSatOptions,
+    params: SolveParams,
+    remaining: Callable[[], float],
+    notes: list[str],
+) -> HighsCompanion | None:
+    """HiGHS on the whole model in its own process from the incumbent, until shortly
+    before the time limit, on models of ``options.highs_max_vars`` to
+    ``options.companion_max_vars`` variables with two workers or more and at least
+    ``options.companion_min_seconds`` left (None otherwise)."""
+    left = remaining() - COMPANION_MARGIN
+    if (
+        not options.highs_max_vars < spec.n_vars <= options.companion_max_vars
+        or params.workers < 2
+        or left < options.companion_min_seconds
+        or best.chosen is None
+    ):
+        return None
+    # imported here: solvers.highs_companion builds on this module's model
+    from solvers.highs_companion import HighsCompanion
+
+    notes.append("HiGHS searched beside CP-SAT, on one of the cores")
+    start = spec_hint(problem, spec, best.chosen)
+    return HighsCompanion(spec, start, left, params.relative_gap)
+
+
+def _join_companion(
+    companion: HighsCompanion | None, best: Incumbent, spec: ModelSpec, notes: list[str]
+) -> None:
+    """The companion's assignment joins the incumbent, and its bound the bound when the
+    objective is weighted (see :func:`_highs_phase`)."""
+    if companion is None or companion.collected:
+        return
+    run = companion.collect()
+    if run is None:
+        notes.append("HiGHS beside CP-SAT: no answer")
+        return
+    best.offer(run.chosen, "HiGHS beside CP-SAT")
+    if spec.multiplier == 1:
+        best.tighten(run.bound)
+    notes.append(f"HiGHS beside CP-SAT: {run.message}")
 
 
 def _lp_phase(

@@ -83,7 +83,7 @@ def run_highs(spec: ModelSpec, time_limit: float, relative_gap: float = 0.0) -> 
     chosen = None if outcome.x is None else np.asarray(outcome.x[: spec.n_edges]) > 0.5
     return HighsRun(
         chosen=chosen,
-        bound=_combined_bound(spec, getattr(outcome, "mip_dual_bound", None)),
+        bound=combined_bound(spec, getattr(outcome, "mip_dual_bound", None)),
         proven=outcome.status == OPTIMAL,
         infeasible=outcome.status == INFEASIBLE,
         message=str(outcome.message),
@@ -156,7 +156,7 @@ def constraint_matrix(spec: ModelSpec) -> LinearConstraint:
     return LinearConstraint(matrix, lo, hi)
 
 
-def _combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:
+def combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:
     """HiGHS's dual bound (it minimised the negated objective) as a bound on the combined
     objective, floored: combined objectives are integers."""
     if dual_bound is None or not math.isfinite(dual_bound):

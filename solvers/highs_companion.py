@@ -1,0 +1,246 @@
+"""HiGHS's MIP solver in a process of its own, beside the CP-SAT search on the other core.
+
+On GAP type C instances HiGHS's branch and bound, with its cuts, finishes a few units better
+than neighbourhood search with CP-SAT (at 60 s: c20400 4,782 against 4,783, c60900 9,330
+against 9,335; it proves c40400 in 34 s); on type D the search is far better (d40400 24,497
+against 24,566). Neither alone is at least as good as the other everywhere; both at once are,
+each on one of the two cores: neighbourhood search with one worker did not lose on D (d40400
+0.50 % and d20100 0.45 % at 60 s, against 0.58 and 0.52 % with two).
+
+HiGHS runs on the round's CP-SAT model (:func:`solvers.cpsat.build_spec`), started from the
+incumbent of the moment (its ``setSolution``), through the HiGHS that SciPy ships: the
+``highspy`` package crashes beside OR-Tools in one process, and :func:`scipy.optimize.milp`
+takes no start. The process is ``python -m solvers.highs_companion``, fed the model's arrays
+on its standard input and answering on its standard output (NumPy's ``.npz``): unlike a
+:mod:`multiprocessing` child it does not re-import the caller's script, so a script without
+a ``__main__`` guard, a notebook or a web server can solve rounds alike. What it returns is
+checked like any other assignment.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-untyped]
+
+from solvers.cpsat import ModelSpec
+from solvers.highs import HighsRun, combined_bound, constraint_matrix
+
+FloatArray = npt.NDArray[np.float64]
+
+ROWWISE = 2
+"""HiGHS's code of a row-wise (CSR) constraint matrix."""
+MINIMIZE = 1
+"""HiGHS's code of a minimization."""
+COLLECT_SECONDS = 5.0
+"""Longest wait for the process's answer beyond its own time limit (its start-up, about a
+second, and the return of its arrays)."""
+
+
+def _write(stream: IO[bytes], fields: dict[str, Any]) -> None:
+    """``fields`` as one ``.npz`` on ``stream``."""
+    buffer = io.BytesIO()
+    arrays: dict[str, Any] = {name: np.asarray(value) for name, value in fields.items()}
+    np.savez(buffer, **arrays)
+    stream.write(buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The arrays of one MIP: minimize ``cost . x`` within the rows and the bounds."""
+
+    cost: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    row_lo: FloatArray
+    row_hi: FloatArray
+    indptr: npt.NDArray[np.int32]
+    indices: npt.NDArray[np.int32]
+    data: FloatArray
+    start: FloatArray
+    deadline: float
+    relative_gap: float
+
+    def write(self, stream: IO[bytes]) -> None:
+        _write(stream, vars(self))
+
+    @classmethod
+    def read(cls, stream: IO[bytes]) -> _Model:
+        with np.load(io.BytesIO(stream.read())) as arrays:
+            fields = {name: arrays[name] for name in arrays.files}
+        deadline = float(fields.pop("deadline"))
+        relative_gap = float(fields.pop("relative_gap"))
+        return cls(**fields, deadline=deadline, relative_gap=relative_gap)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    x: FloatArray
+    dual_bound: float
+    optimal: bool
+    infeasible: bool
+    message: str
+
+    def write(self, stream: IO[bytes]) -> None:
+        _write(stream, vars(self))
+
+    @classmethod
+    def read(cls, data: bytes) -> _Outcome:
+        with np.load(io.BytesIO(data)) as arrays:
+            return cls(
+                x=arrays["x"],
+                dual_bound=float(arrays["dual_bound"]),
+                optimal=bool(arrays["optimal"]),
+                infeasible=bool(arrays["infeasible"]),
+                message=str(arrays["message"]),
+            )
+
+
+def _solve(model: _Model) -> _Outcome:
+    """Run HiGHS's MIP solver on ``model`` (in the companion process)."""
+    highs = highs_core._Highs()
+    highs.setOptionValue("output_flag", False)
+    # the deadline is on the wall clock, which both processes share: the start-up counts
+    highs.setOptionValue("time_limit", max(model.deadline - time.time(), 0.01))
+    highs.setOptionValue("mip_rel_gap", model.relative_gap)
+    # one thread: the other core is the CP-SAT search's
+    highs.setOptionValue("threads", 1)
+    infinity = highs.getInfinity()
+    n_cols, n_rows = model.cost.size, model.row_lo.size
+    highs.passModel(
+        n_cols,
+        n_rows,
+        model.data.size,
+        ROWWISE,
+        MINIMIZE,
+        0.0,
+        model.cost,
+        model.lo,
+        model.hi,
+        np.where(np.isfinite(model.row_lo), model.row_lo, -infinity),
+        np.where(np.isfinite(model.row_hi), model.row_hi, infinity),
+        model.indptr,
+        model.indices,
+        model.data,
+        np.ones(n_cols, dtype=np.int32),
+    )
+    if model.start.size == n_cols:
+        highs.setSolution(n_cols, np.arange(n_cols, dtype=np.int32), model.start)
+    highs.run()
+    status = highs.getModelStatus()
+    solution = highs.getSolution()
+    info = highs.getInfo()
+    valid = bool(solution.value_valid)
+    return _Outcome(
+        x=np.asarray(solution.col_value if valid else [], dtype=np.float64),
+        dual_bound=float(info.mip_dual_bound),
+        optimal=status == highs_core.HighsModelStatus.kOptimal,
+        infeasible=status == highs_core.HighsModelStatus.kInfeasible,
+        message=highs.modelStatusToString(status),
+    )
+
+
+class HighsCompanion:
+    """One HiGHS run in its own process.
+
+    Parameters
+    ----------
+    spec
+        The model to solve (every variable integer).
+    start
+        A value per variable of ``spec`` that meets its rows (for example
+        :func:`solvers.cpsat.spec_hint` of an incumbent), or None.
+    time_limit
+        HiGHS's time limit, seconds.
+    relative_gap
+        HiGHS's ``mip_rel_gap``.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        start: npt.ArrayLike | None,
+        time_limit: float,
+        relative_gap: float = 0.0,
+    ) -> None:
+        rows = constraint_matrix(spec)
+        matrix = rows.A.tocsr()
+        model = _Model(
+            cost=-spec.objective_coef.astype(np.float64),
+            lo=np.asarray(spec.lo, dtype=np.float64),
+            hi=np.asarray(spec.hi, dtype=np.float64),
+            row_lo=np.asarray(rows.lb, dtype=np.float64),
+            row_hi=np.asarray(rows.ub, dtype=np.float64),
+            indptr=matrix.indptr.astype(np.int32),
+            indices=matrix.indices.astype(np.int32),
+            data=matrix.data.astype(np.float64),
+            start=np.asarray([] if start is None else start, dtype=np.float64),
+            deadline=time.time() + time_limit,
+            relative_gap=relative_gap,
+        )
+        self.spec = spec
+        self.time_limit = time_limit
+        self.collected = False
+        # files, not pipes: neither side waits for the other to read (the process imports
+        # its modules for about a second before it reads the model)
+        with tempfile.TemporaryFile() as model_file:
+            model.write(model_file)
+            model_file.seek(0)
+            # closed by close(): the answer outlives this call
+            self._answer = tempfile.TemporaryFile()  # noqa: SIM115
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "solvers.highs_companion"],
+                stdin=model_file,
+                stdout=self._answer,
+                stderr=subprocess.DEVNULL,
+            )
+
+    def collect(self) -> HighsRun | None:
+        """HiGHS's answer (waiting for it up to its time limit and
+        :data:`COLLECT_SECONDS`), or None when none came; the process ends either way."""
+        self.collected = True
+        try:
+            self._process.wait(timeout=self.time_limit + COLLECT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.close()
+            return None
+        self._answer.seek(0)
+        answer = self._answer.read()
+        self.close()
+        if self._process.returncode != 0 or not answer:
+            # the process died without an answer (killed, out of memory)
+            return None
+        outcome = _Outcome.read(answer)
+        n_edges = self.spec.n_edges
+        return HighsRun(
+            chosen=outcome.x[:n_edges] > 0.5 if outcome.x.size else None,
+            bound=combined_bound(self.spec, outcome.dual_bound),
+            proven=outcome.optimal,
+            infeasible=outcome.infeasible,
+            message=outcome.message,
+        )
+
+    def close(self) -> None:
+        """End the process, running or not."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._answer.close()
+
+
+def main() -> None:
+    """The companion process: a model on standard input, its outcome on standard output."""
+    _solve(_Model.read(sys.stdin.buffer)).write(sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
