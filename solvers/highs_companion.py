@@ -207,6 +207,9 @@ class HighsCompanion:
         """HiGHS's answer (waiting for it up to its time limit and
         :data:`COLLECT_SECONDS`), or None when none came; the process ends either way."""
         self.collected = True
+        if self._answer.closed:
+            # ended by close() before its answer was read
+            return None
         try:
             self._process.wait(timeout=self.time_limit + COLLECT_SECONDS)
         except subprocess.TimeoutExpired:

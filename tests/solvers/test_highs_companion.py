@@ -1,0 +1,86 @@
+"""HiGHS in its own process: its answer is the MIP's (checked against CP-SAT's proven
+optimum), starts from the incumbent given, says nothing when the process dies, and joins a
+CP-SAT solve whose result passes the evaluator."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from matcher.compile import compile_round
+from matcher.generator import generate_round
+from matcher.models import Policy
+from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, solve_problem, spec_hint
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.highs_companion import HighsCompanion
+from solvers.lagrange import combined
+from solvers.problem import Problem, build_problem, objective_of, violated_groups
+from solvers.result import SolveParams, Status
+from tests.solvers.helpers import check, full_round_problem
+
+
+def _optimum(problem: Problem) -> int:
+    options = CpSatOptions(lagrangian=False, lns=False, highs_share=0.0)
+    result = solve_problem(
+        problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
+    )
+    assert result.status == Status.OPTIMAL
+    assert result.objective is not None
+    return combined(result.objective, build_spec(problem).multiplier)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_its_answer_is_the_proven_optimum(seed: int) -> None:
+    problem = full_round_problem(seed, "weighted")
+    spec = build_spec(problem)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    run = HighsCompanion(spec, spec_hint(problem, spec, start), 20.0).collect()
+    assert run is not None
+    assert run.proven, run.message
+    assert run.chosen is not None
+    edges = np.flatnonzero(run.chosen)
+    assert not violated_groups(problem, edges)
+    optimum = _optimum(problem)
+    assert combined(objective_of(problem, edges), spec.multiplier) == optimum
+    assert run.bound is not None and run.bound >= optimum
+
+
+def test_without_time_it_still_returns_the_start_it_was_given() -> None:
+    policy = Policy(subsidy_share=0.3, subsidy_pool=20_000.0, objective="weighted")
+    round_ = generate_round(300, 75, seed=3, policy=policy)
+    problem = build_problem(compile_round(round_), round_)
+    spec = build_spec(problem)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    # HiGHS takes the start before it searches: even with no time it knows that solution
+    run = HighsCompanion(spec, spec_hint(problem, spec, start), 0.0).collect()
+    assert run is not None
+    assert not run.proven
+    assert run.chosen is not None
+    assert not violated_groups(problem, np.flatnonzero(run.chosen))
+    found = objective_of(problem, np.flatnonzero(run.chosen))
+    assert found.key() >= objective_of(problem, np.flatnonzero(start)).key()
+
+
+def test_a_process_that_is_ended_gives_no_answer() -> None:
+    problem = full_round_problem(1, "weighted")
+    spec = build_spec(problem)
+    companion = HighsCompanion(spec, None, 30.0)
+    companion.close()
+    assert companion.collect() is None
+
+
+def test_it_joins_a_cp_sat_solve_whose_result_passes_the_evaluator() -> None:
+    policy = Policy(subsidy_share=0.3, subsidy_pool=20_000.0, objective="weighted")
+    round_ = generate_round(200, 50, seed=4, policy=policy)
+    compiled = compile_round(round_)
+    # every model is the companion's size here, and 3 s are enough for it
+    options = CpSatOptions(highs_max_vars=0, companion_min_seconds=1.0)
+    result = solve_cpsat(compiled, round_, SolveParams(time_limit=4, workers=2), options)
+    check(result, round_, compiled)
+    assert result.status.has_solution
+    assert "HiGHS searched beside CP-SAT, on one of the cores" in result.notes
+    # its answer joins unless CP-SAT proved the optimum first (the process is then ended)
+    joined = any(note.startswith("HiGHS beside CP-SAT:") for note in result.notes)
+    assert joined or result.status == Status.OPTIMAL
