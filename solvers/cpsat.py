@@ -117,6 +117,7 @@ from solvers.problem import (
 from solvers.result import Progress, Result, SolveParams, Status
 
 if TYPE_CHECKING:
+    from solvers.highs import HighsRun
     from solvers.highs_companion import HighsCompanion
 
 NO_GROUP = -1
@@ -1348,9 +1349,7 @@ def _join_companion(
     if run is None:
         notes.append("HiGHS beside CP-SAT: no answer")
         return
-    best.offer(run.chosen, "HiGHS beside CP-SAT")
-    if spec.multiplier == 1:
-        best.tighten(run.bound)
+    _take_highs_run(run, best, spec, "HiGHS beside CP-SAT")
     notes.append(f"HiGHS beside CP-SAT: {run.message}")
 
 
@@ -1421,14 +1420,20 @@ def _highs_phase(
     if seconds < HIGHS_MIN_SECONDS:
         return
     run = run_highs(spec, seconds, params.relative_gap)
-    best.offer(run.chosen, "HiGHS")
+    _take_highs_run(run, best, spec, "HiGHS")
+    notes.append(f"HiGHS phase: {run.message}")
+
+
+def _take_highs_run(run: HighsRun, best: Incumbent, spec: ModelSpec, source: str) -> None:
+    """A HiGHS run's assignment joins the incumbent as ``source``; its bound joins the bound
+    when the objective is weighted."""
+    best.offer(run.chosen, source)
     # a lexicographic objective weighs each placement by M (about 1e7 units on the 2,000 x
     # 500 scenario, so totals near 5e9), where HiGHS's float tolerances may exceed the one
     # unit a proof needs: its bound counts for weighted objectives only. Its assignments
     # are checked like any other.
     if spec.multiplier == 1:
         best.tighten(run.bound)
-    notes.append(f"HiGHS phase: {run.message}")
 
 
 def _kept_by_fixing(

@@ -210,8 +210,7 @@ def lp_relaxation(
     n = problem.n_edges
     tour_rows = np.arange(spec.tour_rows, spec.tour_rows + spec.tour_talents.size)
     live = program.var_hi[:n] > 0
-    in_program = np.zeros(n, dtype=bool)
-    in_program[:] = best_per_talent(problem, c[:n], START_PER_TALENT, live)
+    in_program = best_per_talent(problem, c[:n], START_PER_TALENT, live)
     in_program |= problem.forced
     if incumbent is not None:
         in_program |= incumbent

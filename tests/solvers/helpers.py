@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from matcher.models import (
     WorkPackage,
 )
 from matcher.objective import Objective
+from solvers.cpsat import CpSatOptions, build_spec, solve_problem
+from solvers.lagrange import combined
 from solvers.problem import Problem, build_problem
-from solvers.result import Result
+from solvers.result import Result, SolveParams, Status
 
 PILOT = Path(__file__).resolve().parents[2] / "examples" / "pilot"
 START = dt.date(2027, 1, 1)
@@ -242,3 +245,14 @@ def full_round_problem(
     )
     round_ = generate_round(FULL_SIZE[0], FULL_SIZE[1], seed=seed, policy=policy)
     return build_problem(compile_round(round_), round_)
+
+
+def proven_optimum(problem: Problem) -> int:
+    """CP-SAT's proven optimum of ``problem`` (alone, 10 s), in combined units."""
+    options = CpSatOptions(lagrangian=False, lns=False, highs_share=0.0)
+    result = solve_problem(
+        problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
+    )
+    assert result.status == Status.OPTIMAL
+    assert result.objective is not None
+    return combined(result.objective, build_spec(problem).multiplier)

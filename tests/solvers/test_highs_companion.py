@@ -4,31 +4,19 @@ CP-SAT solve whose result passes the evaluator."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy
-from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, solve_problem, spec_hint
+from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, spec_hint
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.highs_companion import HighsCompanion
 from solvers.lagrange import combined
-from solvers.problem import Problem, build_problem, objective_of, violated_groups
+from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import check, full_round_problem
-
-
-def _optimum(problem: Problem) -> int:
-    options = CpSatOptions(lagrangian=False, lns=False, highs_share=0.0)
-    result = solve_problem(
-        problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
-    )
-    assert result.status == Status.OPTIMAL
-    assert result.objective is not None
-    return combined(result.objective, build_spec(problem).multiplier)
+from tests.solvers.helpers import check, full_round_problem, proven_optimum
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -42,7 +30,7 @@ def test_its_answer_is_the_proven_optimum(seed: int) -> None:
     assert run.chosen is not None
     edges = np.flatnonzero(run.chosen)
     assert not violated_groups(problem, edges)
-    optimum = _optimum(problem)
+    optimum = proven_optimum(problem)
     assert combined(objective_of(problem, edges), spec.multiplier) == optimum
     assert run.bound is not None and run.bound >= optimum
 

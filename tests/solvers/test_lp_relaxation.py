@@ -4,8 +4,6 @@ LP optimum over every edge, and its prices feed the core."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from scipy.optimize import linprog  # type: ignore[import-untyped]
@@ -15,23 +13,11 @@ from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy
 from solvers.core import reduced_costs
-from solvers.cpsat import CpSatOptions, build_spec, solve_problem
+from solvers.cpsat import build_spec
 from solvers.highs import constraint_matrix
-from solvers.lagrange import combined
 from solvers.lp_relaxation import lp_relaxation
 from solvers.problem import Problem, build_problem
-from solvers.result import SolveParams, Status
-from tests.solvers.helpers import full_round_problem
-
-
-def _optimum(problem: Problem) -> int:
-    options = CpSatOptions(lagrangian=False, lns=False, highs_share=0.0)
-    result = solve_problem(
-        problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
-    )
-    assert result.status == Status.OPTIMAL
-    assert result.objective is not None
-    return combined(result.objective, build_spec(problem).multiplier)
+from tests.solvers.helpers import full_round_problem, proven_optimum
 
 
 def _wide_problem(seed: int) -> Problem:
@@ -82,7 +68,7 @@ def test_the_bound_holds_against_the_proven_optimum(
     seed: int, objective: str, fairness: str, tours: int
 ) -> None:
     problem = full_round_problem(seed, objective, fairness, tours)
-    optimum = _optimum(problem)
+    optimum = proven_optimum(problem)
     relaxation = lp_relaxation(problem, build_spec(problem), 10.0)
     assert relaxation is not None
     assert relaxation.complete
@@ -110,7 +96,7 @@ def test_the_bound_of_a_first_partial_program_still_holds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem = _wide_problem(4)
-    optimum = _optimum(problem)
+    optimum = proven_optimum(problem)
     monkeypatch.setattr(lp_module, "START_PER_TALENT", 1)
     relaxation = lp_relaxation(problem, build_spec(problem), 10.0, max_programs=1)
     assert relaxation is not None
