@@ -161,8 +161,12 @@ def combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:
     objective, floored: combined objectives are integers."""
     if dual_bound is None or not math.isfinite(dual_bound):
         return None
+    # the margin scales with HiGHS's own objective, whose float noise it covers: with the
+    # placements fixed (see solvers.cpsat.fix_placements) M times the placements is in the
+    # offset, and a margin on the whole value would leave a proof several units short
+    margin = BOUND_MARGIN * max(1.0, abs(float(dual_bound)))
     value = -float(dual_bound) + spec.objective_offset
-    return float(math.floor(value + BOUND_MARGIN * max(1.0, abs(value))) - spec.shift)
+    return float(math.floor(value + margin) - spec.shift)
 
 
 def _broken(problem: Problem, chosen: BoolArray) -> str:

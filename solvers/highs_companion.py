@@ -20,11 +20,13 @@ checked like any other assignment.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -33,6 +35,7 @@ from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-u
 
 from solvers.cpsat import ModelSpec
 from solvers.highs import HighsRun, combined_bound, constraint_matrix
+from solvers.problem import BoolArray
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,6 +46,46 @@ MINIMIZE = 1
 COLLECT_SECONDS = 5.0
 """Longest wait for the process's answer beyond its own time limit (its start-up, about a
 second, and the return of its arrays)."""
+FOUND = "found.npy"
+"""The mailbox's file of HiGHS's latest improving solution (every variable)."""
+OFFERED = "offered.npy"
+"""The mailbox's file of the latest assignment offered to HiGHS (every variable)."""
+
+
+class Mailbox:
+    """A directory through which the two processes pass solutions while both search.
+
+    Each file holds the latest solution of one side, replaced whole (written beside it,
+    then renamed over it), so a reader sees either the previous solution or the next one.
+    A reader takes a file again only once it has been replaced.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen: dict[str, tuple[int, int]] = {}
+
+    def post(self, name: str, values: npt.ArrayLike) -> None:
+        """Replace file ``name`` with ``values``."""
+        draft = self.path / f"{name}.draft"
+        with draft.open("wb") as stream:
+            np.save(stream, np.asarray(values, dtype=np.float64))
+        os.replace(draft, self.path / name)
+
+    def fetch(self, name: str) -> FloatArray | None:
+        """The values of file ``name`` when it was replaced since the last fetch, else None."""
+        target = self.path / name
+        try:
+            stat = target.stat()
+            # a new file each time: a new inode or a new modification time
+            key = (stat.st_ino, stat.st_mtime_ns)
+            if self._seen.get(name) == key:
+                return None
+            values = np.load(target)
+        except (OSError, ValueError):
+            # not there yet, or replaced while read: the next fetch takes it
+            return None
+        self._seen[name] = key
+        return np.asarray(values, dtype=np.float64)
 
 
 def _write(stream: IO[bytes], fields: dict[str, Any]) -> None:
@@ -104,8 +147,25 @@ class _Outcome:
             )
 
 
-def _solve(model: _Model) -> _Outcome:
-    """Run HiGHS's MIP solver on ``model`` (in the companion process)."""
+def _exchange(mailbox: Mailbox) -> Any:
+    """HiGHS's callback that posts each improving solution to ``mailbox`` and hands HiGHS
+    the assignments offered there (HiGHS checks them and keeps them only when better)."""
+    types = highs_core.cb.HighsCallbackType
+
+    def callback(kind: int, message: str, out: Any, into: Any, user_data: Any) -> None:
+        if kind == types.kCallbackMipImprovingSolution:
+            mailbox.post(FOUND, out.mip_solution)
+        elif kind == types.kCallbackMipUserSolution:
+            offered = mailbox.fetch(OFFERED)
+            if offered is not None:
+                into.setSolution(offered)
+
+    return callback
+
+
+def _solve(model: _Model, mailbox: Mailbox | None = None) -> _Outcome:
+    """Run HiGHS's MIP solver on ``model`` (in the companion process), exchanging
+    solutions through ``mailbox`` when given."""
     highs = highs_core._Highs()
     highs.setOptionValue("output_flag", False)
     # the deadline is on the wall clock, which both processes share: the start-up counts
@@ -134,6 +194,11 @@ def _solve(model: _Model) -> _Outcome:
     )
     if model.start.size == n_cols:
         highs.setSolution(n_cols, np.arange(n_cols, dtype=np.int32), model.start)
+    if mailbox is not None:
+        types = highs_core.cb.HighsCallbackType
+        highs.setCallback(_exchange(mailbox), None)
+        highs.startCallback(types.kCallbackMipImprovingSolution)
+        highs.startCallback(types.kCallbackMipUserSolution)
     highs.run()
     status = highs.getModelStatus()
     solution = highs.getSolution()
@@ -162,6 +227,8 @@ class HighsCompanion:
         HiGHS's time limit, seconds.
     relative_gap
         HiGHS's ``mip_rel_gap``.
+    bound_holds
+        Whether HiGHS's bound on ``spec`` holds for the round (kept for the caller).
     """
 
     def __init__(
@@ -170,6 +237,7 @@ class HighsCompanion:
         start: npt.ArrayLike | None,
         time_limit: float,
         relative_gap: float = 0.0,
+        bound_holds: bool = False,
     ) -> None:
         rows = constraint_matrix(spec)
         matrix = rows.A.tocsr()
@@ -188,20 +256,45 @@ class HighsCompanion:
         )
         self.spec = spec
         self.time_limit = time_limit
+        self.bound_holds = bound_holds
         self.collected = False
+        # removed by close(), like the answer: both outlive this call
+        self._directory = tempfile.TemporaryDirectory(prefix="cosource-highs-")
+        self._mailbox = Mailbox(Path(self._directory.name))
         # files, not pipes: neither side waits for the other to read (the process imports
         # its modules for about a second before it reads the model)
         with tempfile.TemporaryFile() as model_file:
             model.write(model_file)
             model_file.seek(0)
-            # closed by close(): the answer outlives this call
             self._answer = tempfile.TemporaryFile()  # noqa: SIM115
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "solvers.highs_companion"],
+                [sys.executable, "-m", "solvers.highs_companion", self._directory.name],
                 stdin=model_file,
                 stdout=self._answer,
                 stderr=subprocess.DEVNULL,
             )
+
+    def found(self) -> BoolArray | None:
+        """HiGHS's latest improving solution as a mask over the edges, when it found one
+        since the last call (None otherwise, or once ended)."""
+        if self._answer.closed:
+            return None
+        values = self._mailbox.fetch(FOUND)
+        if values is None or values.size != self.spec.n_vars:
+            return None
+        return values[: self.spec.n_edges] > 0.5
+
+    def offer(self, values: npt.ArrayLike) -> None:
+        """Hand HiGHS a solution, a value per variable of the model (for example
+        :func:`solvers.cpsat.spec_hint` of a better incumbent); HiGHS takes it at its next
+        check, when it is better than its own."""
+        if not self._answer.closed and self._process.poll() is None:
+            self._mailbox.post(OFFERED, values)
+
+    def running(self) -> bool:
+        """Whether HiGHS is still searching (it stops at its time limit, or earlier once it
+        has proven its solution optimal)."""
+        return self._process.poll() is None
 
     def collect(self) -> HighsRun | None:
         """HiGHS's answer (waiting for it up to its time limit and
@@ -237,11 +330,14 @@ class HighsCompanion:
             self._process.kill()
         self._process.wait()
         self._answer.close()
+        self._directory.cleanup()
 
 
 def main() -> None:
-    """The companion process: a model on standard input, its outcome on standard output."""
-    _solve(_Model.read(sys.stdin.buffer)).write(sys.stdout.buffer)
+    """The companion process: a model on standard input, its outcome on standard output,
+    and the mailbox's directory as its argument, when given."""
+    mailbox = Mailbox(Path(sys.argv[1])) if len(sys.argv) > 1 else None
+    _solve(_Model.read(sys.stdin.buffer), mailbox).write(sys.stdout.buffer)
     sys.stdout.buffer.flush()
 
 

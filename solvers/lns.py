@@ -31,6 +31,12 @@ thread may have improved it meanwhile), under the same checks and acceptance rul
 The neighbourhood size (free edges) adapts: it grows after a sub-problem solved to optimality
 well within its time, and shrinks after one that ran out of time, so that sub-solves stay
 short and many neighbourhoods are tried.
+
+A :class:`Partner`, another search running beside this one (HiGHS in its own process,
+:mod:`solvers.highs_companion`), trades solutions with it: before each sub-solve the search
+takes the partner's latest solution when it is valid and better, and hands the partner its
+own best whenever that is better than the last one they shared. Either search then goes on
+from the other's progress.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -96,6 +103,17 @@ class LnsOptions:
             raise ValueError("local_share outside [0, 1] not understood.")
 
 
+class Partner(Protocol):
+    """Another search on the same problem, running beside this one."""
+
+    def receive(self) -> BoolArray | None:
+        """Its latest solution (a mask over the problem's edges) when it has one not
+        received yet, else None."""
+
+    def send(self, chosen: BoolArray) -> None:
+        """Hand it ``chosen``, better than any solution shared so far."""
+
+
 @dataclass(frozen=True)
 class LnsResult:
     """What the search found.
@@ -110,6 +128,8 @@ class LnsResult:
         Sub-solves made, and how many of them improved the incumbent.
     moves
         Local-search moves kept.
+    received
+        Solutions taken from the partner.
     """
 
     chosen: BoolArray
@@ -117,6 +137,7 @@ class LnsResult:
     iterations: int
     improvements: int
     moves: int = 0
+    received: int = 0
 
 
 SubSolver = Callable[[Problem, BoolArray, float, int, int], tuple[BoolArray, bool] | None]
@@ -136,6 +157,7 @@ def improve(
     options: LnsOptions | None = None,
     stop: Callable[[Objective], bool] | None = None,
     patience: float | None = None,
+    partner: Partner | None = None,
 ) -> LnsResult:
     """Improve ``chosen`` by large-neighbourhood search until ``deadline``.
 
@@ -163,6 +185,8 @@ def improve(
         bound).
     patience
         Seconds without an improvement after which the search ends; None: no such end.
+    partner
+        A search running beside this one, to trade solutions with (see :class:`Partner`).
 
     Raises
     ------
@@ -172,8 +196,10 @@ def improve(
     options = options or LnsOptions()
     if violated_groups(problem, np.flatnonzero(chosen)):
         raise ValueError("the start of the search must be feasible.")
-    search = _Search(problem, chosen, deadline, sub_solver, options, stop, patience)
+    search = _Search(problem, chosen, deadline, sub_solver, options, stop, patience, partner)
     rng = np.random.default_rng(seed)
+    # the partner's best first: the first polish may take a large share of the time
+    search.trade()
     if not search.stopped():
         search.polish(rng)
     search.improved_at = time.perf_counter()
@@ -196,6 +222,7 @@ def improve(
         search.iterations,
         search.improvements,
         search.moves,
+        search.received,
     )
 
 
@@ -211,6 +238,7 @@ class _Search:
         options: LnsOptions,
         stop: Callable[[Objective], bool] | None,
         patience: float | None,
+        partner: Partner | None = None,
     ) -> None:
         self.problem = problem
         self.deadline = deadline
@@ -233,9 +261,34 @@ class _Search:
         self.improved_at = self.began
         self.lock = threading.Lock()
         self.error: BaseException | None = None
+        self.partner = partner
+        self.received = 0
+        # the best objective the partner and this search have shared (none at first: the
+        # partner may have started from an older assignment)
+        self.shared: tuple[int, int] | None = None
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop(self.best_objective)
+
+    def trade(self) -> None:
+        """Take the partner's latest solution when valid and better; hand it the best when
+        better than what was shared (under the lock)."""
+        if self.partner is None:
+            return
+        theirs = self.partner.receive()
+        if theirs is not None:
+            edges = np.flatnonzero(theirs)
+            if not violated_groups(self.problem, edges):
+                objective = objective_of(self.problem, edges)
+                if self.shared is None or objective.key() > self.shared:
+                    self.shared = objective.key()
+                if objective.key() > self.best_objective.key():
+                    self.best, self.best_objective = theirs.copy(), objective
+                    self.received += 1
+                    self.improved_at = time.perf_counter()
+        if self.shared is None or self.best_objective.key() > self.shared:
+            self.partner.send(self.best)
+            self.shared = self.best_objective.key()
 
     def polish(self, rng: np.random.Generator) -> None:
         """Local-search moves on the best assignment, within their share of the time (the
@@ -271,6 +324,7 @@ class _Search:
         with self.lock:
             now = time.perf_counter()
             left = self.deadline - now
+            self.trade()
             if left < 0.05 or self.stopped():
                 return False
             if self.patience is not None and now - self.improved_at > self.patience:
