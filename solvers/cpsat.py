@@ -43,7 +43,9 @@ The path
    (:mod:`solvers.lp_relaxation`): its bound, a greedy pass in the order of its values and
    CP-SAT on its support. Models of a few thousand to ``companion_max_vars`` variables,
    given time, also get HiGHS's MIP solver in a process of its own on one core
-   (:mod:`solvers.highs_companion`) until shortly before the limit.
+   (:mod:`solvers.highs_companion`) until shortly before the limit; it trades solutions with
+   the neighbourhood search while both run. HiGHS, here or in its phase on small models,
+   gets the model with the placements fixed when they are proven (:func:`_highs_model`).
 5. CP-SAT searches from the best of these as a complete hint. Rounds with more than
    ``max_model_edges`` edges get a model restricted to each talent's best-priced edges (and
    the hint's): CP-SAT's presolve alone would not finish on the full model in time. After

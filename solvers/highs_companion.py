@@ -15,6 +15,14 @@ on its standard input and answering on its standard output (NumPy's ``.npz``): u
 :mod:`multiprocessing` child it does not re-import the caller's script, so a script without
 a ``__main__`` guard, a notebook or a web server can solve rounds alike. What it returns is
 checked like any other assignment.
+
+While both search, the two sides trade solutions through a :class:`Mailbox` (a temporary
+directory): HiGHS's callbacks post each improving solution it finds and hand it the latest
+assignment offered (HiGHS asks for one at its setup, around its root node and before its
+dives; it keeps an offered solution only when it is feasible and better). The neighbourhood
+search takes HiGHS's solutions and offers its own (:class:`solvers.lns.Partner`), so each
+goes on from the other's best: HiGHS's tree search prunes with the search's incumbent, and
+the search improves HiGHS's solutions further.
 """
 
 from __future__ import annotations

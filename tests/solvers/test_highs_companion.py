@@ -1,8 +1,12 @@
 """HiGHS in its own process: its answer is the MIP's (checked against CP-SAT's proven
-optimum), starts from the incumbent given, says nothing when the process dies, and joins a
-CP-SAT solve whose result passes the evaluator."""
+optimum), starts from the incumbent given, says nothing when the process dies, passes its
+solutions on while it searches, and joins a CP-SAT solve whose result passes the
+evaluator."""
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +16,7 @@ from matcher.generator import generate_round
 from matcher.models import Policy
 from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, spec_hint
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.highs_companion import HighsCompanion
+from solvers.highs_companion import FOUND, HighsCompanion, Mailbox
 from solvers.lagrange import combined
 from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
@@ -72,3 +76,54 @@ def test_it_joins_a_cp_sat_solve_whose_result_passes_the_evaluator() -> None:
     # its answer joins unless CP-SAT proved the optimum first (the process is then ended)
     joined = any(note.startswith("HiGHS beside CP-SAT:") for note in result.notes)
     assert joined or result.status == Status.OPTIMAL
+
+
+def test_the_mailbox_hands_each_solution_over_once(tmp_path: Path) -> None:
+    writer, reader = Mailbox(tmp_path), Mailbox(tmp_path)
+    assert reader.fetch(FOUND) is None
+    writer.post(FOUND, [1.0, 0.0, 1.0])
+    first = reader.fetch(FOUND)
+    assert first is not None
+    assert first.tolist() == [1.0, 0.0, 1.0]
+    assert reader.fetch(FOUND) is None
+    writer.post(FOUND, [0.0, 1.0, 1.0])
+    second = reader.fetch(FOUND)
+    assert second is not None
+    assert second.tolist() == [0.0, 1.0, 1.0]
+    # nothing is left beside the file but the file
+    assert [path.name for path in tmp_path.iterdir()] == [FOUND]
+
+
+def test_it_passes_on_its_solutions_while_it_searches() -> None:
+    problem = full_round_problem(2, "weighted")
+    spec = build_spec(problem)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    before = objective_of(problem, np.flatnonzero(start))
+    companion = HighsCompanion(spec, spec_hint(problem, spec, start), 20.0)
+    try:
+        found: list[np.ndarray] = []
+        deadline = time.perf_counter() + 25.0
+        # the start is its first improving solution, then whatever it finds
+        while time.perf_counter() < deadline and (companion.running() or not found):
+            mask = companion.found()
+            if mask is not None:
+                found.append(mask)
+            elif not companion.running():
+                break
+            time.sleep(0.05)
+        run = companion.collect()
+    finally:
+        companion.close()
+    assert found
+    keys = []
+    for mask in found:
+        edges = np.flatnonzero(mask)
+        assert not violated_groups(problem, edges)
+        keys.append(objective_of(problem, edges).key())
+    assert keys[0] >= before.key()
+    assert keys == sorted(keys)
+    assert run is not None and run.chosen is not None
+    assert objective_of(problem, np.flatnonzero(run.chosen)).key() >= keys[-1]
+    # once ended it has nothing more to give, and takes nothing
+    assert companion.found() is None
+    companion.offer(spec_hint(problem, spec, start))

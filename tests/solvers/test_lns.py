@@ -156,3 +156,78 @@ def test_an_error_in_a_thread_reaches_the_caller() -> None:
     options = LnsOptions(local_search=False, workers=2)
     with pytest.raises(RuntimeError, match="sub-solver failed"):
         improve(problem, start, time.perf_counter() + 5.0, failing, options=options)
+
+
+class _Partner:
+    """A partner search that hands over one assignment and records what it is sent."""
+
+    def __init__(self, theirs: np.ndarray | None) -> None:
+        self.theirs = theirs
+        self.sent: list[np.ndarray] = []
+
+    def receive(self) -> np.ndarray | None:
+        theirs, self.theirs = self.theirs, None
+        return theirs
+
+    def send(self, chosen: np.ndarray) -> None:
+        self.sent.append(chosen.copy())
+
+
+def _optimum(round_: Round, compiled: CompiledRound) -> np.ndarray:
+    result = solve_cpsat(compiled, round_, SolveParams(time_limit=10.0, workers=2, seed=0))
+    assert result.status == Status.OPTIMAL
+    chosen = np.zeros(compiled.n_edges, dtype=bool)
+    chosen[result.edges] = True
+    return chosen
+
+
+def test_a_better_solution_from_the_partner_is_taken() -> None:
+    round_, compiled = full_round(seed=7)
+    problem = build_problem(compiled, round_)
+    # a poor start, so that the partner's optimum is better
+    order = np.random.default_rng(0).permutation(greedy_order(problem)).astype(np.int64)
+    start, _ = greedy_assign(problem, order)
+    optimum = _optimum(round_, compiled)
+    best = objective_of(problem, np.flatnonzero(optimum))
+    assert best.key() > objective_of(problem, np.flatnonzero(start)).key()
+    partner = _Partner(optimum)
+    options = LnsOptions(start_free=200, min_free=50, sub_time=0.3, workers=1)
+    found = improve(
+        problem, start, time.perf_counter() + 1.0, solve_sub, options=options, partner=partner
+    )
+    assert found.received == 1
+    assert found.objective == best
+    # nothing better than the partner's own solution to send it
+    assert partner.sent == []
+
+
+def test_an_invalid_solution_from_the_partner_is_refused() -> None:
+    round_, compiled = full_round()
+    problem = build_problem(compiled, round_)
+    start, _ = greedy_assign(problem, greedy_order(problem))
+    # every edge at once breaks the seats and tours
+    partner = _Partner(~problem.dead)
+    options = LnsOptions(start_free=200, min_free=50, sub_time=0.3, workers=1)
+    found = improve(
+        problem, start, time.perf_counter() + 1.0, solve_sub, options=options, partner=partner
+    )
+    assert found.received == 0
+    assert not violated_groups(problem, np.flatnonzero(found.chosen))
+
+
+def test_the_partner_is_sent_the_start_then_each_better_best() -> None:
+    round_, compiled = full_round(seed=7)
+    problem = build_problem(compiled, round_)
+    order = np.random.default_rng(0).permutation(greedy_order(problem)).astype(np.int64)
+    start, _ = greedy_assign(problem, order)
+    partner = _Partner(None)
+    options = LnsOptions(start_free=200, min_free=50, sub_time=0.3, workers=2)
+    found = improve(
+        problem, start, time.perf_counter() + 2.0, solve_sub, options=options, partner=partner
+    )
+    assert found.improvements + found.moves > 0
+    np.testing.assert_array_equal(partner.sent[0], start)
+    keys = [objective_of(problem, np.flatnonzero(sent)).key() for sent in partner.sent]
+    assert keys == sorted(set(keys))
+    # the last best is sent before the search ends
+    np.testing.assert_array_equal(partner.sent[-1], found.chosen)
