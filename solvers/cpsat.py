@@ -939,10 +939,10 @@ class CpSatOptions:
         after the relaxation, get HiGHS's MIP solver in a process of its own
         (:mod:`solvers.highs_companion`), started from the incumbent and stopped
         :data:`COMPANION_MARGIN` seconds before the limit, while CP-SAT and the
-        neighbourhood search run with one worker less; its assignment joins the incumbent
-        at the end, its bound too on weighted rounds. On GAP type C HiGHS finishes a few
-        units better than the search (c60900 at 60 s: 9,330 against 9,335), on type D far
-        worse.
+        neighbourhood search run with one worker less; the two trade solutions while both
+        run, and its answer joins the incumbent at the end, its bound too where it holds
+        (:func:`_highs_model`). On GAP type C HiGHS alone finishes a few units better than
+        the search (c60900 at 60 s: 9,330 against 9,335), on type D far worse.
     endgame_patience, endgame_growth
         When the searched core is not exact and the edges that reduced-cost fixing keeps are
         at most ``endgame_growth`` times as many (GAP c10400: 1,386 of 4,000 against a core
@@ -1638,7 +1638,7 @@ class _CompanionPartner:
         found = self.companion.found()
         if found is None:
             if not self.companion.running():
-                # HiGHS ended before its time: its answer and, on weighted rounds, its
+                # HiGHS ended before its time: its answer and, where its bound holds, its
                 # proof tighten the bound the search stops at
                 _join_companion(self.companion, self.best, self.notes)
             return None
@@ -1651,9 +1651,9 @@ class _CompanionPartner:
         return None if outside.any() else found[self.index]
 
     def send(self, chosen: BoolArray) -> None:
+        # the incumbent takes the search's best once the search ends
         problem = self.best.problem
         whole = chosen if self.index is None else _on_whole(problem, self.index, chosen)
-        self.best.offer(whole, "neighbourhood search")
         self.companion.offer(spec_hint(problem, self.companion.spec, whole))
 
 

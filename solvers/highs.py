@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 
@@ -80,7 +81,7 @@ def run_highs(spec: ModelSpec, time_limit: float, relative_gap: float = 0.0) -> 
         constraints=constraint_matrix(spec),
         options={"time_limit": max(time_limit, 0.01), "mip_rel_gap": relative_gap, "disp": False},
     )
-    chosen = None if outcome.x is None else np.asarray(outcome.x[: spec.n_edges]) > 0.5
+    chosen = None if outcome.x is None else edge_mask(spec, np.asarray(outcome.x))
     return HighsRun(
         chosen=chosen,
         bound=combined_bound(spec, getattr(outcome, "mip_dual_bound", None)),
@@ -154,6 +155,12 @@ def constraint_matrix(spec: ModelSpec) -> LinearConstraint:
     lo = np.asarray(rows.lo, dtype=np.float64)
     hi = np.asarray(rows.hi, dtype=np.float64)
     return LinearConstraint(matrix, lo, hi)
+
+
+def edge_mask(spec: ModelSpec, values: npt.NDArray[np.float64]) -> BoolArray:
+    """The chosen edges of a HiGHS solution (a value per variable of ``spec``), rounded:
+    its integer variables carry float noise."""
+    return values[: spec.n_edges] > 0.5
 
 
 def combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:

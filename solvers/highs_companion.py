@@ -42,7 +42,7 @@ import numpy.typing as npt
 from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-untyped]
 
 from solvers.cpsat import ModelSpec
-from solvers.highs import HighsRun, combined_bound, constraint_matrix
+from solvers.highs import HighsRun, combined_bound, constraint_matrix, edge_mask
 from solvers.problem import BoolArray
 
 FloatArray = npt.NDArray[np.float64]
@@ -96,12 +96,19 @@ class Mailbox:
         return np.asarray(values, dtype=np.float64)
 
 
-def _write(stream: IO[bytes], fields: dict[str, Any]) -> None:
-    """``fields`` as one ``.npz`` on ``stream``."""
+def _write(stream: IO[bytes], record: Any) -> None:
+    """The fields of dataclass ``record`` as one ``.npz`` on ``stream``."""
     buffer = io.BytesIO()
-    arrays: dict[str, Any] = {name: np.asarray(value) for name, value in fields.items()}
+    arrays: dict[str, Any] = {name: np.asarray(value) for name, value in vars(record).items()}
     np.savez(buffer, **arrays)
     stream.write(buffer.getvalue())
+
+
+def _read(data: bytes) -> dict[str, Any]:
+    """The fields of one ``.npz``, zero-dimensional arrays as Python scalars."""
+    with np.load(io.BytesIO(data)) as arrays:
+        fields = {name: arrays[name] for name in arrays.files}
+    return {name: value.item() if value.ndim == 0 else value for name, value in fields.items()}
 
 
 @dataclass(frozen=True)
@@ -120,17 +127,6 @@ class _Model:
     deadline: float
     relative_gap: float
 
-    def write(self, stream: IO[bytes]) -> None:
-        _write(stream, vars(self))
-
-    @classmethod
-    def read(cls, stream: IO[bytes]) -> _Model:
-        with np.load(io.BytesIO(stream.read())) as arrays:
-            fields = {name: arrays[name] for name in arrays.files}
-        deadline = float(fields.pop("deadline"))
-        relative_gap = float(fields.pop("relative_gap"))
-        return cls(**fields, deadline=deadline, relative_gap=relative_gap)
-
 
 @dataclass(frozen=True)
 class _Outcome:
@@ -139,20 +135,6 @@ class _Outcome:
     optimal: bool
     infeasible: bool
     message: str
-
-    def write(self, stream: IO[bytes]) -> None:
-        _write(stream, vars(self))
-
-    @classmethod
-    def read(cls, data: bytes) -> _Outcome:
-        with np.load(io.BytesIO(data)) as arrays:
-            return cls(
-                x=arrays["x"],
-                dual_bound=float(arrays["dual_bound"]),
-                optimal=bool(arrays["optimal"]),
-                infeasible=bool(arrays["infeasible"]),
-                message=str(arrays["message"]),
-            )
 
 
 def _exchange(mailbox: Mailbox) -> Any:
@@ -272,7 +254,7 @@ class HighsCompanion:
         # files, not pipes: neither side waits for the other to read (the process imports
         # its modules for about a second before it reads the model)
         with tempfile.TemporaryFile() as model_file:
-            model.write(model_file)
+            _write(model_file, model)
             model_file.seek(0)
             self._answer = tempfile.TemporaryFile()  # noqa: SIM115
             self._process = subprocess.Popen(
@@ -290,13 +272,13 @@ class HighsCompanion:
         values = self._mailbox.fetch(FOUND)
         if values is None or values.size != self.spec.n_vars:
             return None
-        return values[: self.spec.n_edges] > 0.5
+        return edge_mask(self.spec, values)
 
     def offer(self, values: npt.ArrayLike) -> None:
         """Hand HiGHS a solution, a value per variable of the model (for example
         :func:`solvers.cpsat.spec_hint` of a better incumbent); HiGHS takes it at its next
         check, when it is better than its own."""
-        if not self._answer.closed and self._process.poll() is None:
+        if not self._answer.closed and self.running():
             self._mailbox.post(OFFERED, values)
 
     def running(self) -> bool:
@@ -322,10 +304,9 @@ class HighsCompanion:
         if self._process.returncode != 0 or not answer:
             # the process died without an answer (killed, out of memory)
             return None
-        outcome = _Outcome.read(answer)
-        n_edges = self.spec.n_edges
+        outcome = _Outcome(**_read(answer))
         return HighsRun(
-            chosen=outcome.x[:n_edges] > 0.5 if outcome.x.size else None,
+            chosen=edge_mask(self.spec, outcome.x) if outcome.x.size else None,
             bound=combined_bound(self.spec, outcome.dual_bound),
             proven=outcome.optimal,
             infeasible=outcome.infeasible,
@@ -345,7 +326,7 @@ def main() -> None:
     """The companion process: a model on standard input, its outcome on standard output,
     and the mailbox's directory as its argument, when given."""
     mailbox = Mailbox(Path(sys.argv[1])) if len(sys.argv) > 1 else None
-    _solve(_Model.read(sys.stdin.buffer), mailbox).write(sys.stdout.buffer)
+    _write(sys.stdout.buffer, _solve(_Model(**_read(sys.stdin.buffer.read())), mailbox))
     sys.stdout.buffer.flush()
 
 
