@@ -7,10 +7,11 @@ against 24,566). Neither alone is at least as good as the other everywhere; both
 each on one of the two cores: neighbourhood search with one worker did not lose on D (d40400
 0.50 % and d20100 0.45 % at 60 s, against 0.58 and 0.52 % with two).
 
-HiGHS runs on the round's CP-SAT model (:func:`solvers.cpsat.build_spec`), started from the
-incumbent of the moment (its ``setSolution``), through the HiGHS that SciPy ships: the
-``highspy`` package crashes beside OR-Tools in one process, and :func:`scipy.optimize.milp`
-takes no start. The process is ``python -m solvers.highs_companion``, fed the model's arrays
+HiGHS runs on the round's CP-SAT model (:func:`solvers.cpsat.build_spec`), from a start when
+one is given (its ``setSolution``; the solve gives none, see
+:class:`solvers.cpsat._CompanionSlot`), through the HiGHS that SciPy ships: the ``highspy``
+package crashes beside OR-Tools in one process, and :func:`scipy.optimize.milp` takes no
+start nor callbacks. The process is ``python -m solvers.highs_companion``, fed the model's arrays
 on its standard input and answering on its standard output (NumPy's ``.npz``): unlike a
 :mod:`multiprocessing` child it does not re-import the caller's script, so a script without
 a ``__main__`` guard, a notebook or a web server can solve rounds alike. What it returns is

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -279,6 +280,7 @@ def lagrangian(
     incumbent: BoolArray | None = None,
     max_iterations: int = 5000,
     repair_seconds: float = 0.0,
+    on_solution: Callable[[BoolArray], None] | None = None,
 ) -> LagrangeResult:
     """Run subgradient optimization of the budget multipliers for at most ``time_limit``
     seconds.
@@ -298,6 +300,9 @@ def lagrangian(
     repair_seconds
         Expected time of one repair (a greedy pass), when known: no repair starts that
         would likely end past the time limit, the first one included.
+    on_solution
+        Called with each repaired assignment better than the best before it, as soon as
+        it is found (the caller may start work that needs one).
 
     Returns
     -------
@@ -393,6 +398,8 @@ def lagrangian(
                 value = combined(objective, multiplier)
                 if value > best_value:
                     best_chosen, best_objective, best_value = repaired, objective, value
+                    if on_solution is not None:
+                        on_solution(repaired)
             repair_time += time.perf_counter() - lap
 
         if budgets.empty or best_bound - best_value < 1 or scale < MIN_SCALE:

@@ -115,3 +115,21 @@ def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed() -> 
     agents = mapped.agents(result.edges)
     assert agents is not None
     assert evaluate_assignment(load_instance("c05100"), agents).cost == 1931
+
+
+def test_the_highs_companion_starts_with_the_first_complete_assignment() -> None:
+    # c10400's greedy leaves jobs out: the companion starts inside the Lagrangian phase,
+    # once a repair places every job (the placements are then proven and its model final)
+    instance = load_instance("c10400")
+    mapped = gap_problem(instance, Sense.MIN)
+    options = CpSatOptions(companion_min_seconds=1.0)
+    params = SolveParams(time_limit=6.0, workers=2, seed=0)
+    result = solve_problem(mapped.problem, params, options, time.perf_counter())
+    started = [k for k, note in enumerate(result.notes) if note.startswith("HiGHS searched")]
+    phase = [k for k, note in enumerate(result.notes) if note.startswith("Lagrangian phase")]
+    assert started and phase and started[0] < phase[0]
+    agents = mapped.agents(result.edges)
+    assert agents is not None
+    evaluation = evaluate_assignment(instance, agents)
+    assert evaluation.feasible
+    assert evaluation.cost == mapped.offset - int(mapped.problem.value[result.edges].sum())

@@ -9,12 +9,12 @@ import time
 import numpy as np
 import pytest
 
-from benchmarks.gap import GapInstance, Sense
+from benchmarks.gap import GapInstance, Sense, load_instance
 from benchmarks.gap_engine import gap_problem
 from solvers.cpsat import CpSatOptions, build_spec, solve_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
-from solvers.problem import Problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
 from tests.solvers.helpers import full_round_problem
 
@@ -113,3 +113,22 @@ def test_bound_holds_without_an_incumbent_and_with_few_iterations() -> None:
         assert result.bound is not None and result.bound >= optimum
         if result.chosen is not None:
             assert violated_groups(mapped.problem, np.flatnonzero(result.chosen)) == []
+
+
+def test_each_better_repair_is_handed_over_as_soon_as_it_is_found() -> None:
+    # GAP c05100 from an empty start: the repairs improve several times
+    mapped = gap_problem(load_instance("c05100"), Sense.MIN)
+    problem = mapped.problem
+    multiplier = build_spec(problem).multiplier
+    handed: list[int] = []
+
+    def on_solution(chosen: BoolArray) -> None:
+        edges = np.flatnonzero(chosen)
+        assert violated_groups(problem, edges) == []
+        handed.append(combined(objective_of(problem, edges), multiplier))
+
+    result = lagrangian(problem, multiplier, 1.0, None, on_solution=on_solution)
+    assert result.objective is not None
+    assert len(handed) >= 2
+    assert handed == sorted(set(handed))
+    assert handed[-1] == combined(result.objective, multiplier)
