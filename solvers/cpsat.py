@@ -1146,8 +1146,9 @@ def solve_problem(
         elif options.lagrangian and remaining() > 0:
 
             def on_solution(chosen: BoolArray) -> None:
-                best.offer(chosen, "Lagrangian heuristic")
-                slot.start(final=False)
+                if slot.wanted:
+                    best.offer(chosen, "Lagrangian heuristic")
+                    slot.start(final=False)
 
             share = options.lagrangian_share * (2 if large else 1)
             # a repair is a greedy pass plus shift moves: about the greedy's time
@@ -1157,7 +1158,8 @@ def solve_problem(
                 share * remaining(),
                 best.chosen,
                 repair_seconds=greedy_seconds,
-                on_solution=on_solution,
+                # the check of each offer is repeated work: only while the slot waits
+                on_solution=on_solution if slot.wanted else None,
             )
             best.offer(lagrange.chosen, "Lagrangian heuristic")
             best.tighten(lagrange.bound)
