@@ -1169,13 +1169,17 @@ def solve_problem(
         if best.objective is not None and _close_enough(best, params.relative_gap):
             return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes)
         slot.start(final=True)
-        if slot.companion is not None:
-            # the other core is HiGHS's until the end
-            params = slot.params()
-            lns_options = dataclasses.replace(options.lns_options, workers=1)
-            options = dataclasses.replace(options, lns_options=lns_options)
         return _search(
-            problem, spec, best, lagrange, order, options, params, started, notes, slot.companion
+            problem,
+            spec,
+            best,
+            lagrange,
+            order,
+            slot.search_options(),
+            slot.params(),
+            started,
+            notes,
+            slot.companion,
         )
     finally:
         slot.close()
@@ -1386,10 +1390,19 @@ class _CompanionSlot:
         self.companion = HighsCompanion(model, None, left, self._params.relative_gap, bound_holds)
 
     def params(self) -> SolveParams:
-        """The solve's parameters, with one worker less while the companion runs."""
+        """The solve's parameters, with one worker less while the companion runs (the
+        other core is HiGHS's until the end)."""
         if self.companion is None:
             return self._params
         return dataclasses.replace(self._params, workers=max(1, self._params.workers - 1))
+
+    def search_options(self) -> CpSatOptions:
+        """The solve's options, with one neighbourhood-search worker while the companion
+        runs."""
+        if self.companion is None:
+            return self.options
+        lns_options = dataclasses.replace(self.options.lns_options, workers=1)
+        return dataclasses.replace(self.options, lns_options=lns_options)
 
     def close(self) -> None:
         """End the companion's process, running or not."""
