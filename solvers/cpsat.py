@@ -909,7 +909,11 @@ class CpSatOptions:
         joins the incumbent (CP-SAT starts from the better one) and, for a weighted
         objective only, its dual bound joins the bound. On small rounds with a subsidy
         pool and a soft host share (500 x 150, 1,440 edges) HiGHS proves in 6.4 s an
-        optimum (132,219) that CP-SAT does not find in 30 s (130,274).
+        optimum (132,219) that CP-SAT does not find in 30 s (130,274). On GAP d20100
+        (2,000 variables, 60 s) neither a longer phase (``highs_share`` 0.5: 0.60, 0.42,
+        0.53 %) nor the companion instead of the phase (``highs_max_vars`` 999: 0.57,
+        0.65, 0.47 %, seeds 1-3) beat the default (0.40 and 0.57 % at seed 1, 0.52 and
+        0.61 % at seeds 2 and 3).
     lp_min_edges, lp_max_edges, lp_share, lp_support_share
         Weighted rounds of ``lp_min_edges`` to ``lp_max_edges`` edges get the linear relaxation
         (:mod:`solvers.lp_relaxation`, at most ``lp_share`` of the time left) instead of the
