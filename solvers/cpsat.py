@@ -1693,7 +1693,10 @@ def _neighbourhood_search(
     chosen = found.chosen if index is None else _on_whole(problem, index, found.chosen)
     best.offer(chosen, "neighbourhood search")
     improved = found.improvements
-    notes.append(f"neighbourhood search: {improved} improvements in {found.iterations} sub-solves")
+    notes.append(
+        f"neighbourhood search: {improved} improvements in {found.iterations} neighbourhoods"
+        f" ({found.screened} closed by their Lagrangian bound)"
+    )
     if found.received:
         notes.append(f"neighbourhood search: {found.received} solutions taken from HiGHS")
 

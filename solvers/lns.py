@@ -18,6 +18,10 @@ from the incumbent as a complete hint, so it never returns anything worse; a res
 accepted only when the whole problem's checks (:func:`solvers.problem.violated_groups`,
 :func:`solvers.problem.objective_of`) find it valid and strictly better.
 
+Before a sub-solve, :func:`solvers.knapsack_bound.cannot_improve` tries to prove by a
+Lagrangian bound (talents priced, a 0/1 knapsack per host) that the neighbourhood holds
+nothing better than the incumbent; CP-SAT is spared the neighbourhoods it closes.
+
 Between sub-solves, :class:`solvers.local_search.LocalSearch` applies cheap shift, swap and
 insert moves to the incumbent (at the start and after every improving sub-solve), under the
 same acceptance rule.
@@ -51,6 +55,7 @@ from typing import Protocol
 import numpy as np
 
 from matcher.objective import Objective
+from solvers.knapsack_bound import cannot_improve
 from solvers.local_search import LocalSearch
 from solvers.problem import BoolArray, Int64Array, Problem, objective_of, restrict, violated_groups
 
@@ -89,6 +94,12 @@ class LnsOptions:
     local_share
         Largest share of the time spent so far that local search may take: its full scans
         cost about as much as a small sub-solve, and both kinds of step are needed.
+    screen, screen_max_free
+        Before a sub-solve on at most ``screen_max_free`` free edges, try to prove the
+        neighbourhood unimprovable by its Lagrangian bound
+        (:func:`solvers.knapsack_bound.cannot_improve`) and skip it when that works. The
+        bound's knapsacks are solved item by item, so their cost grows with the free edges:
+        about 6 ms for GAP d20100's neighbourhoods of about 135 free edges.
     """
 
     start_free: int = 500
@@ -99,6 +110,8 @@ class LnsOptions:
     workers: int = 2
     local_search: bool = True
     local_share: float = 0.3
+    screen: bool = True
+    screen_max_free: int = 1_000
 
     def __post_init__(self) -> None:
         if not 0 < self.min_free <= self.start_free <= self.max_free:
@@ -138,6 +151,9 @@ class LnsResult:
         Local-search moves kept.
     received
         Solutions taken from the partner.
+    screened
+        Neighbourhoods that :func:`solvers.knapsack_bound.cannot_improve` proved
+        unimprovable, so that CP-SAT did not search them (counted in ``iterations``).
     """
 
     chosen: BoolArray
@@ -146,6 +162,7 @@ class LnsResult:
     improvements: int
     moves: int = 0
     received: int = 0
+    screened: int = 0
 
 
 SubSolver = Callable[[Problem, BoolArray, float, int, int], tuple[BoolArray, bool] | None]
@@ -231,6 +248,7 @@ def improve(
         search.improvements,
         search.moves,
         search.received,
+        search.screened,
     )
 
 
@@ -271,6 +289,9 @@ class _Search:
         self.error: BaseException | None = None
         self.partner = partner
         self.received = 0
+        self.screened = 0
+        # multipliers of the neighbourhood bounds, carried from one neighbourhood to the next
+        self.prices = np.full(problem.n_talents, np.nan)
         # the best objective the partner and this search have shared (none at first: the
         # partner may have started from an older assignment)
         self.shared: tuple[int, int] | None = None
@@ -356,6 +377,17 @@ class _Search:
                 return True
             sub, index = _sub_problem(self.problem, self.best, free)
             hint = self.best[index]
+            incumbent, objective = self.best, self.best_objective
+            screen_it = options.screen and int(free.sum()) <= options.screen_max_free
+            prices = self.prices.copy() if screen_it else None
+        if prices is not None:
+            screen = cannot_improve(self.problem, incumbent, free, objective, prices=prices)
+            with self.lock:
+                self.prices[screen.talents] = screen.prices
+                if screen.proven:
+                    # the size stays: a proof says nothing of how long CP-SAT would take
+                    self.screened += 1
+                    return True
         limit = min(options.sub_time, left)
         lap = time.perf_counter()
         solved = self.sub_solver(sub, hint, limit, int(rng.integers(1 << 30)), 1)
