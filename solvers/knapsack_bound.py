@@ -81,6 +81,13 @@ class Screen:
     prices: FloatArray
 
 
+def exact_budgets(problem: Problem) -> bool:
+    """Whether every host budget fits :data:`MAX_CAPACITY` units, so that no knapsack is
+    scaled (GAP rounds: yes; talent rounds, whose budgets are in cents: no)."""
+    budgets = problem.host_budget[problem.host_budget != NO_LIMIT]
+    return bool((budgets <= MAX_CAPACITY).all())
+
+
 def knapsack(profit: FloatArray, weight: Int64Array, capacity: int) -> tuple[float, BoolArray]:
     """Best total profit of items within ``capacity``, and which items give it.
 

@@ -14,7 +14,7 @@ from matcher.generator import generate_round
 from matcher.models import Policy
 from solvers.cpsat import solve_sub
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.knapsack_bound import cannot_improve, knapsack
+from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem
 from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
 
@@ -122,3 +122,9 @@ def test_an_empty_neighbourhood_cannot_improve() -> None:
     free = np.zeros(problem.n_edges, dtype=bool)
     screen = cannot_improve(problem, start, free, objective_of(problem, np.flatnonzero(start)))
     assert screen.proven and screen.iterations == 0
+
+
+def test_only_unscaled_budgets_are_screened_in_the_search() -> None:
+    assert exact_budgets(_tight_gap(0))
+    round_ = generate_round(40, 12, seed=5)
+    assert not exact_budgets(build_problem(compile_round(round_), round_))
