@@ -257,9 +257,9 @@ def _hosts(problem: Problem, chosen: BoolArray, free: BoolArray, edges: Int64Arr
 def _host_best(host: _Host, reduced: FloatArray) -> tuple[float, BoolArray]:
     """A host's best value from its free edges at these reduced profits, and the edges."""
     profit = reduced[host.edges]
-    taken = np.zeros(host.edges.size, dtype=bool)
     if host.weight is not None:
         return knapsack(profit, host.weight, host.capacity)
+    taken = np.zeros(host.edges.size, dtype=bool)
     value = 0.0
     for members, seats in host.package_seats:
         ranked = members[np.argsort(-profit[members], kind="stable")][: max(seats, 0)]

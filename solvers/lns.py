@@ -381,8 +381,7 @@ class _Search:
                 free = _talent_neighbourhood(self.problem, self.best, self.live, size, rng)
             if not free.any():
                 return True
-            sub, index = _sub_problem(self.problem, self.best, free)
-            hint = self.best[index]
+            # the best assignment is replaced, never changed in place: this one stays as it is
             incumbent, objective = self.best, self.best_objective
             screen_it = self.screen and int(free.sum()) <= options.screen_max_free
             prices = self.prices.copy() if screen_it else None
@@ -394,6 +393,8 @@ class _Search:
                     # the size stays: a proof says nothing of how long CP-SAT would take
                     self.screened += 1
                     return True
+        sub, index = _sub_problem(self.problem, incumbent, free)
+        hint = incumbent[index]
         limit = min(options.sub_time, left)
         lap = time.perf_counter()
         solved = self.sub_solver(sub, hint, limit, int(rng.integers(1 << 30)), 1)
