@@ -231,6 +231,17 @@ class ModelSpec:
         self.hi.extend(int(v) for v in hi)
         return np.arange(first, len(self.lo), dtype=np.int64)
 
+    def row_range(self, var: Int64Array, coef: Int64Array) -> tuple[int, int]:
+        """The least and the greatest value ``sum(coef * var)`` takes over the variables'
+        domains: the sides of a row that bounds it on one side only. A MIP solver given
+        an arbitrary huge side instead may derive wrong cuts from it (HiGHS did: it
+        claimed a 2-placement optimum where 3 placements fit)."""
+        # indexed one by one: converting the whole domain lists per row would cost a pass
+        # over every variable for each of thousands of rows on a large round
+        lo = np.array([self.lo[v] for v in var.tolist()], dtype=np.int64) * coef
+        hi = np.array([self.hi[v] for v in var.tolist()], dtype=np.int64) * coef
+        return int(np.minimum(lo, hi).sum()), int(np.maximum(lo, hi).sum())
+
 
 class _Groups:
     """Conflict group names, numbered on first use."""
@@ -544,7 +555,10 @@ def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: Bool
             if soft:
                 var = np.append(var, spec.short[i])
                 coef = np.append(coef, 1)
-            rows.add(var, coef, int(targets[i]), 1 << 40, group(MIN_PER_LENDER))
+            # the upper side at least the target: a lender with too few edges for its
+            # target is then infeasible, not an invalid model
+            ceiling = max(spec.row_range(var, coef)[1], int(targets[i]))
+            rows.add(var, coef, int(targets[i]), ceiling, group(MIN_PER_LENDER))
     if problem.share_units is not None:
         edges = np.flatnonzero(live)
         sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
@@ -583,7 +597,7 @@ def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: Bool
             if soft:
                 var = np.append(var, spec.over[i])
                 coef = np.append(coef, -SHARE_RESOLUTION)
-            rows.add(var, coef, -(1 << 50), 0, share_group)
+            rows.add(var, coef, spec.row_range(var, coef)[0], 0, share_group)
     return slack_max
 
 

@@ -8,12 +8,20 @@ from hypothesis import HealthCheck, given, settings
 
 from matcher.compile import compile_round
 from matcher.generator import generate_round
-from matcher.models import Pair, Policy, Round
+from matcher.models import Pair, Policy, PreviousPlacement, Round
 from solvers.cpsat import solve_cpsat
 from solvers.highs import solve_highs
 from solvers.result import SolveParams, Status
 from solvers.solve import solve
-from tests.solvers.helpers import brute_force, check, make_round, package, talent, tiny_rounds
+from tests.solvers.helpers import (
+    brute_force,
+    check,
+    make_round,
+    org,
+    package,
+    talent,
+    tiny_rounds,
+)
 
 FAST = SolveParams(time_limit=5, workers=1)
 
@@ -33,6 +41,37 @@ def test_optimum_equals_exhaustive_enumeration(round_: Round) -> None:
         assert result.objective is not None
         assert result.objective.key() == best.key()
         assert result.bound == result.objective.value
+
+
+def test_a_one_sided_fairness_row_leaves_the_optimum_intact() -> None:
+    """A round on which HiGHS once claimed a 2-placement optimum: the lender rows of soft
+    fairness had a huge upper side, and cuts derived from it cut off every 3-placement
+    assignment."""
+    talents = [talent("t0", "a", fte=0.6), talent("t1", "a", fte=0.8), talent("t2", "b", fte=0.6)]
+    packages = [
+        package("p0", "c", fte=0.5),
+        package("p1", "b", fte=0.4),
+        package("p2", "b", fte=0.6),
+    ]
+    previous = [PreviousPlacement(talent=t, package="p0", status="proposed") for t in ("t0", "t1")]
+    policy = Policy(
+        max_tours_per_talent=2,
+        min_per_lender=1,
+        fairness="soft",
+        fairness_penalty=0.0,
+        disruption_penalty=0.2,
+        objective="lexicographic",
+    )
+    round_ = make_round(
+        talents, packages, [org("a"), org("b"), org("c")], policy=policy, previous=previous
+    )
+    compiled = compile_round(round_)
+    best = brute_force(round_, compiled)
+    result = solve_highs(compiled, round_, FAST)
+    check(result, round_, compiled)
+    assert best is not None and best.placements == 3
+    assert result.status == Status.OPTIMAL
+    assert result.objective is not None and result.objective.key() == best.key()
 
 
 def test_pins_on_one_seat_are_infeasible() -> None:
