@@ -231,17 +231,6 @@ class ModelSpec:
         self.hi.extend(int(v) for v in hi)
         return np.arange(first, len(self.lo), dtype=np.int64)
 
-    def row_range(self, var: Int64Array, coef: Int64Array) -> tuple[int, int]:
-        """The least and the greatest value ``sum(coef * var)`` takes over the variables'
-        domains: the sides of a row that bounds it on one side only. A MIP solver given
-        an arbitrary huge side instead may derive wrong cuts from it (HiGHS did: it
-        claimed a 2-placement optimum where 3 placements fit)."""
-        # indexed one by one: converting the whole domain lists per row would cost a pass
-        # over every variable for each of thousands of rows on a large round
-        lo = np.array([self.lo[v] for v in var.tolist()], dtype=np.int64) * coef
-        hi = np.array([self.hi[v] for v in var.tolist()], dtype=np.int64) * coef
-        return int(np.minimum(lo, hi).sum()), int(np.maximum(lo, hi).sum())
-
 
 class _Groups:
     """Conflict group names, numbered on first use."""
@@ -555,10 +544,14 @@ def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: Bool
             if soft:
                 var = np.append(var, spec.short[i])
                 coef = np.append(coef, 1)
-            # the upper side at least the target: a lender with too few edges for its
-            # target is then infeasible, not an invalid model
-            ceiling = max(spec.row_range(var, coef)[1], int(targets[i]))
-            rows.add(var, coef, int(targets[i]), ceiling, group(MIN_PER_LENDER))
+            # the row's greatest value as its upper side, not a huge constant: HiGHS derived
+            # wrong cuts from one (a 2-placement "optimum" where 3 placements fit); at
+            # least the target, so that a lender with too few edges is infeasible rather
+            # than the model invalid
+            ceiling = int(mine.size) + (int(targets[i]) if soft else 0)
+            rows.add(
+                var, coef, int(targets[i]), max(ceiling, int(targets[i])), group(MIN_PER_LENDER)
+            )
     if problem.share_units is not None:
         edges = np.flatnonzero(live)
         sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
@@ -597,7 +590,11 @@ def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: Bool
             if soft:
                 var = np.append(var, spec.over[i])
                 coef = np.append(coef, -SHARE_RESOLUTION)
-            rows.add(var, coef, spec.row_range(var, coef)[0], 0, share_group)
+            # the row's least value as its lower side (see the lender rows above)
+            floor = -int(problem.share_units) * most - (
+                SHARE_RESOLUTION * int(caps[i]) if soft else 0
+            )
+            rows.add(var, coef, floor, 0, share_group)
     return slack_max
 
 
