@@ -548,10 +548,9 @@ def _fairness_rows(problem: Problem, spec: ModelSpec, group: _Groups, live: Bool
             # wrong cuts from one (a 2-placement "optimum" where 3 placements fit); at
             # least the target, so that a lender with too few edges is infeasible rather
             # than the model invalid
-            ceiling = int(mine.size) + (int(targets[i]) if soft else 0)
-            rows.add(
-                var, coef, int(targets[i]), max(ceiling, int(targets[i])), group(MIN_PER_LENDER)
-            )
+            target = int(targets[i])
+            ceiling = int(mine.size) + (target if soft else 0)
+            rows.add(var, coef, target, max(ceiling, target), group(MIN_PER_LENDER))
     if problem.share_units is not None:
         edges = np.flatnonzero(live)
         sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)

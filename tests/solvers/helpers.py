@@ -224,6 +224,16 @@ def tiny_rounds(draw: st.DrawFn, seat_only: bool = False) -> Round:
     return round_.model_copy(update={"pins": pins, "previous": previous})
 
 
+EVERY_RULE = Policy(
+    subsidy_share=0.3,
+    subsidy_pool=4_000.0,
+    min_per_lender=2,
+    max_host_share=0.2,
+    fairness="soft",
+)
+"""A policy with every rule on: subsidy pool, lender minimum and host share, all soft."""
+
+
 FULL_SIZE = (80, 20)
 """Talents and packages of the full rounds: small enough for CP-SAT to prove optimality,
 large enough for budgets and the subsidy pool to bind."""

@@ -11,12 +11,12 @@ from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
-from matcher.models import Policy
 from solvers.cpsat import solve_sub
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem
 from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
+from tests.solvers.helpers import EVERY_RULE
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -100,14 +100,7 @@ def test_a_proof_is_never_wrong_on_tight_gap_rounds(seed: int) -> None:
 
 
 def test_a_proof_is_never_wrong_on_rounds_with_every_rule() -> None:
-    policy = Policy(
-        subsidy_share=0.3,
-        subsidy_pool=4_000.0,
-        min_per_lender=2,
-        max_host_share=0.2,
-        fairness="soft",
-    )
-    round_ = generate_round(40, 12, seed=5, policy=policy)
+    round_ = generate_round(40, 12, seed=5, policy=EVERY_RULE)
     problem = build_problem(compile_round(round_), round_)
     start, _ = greedy_assign(problem, greedy_order(problem))
     rng = np.random.default_rng(1)

@@ -9,25 +9,17 @@ import pytest
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
-from matcher.models import Policy, Round
+from matcher.models import Round
 from solvers.cpsat import CpSatOptions, solve_cpsat, solve_sub
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lns import LnsOptions, improve
 from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import Result, SolveParams, Status
-from tests.solvers.helpers import check
-
-FULL = Policy(
-    subsidy_share=0.3,
-    subsidy_pool=4_000.0,
-    min_per_lender=2,
-    max_host_share=0.2,
-    fairness="soft",
-)
+from tests.solvers.helpers import EVERY_RULE, check
 
 
 def full_round(seed: int = 3) -> tuple[Round, CompiledRound]:
-    round_ = generate_round(120, 30, seed=seed, policy=FULL)
+    round_ = generate_round(120, 30, seed=seed, policy=EVERY_RULE)
     return round_, compile_round(round_)
 
 
