@@ -11,7 +11,6 @@ which is the safe reading for tours that overlap.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.compile import CompiledRound
+from matcher.fairness import host_excess, lender_targets
 from matcher.models import Organization, Round, Talent, WorkPackage
 from matcher.objective import SCORE_RESOLUTION, Objective, make_objective, scaled
 
@@ -29,10 +29,6 @@ def _over(total: float, limit: float) -> bool:
     """Whether a float sum exceeds a limit beyond rounding: 1e-6 absolute, or a relative
     1e-12 for large sums, whose float error grows with their size."""
     return total > limit + max(_EPS, 1e-12 * abs(limit))
-
-
-SHARE_RESOLUTION = 1000
-"""The maximum host share is applied in steps of 1/1000."""
 
 
 @dataclass(frozen=True)
@@ -363,25 +359,6 @@ def _decision_violations(round_: Round, pairs: list[tuple[str, str]]) -> list[Vi
                 )
             )
     return out
-
-
-def lender_targets(round_: Round, compiled: CompiledRound) -> dict[str, int]:
-    """Minimum placements owed to each lending organization: ``min_per_lender``, capped by
-    its talents that have at least one eligible package."""
-    if round_.policy.min_per_lender <= 0:
-        return {}
-    with_edges = {compiled.arrays.talent_ids[t] for t in set(compiled.talent.tolist())}
-    reachable: Counter[str] = Counter(t.lender for t in round_.talents if t.id in with_edges)
-    return {
-        org_id: min(round_.policy.min_per_lender, n) for org_id, n in sorted(reachable.items()) if n
-    }
-
-
-def host_excess(placed_at_host: int, total: int, max_share: float) -> int:
-    """Placements a host has over its allowed share of ``total`` (rounded up)."""
-    share_units = round(max_share * SHARE_RESOLUTION)
-    over = placed_at_host * SHARE_RESOLUTION - share_units * total
-    return max(0, math.ceil(over / SHARE_RESOLUTION))
 
 
 def _fairness_gaps(

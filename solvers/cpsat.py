@@ -89,7 +89,7 @@ import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
 
 from matcher.compile import CompiledRound
-from matcher.evaluator import SHARE_RESOLUTION
+from matcher.fairness import SHARE_RESOLUTION
 from matcher.models import Round
 from matcher.objective import Objective
 from solvers.core import find_core, fixing_core

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from matcher.compile import CompiledRound
-from matcher.evaluator import SHARE_RESOLUTION
+from matcher.fairness import SHARE_RESOLUTION
 from matcher.models import Round
 from solvers.problem import (
     ACCEPTED,

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.compile import CompiledRound
-from matcher.evaluator import SHARE_RESOLUTION, lender_targets
+from matcher.fairness import SHARE_RESOLUTION, lender_targets
 from matcher.models import Round
 from matcher.objective import Objective, make_objective, scaled
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from matcher.compile import compile_round
-from matcher.evaluator import Evaluation, evaluate, host_excess, pair_failures
+from matcher.evaluator import Evaluation, evaluate, pair_failures
+from matcher.fairness import host_excess
 from matcher.models import Organization, Pair, Policy, PreviousPlacement, Round, Talent, WorkPackage
 from matcher.roundio import load_round
 
