@@ -1064,8 +1064,9 @@ def solve_cpsat(
     problem = build_problem(compiled, round_)
     if options.use_flow and problem_is_seat_only(problem):
         result = flow_result(problem, started)
-        result.notes.insert(0, "seat-only round: solved exactly by min-cost flow")
-        return result
+        # a new Result, not an edit of the flow's: results are never changed once built
+        note = "seat-only round: solved exactly by min-cost flow"
+        return dataclasses.replace(result, notes=[note, *result.notes])
     return solve_problem(problem, params, options, started)
 
 
