@@ -3,23 +3,12 @@
 :func:`build_problem` turns a :class:`~matcher.compile.CompiledRound` and its
 :class:`~matcher.models.Round` into integer arrays over the eligible edges: score units, FTE
 units, money in cents, and the capacities of every constraint group of
-:func:`matcher.evaluator.evaluate`. :func:`objective_of` and :func:`violated_groups` are
-vectorized re-implementations of the evaluator's objective and hard constraints on these
-arrays; the tests check them against the evaluator itself.
+:func:`matcher.evaluator.evaluate`. The units, and which way amounts and capacities round
+into them, are those of :mod:`solvers.units`.
 
-Units and rounding
-------------------
-- Scores: :func:`matcher.objective.scaled` units (1/1000 of a score point), per edge, exactly
-  as the evaluator counts them.
-- Money: integer **cents**. An amount is rounded *up* to the cent and a budget *down*, so a
-  set of edges that fits the integer budget fits the real one. Amounts within
-  :data:`MONEY_TOL` cents above a whole cent count as that cent (float noise such as
-  ``5904.000000000001``), and the budget gives back that tolerance once per possible
-  placement out of half the evaluator's slack; the other half is left for the evaluator's own
-  float sums. Exact for cent amounts; on a budget group with more than about 5,000 possible
-  placements the integer budget may be one cent below the real one (safe, never looser).
-- FTE: integer units of 1/:data:`FTE_RESOLUTION`, rounded the same way (FTE up, capacity
-  down), exact for FTE given to four decimals.
+:func:`objective_of` and :func:`violated_groups`, the evaluator's objective and hard
+constraints on these arrays, and the names of the constraint groups live in
+:mod:`solvers.checks`; they are importable from here as well.
 """
 
 from __future__ import annotations
@@ -34,69 +23,60 @@ import numpy.typing as npt
 from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION, lender_targets
 from matcher.models import Round
-from matcher.objective import Objective, make_objective, scaled
+from matcher.objective import scaled
+from solvers.checks import (
+    ACCEPTED,
+    MAX_HOST_SHARE,
+    MIN_PER_LENDER,
+    PINS,
+    SUBSIDY_POOL,
+    host_budget_group,
+    objective_of,
+    seats_group,
+    topup_budget_group,
+    tours_group,
+    violated_groups,
+)
+from solvers.units import (
+    CENTS_PER_EURO,
+    FTE_RESOLUTION,
+    FTE_TOL,
+    MONEY_TOL,
+    NO_LIMIT,
+    amount_units,
+    capacity_units,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "MAX_HOST_SHARE",
+    "MIN_PER_LENDER",
+    "NO_LIMIT",
+    "PINS",
+    "SUBSIDY_POOL",
+    "BoolArray",
+    "Int64Array",
+    "Problem",
+    "amount_units",
+    "best_per_talent",
+    "build_problem",
+    "capacity_units",
+    "host_budget_group",
+    "objective_of",
+    "restrict",
+    "seats_group",
+    "topup_budget_group",
+    "tours_group",
+    "violated_groups",
+]
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-CENTS_PER_EURO = 100
-"""Money is modelled in integer cents."""
-FTE_RESOLUTION = 10_000
-"""FTE is modelled in integer units of 1/10,000."""
-EVALUATOR_SLACK = 1e-6
-"""Tolerance of the evaluator on budgets and FTE (in euros and FTE)."""
-MONEY_TOL = 1e-8
-"""Cents: float noise tolerated above a whole cent before an amount rounds up to the next."""
-FTE_TOL = 1e-6
-"""FTE units: float noise tolerated above a whole unit."""
-NO_LIMIT = -1
-"""Marks a budget that does not exist."""
-
-# Names of the constraint groups, as reported in conflicts and by violated_groups().
-PINS = "pins"
-ACCEPTED = "accepted"
-MIN_PER_LENDER = "min_per_lender"
-MAX_HOST_SHARE = "max_host_share"
-SUBSIDY_POOL = "subsidy pool"
-
-
-def seats_group(package_id: str) -> str:
-    """Group name of the seats of one package."""
-    return f"seats of package '{package_id}'"
-
-
-def tours_group(talent_id: str) -> str:
-    """Group name of one talent's tours: their number and their FTE over time."""
-    return f"tours of talent '{talent_id}'"
-
-
-def host_budget_group(org_id: str) -> str:
-    """Group name of one hiring organization's fee budget."""
-    return f"host budget of '{org_id}'"
-
-
-def topup_budget_group(org_id: str) -> str:
-    """Group name of one lending organization's top-up budget."""
-    return f"top-up budget of '{org_id}'"
-
-
-def amount_units(values: npt.ArrayLike, unit: int, tol: float) -> Int64Array:
-    """Amounts in integer units, rounded up (noise up to ``tol`` units is ignored)."""
-    x = np.asarray(values, dtype=np.float64) * unit
-    return np.maximum(np.ceil(x - tol), 0).astype(np.int64)
-
-
-def capacity_units(capacity: float, unit: int, tol: float, n_terms: int) -> int:
-    """A capacity in integer units, rounded down so that any set of at most ``n_terms``
-    amounts from :func:`amount_units` within it stays within the real capacity plus half the
-    evaluator's slack."""
-    margin = EVALUATOR_SLACK * unit / 2 - n_terms * tol
-    return math.floor(capacity * unit + margin)
-
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """A round as integer arrays over its eligible edges (see the module docstring).
+    """A round as integer arrays over its eligible edges (units: :mod:`solvers.units`).
 
     Attributes
     ----------
@@ -344,93 +324,6 @@ def _budgets(budgets: npt.NDArray[np.float64], terms: Int64Array) -> Int64Array:
 
 def _over(amount: Int64Array, budget: Int64Array) -> BoolArray:
     return np.asarray((budget != NO_LIMIT) & (amount > budget), dtype=bool)
-
-
-def as_mask(problem: Problem, edges: npt.ArrayLike) -> BoolArray:
-    """The chosen edges as a boolean mask."""
-    mask = np.zeros(problem.n_edges, dtype=bool)
-    mask[np.asarray(edges, dtype=np.int64)] = True
-    return mask
-
-
-def fairness_gaps(problem: Problem, chosen: BoolArray) -> tuple[Int64Array, Int64Array]:
-    """Per organization: placements short of its lender target, and placements over its
-    maximum host share (the evaluator's ``host_excess``)."""
-    per_lender = np.bincount(problem.lender[chosen], minlength=problem.n_orgs)
-    shortfall = np.maximum(problem.targets - per_lender, 0).astype(np.int64)
-    excess = np.zeros(problem.n_orgs, dtype=np.int64)
-    if problem.share_units is not None:
-        per_host = np.bincount(problem.host[chosen], minlength=problem.n_orgs).astype(np.int64)
-        over = per_host * SHARE_RESOLUTION - problem.share_units * int(chosen.sum())
-        # ceil of a positive integer ratio, as host_excess() rounds it
-        excess = np.maximum(0, -(-over // SHARE_RESOLUTION)).astype(np.int64)
-    return shortfall, excess
-
-
-def objective_of(problem: Problem, edges: npt.ArrayLike) -> Objective:
-    """The objective of the chosen edges, as :func:`matcher.evaluator.evaluate` computes it."""
-    chosen = as_mask(problem, edges)
-    placements = int(chosen.sum())
-    score = int(problem.value[chosen].sum())
-    penalty = (problem.proposed_total - int(problem.proposed[chosen].sum())) * (
-        problem.disruption_units
-    )
-    if not problem.hard_fairness:
-        shortfall, excess = fairness_gaps(problem, chosen)
-        penalty += int(shortfall.sum() + excess.sum()) * problem.fairness_units
-    return make_objective(placements, score, penalty, problem.round.policy)
-
-
-def peak_fte(problem: Problem, edges: Int64Array) -> int:
-    """Largest FTE units of ``edges`` (one talent's) running on any one day."""
-    if edges.size <= 1:
-        return int(problem.fte[edges].sum())
-    starts = problem.start[edges]
-    active = (starts[:, None] >= problem.start[edges][None, :]) & (
-        starts[:, None] <= problem.end[edges][None, :]
-    )
-    return int((active * problem.fte[edges][None, :]).sum(axis=1).max())
-
-
-def violated_groups(problem: Problem, edges: npt.ArrayLike) -> list[str]:
-    """Names of the hard constraint groups that the chosen edges break, in the integer
-    model (which is never looser than the evaluator)."""
-    chosen = as_mask(problem, edges)
-    out: list[str] = []
-    if not chosen[problem.pins].all():
-        out.append(PINS)
-    if not chosen[problem.accepted].all():
-        out.append(ACCEPTED)
-    per_package = np.bincount(problem.package[chosen], minlength=problem.n_packages)
-    full = np.flatnonzero(per_package > problem.seats)
-    out += [seats_group(problem.package_name(p)) for p in full.tolist()]
-    talents = problem.talent[chosen]
-    per_talent = np.bincount(talents, minlength=problem.n_talents)
-    bad = set(np.flatnonzero(per_talent > problem.max_tours).tolist())
-    chosen_edges = np.flatnonzero(chosen)
-    over_alone = chosen_edges[problem.fte[chosen_edges] > problem.fte_cap[talents]]
-    bad |= set(problem.talent[over_alone].tolist())
-    for t in np.flatnonzero(per_talent > 1).tolist():
-        mine = chosen_edges[talents == t]
-        if peak_fte(problem, mine) > problem.fte_cap[t]:
-            bad.add(t)
-    out += [tours_group(problem.talent_name(t)) for t in sorted(bad)]
-    for amount, group, budget, name in (
-        (problem.fee, problem.host, problem.host_budget, host_budget_group),
-        (problem.topup, problem.lender, problem.lender_budget, topup_budget_group),
-    ):
-        totals = np.bincount(group[chosen], weights=amount[chosen], minlength=problem.n_orgs)
-        over = (budget != NO_LIMIT) & (totals > budget)
-        out += [name(problem.org_name(o)) for o in np.flatnonzero(over).tolist()]
-    if problem.pool != NO_LIMIT and int(problem.subsidy[chosen].sum()) > problem.pool:
-        out.append(SUBSIDY_POOL)
-    if problem.hard_fairness:
-        shortfall, excess = fairness_gaps(problem, chosen)
-        if shortfall.any():
-            out.append(MIN_PER_LENDER)
-        if excess.any():
-            out.append(MAX_HOST_SHARE)
-    return out
 
 
 def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
