@@ -41,11 +41,11 @@ from matcher.arrays import (
     RoundArrays,
     encode_round,
 )
-from matcher.costs import cost_split
-from matcher.eligibility import REASONS, Rule, active_rules, failing_rules
+from matcher.costs import CostSplit, cost_split
+from matcher.eligibility import REASONS, Rule, active_rules, failing_rules, split_fits_budgets
 from matcher.errors import RoundError
 from matcher.models import RULE_NAMES, SCORE_NAMES, Policy, RemoteMode, Round
-from matcher.scores import SCORES, total_score
+from matcher.scores import SCORES, split_cost_score, total_score
 
 RULE_INDEX = {name: i for i, name in enumerate(RULE_NAMES)}
 SCORE_INDEX = {name: i for i, name in enumerate(SCORE_NAMES)}
@@ -378,6 +378,14 @@ def _select(
     return np.take(t, at), np.take(p, at)
 
 
+def _narrow(
+    mask: npt.NDArray[np.bool_], t: Int64Array, p: Int64Array, split: CostSplit | None
+) -> tuple[Int64Array, Int64Array, CostSplit | None]:
+    """:func:`_select`, with the pairs' cost split when it is known."""
+    at = np.flatnonzero(mask)
+    return np.take(t, at), np.take(p, at), None if split is None else split.take(at)
+
+
 def _workers(workers: int | None) -> int:
     return max(1, min(2, os.cpu_count() or 1)) if workers is None else max(1, workers)
 
@@ -401,6 +409,7 @@ class _Chunk:
     package: Int64Array
     components: Float32Array
     score: Float32Array
+    split: CostSplit
     excluded_by_talent: IntArray  # (hi - lo, len(RULE_NAMES)), the rules after required_skills
     excluded_by_package: IntArray  # (P, len(RULE_NAMES)), likewise
     skilled_by_talent: Int64Array  # candidates passing required_skills
@@ -436,6 +445,7 @@ class _ChunkCompiler:
         kept_p: list[Int64Array] = []
         keys: list[Int64Array] = []
         scores: list[Float32Array] = []
+        splits: list[CostSplit] = []
         components: dict[str, list[Float32Array]] = {name: [] for name in SCORE_NAMES}
         for start in range(0, cand_t.size, BLOCK_PAIRS):
             t = cand_t[start : start + BLOCK_PAIRS]
@@ -443,24 +453,37 @@ class _ChunkCompiler:
             if skills_rule is not None:
                 t, p = _select(skills_rule(a, t, p), t, p)
                 skilled.append((t, p))
+            # the cost split is computed once per pair: for its rule, its score and the edges
+            split: CostSplit | None = None
             # a pair counts under the first later rule it fails; the pairs are narrowed only
             # after a rule that fails many of them, the others just mark their failures
             passed = np.ones(t.size, dtype=bool)
             for name, rule in later.items():
-                failing = np.flatnonzero(passed & ~rule(a, t, p))
+                if name == "cost_split":
+                    split = cost_split(a, t, p)
+                    ok = split_fits_budgets(a, t, p, split)
+                else:
+                    ok = rule(a, t, p)
+                failing = np.flatnonzero(passed & ~ok)
                 if failing.size == 0:
                     continue
                 failed[name].append((t[failing], p[failing]))
                 passed[failing] = False
                 if failing.size * _NARROW_SHARE > t.size:
-                    t, p = _select(passed, t, p)
+                    t, p, split = _narrow(passed, t, p, split)
                     passed = np.ones(t.size, dtype=bool)
             if not passed.all():
-                t, p = _select(passed, t, p)
-            by_name = {name: SCORES[name](a, t, p) for name in SCORE_NAMES}
+                t, p, split = _narrow(passed, t, p, split)
+            if split is None:
+                split = cost_split(a, t, p)
+            by_name = {
+                name: split_cost_score(split) if name == "cost" else SCORES[name](a, t, p)
+                for name in SCORE_NAMES
+            }
             score = total_score(by_name, a.policy.weights)
             kept_t.append(t)
             kept_p.append(p)
+            splits.append(split)
             keys.append(_rank_keys(t - lo, score, p, n_packages))
             scores.append(score)
             for name in SCORE_NAMES:
@@ -507,6 +530,7 @@ class _ChunkCompiler:
             p[kept],
             np.stack(columns, axis=1),
             np.concatenate(scores)[kept],
+            CostSplit.concatenate(splits).take(kept),
             excluded_t,
             excluded_p,
             skilled_t,
@@ -590,6 +614,7 @@ def compile_arrays(
         else np.zeros((0, len(SCORE_NAMES)), dtype=np.float32)
     )
     score = np.concatenate([x.score for x in parts]) if parts else np.zeros(0, dtype=np.float32)
+    split = CostSplit.concatenate([x.split for x in parts])
     del parts
 
     pins = _pair_edges(a, t, p, pin_pairs)
@@ -601,7 +626,6 @@ def compile_arrays(
     )
     proposed = proposed[proposed >= 0]
 
-    split = cost_split(a, t, p)
     return CompiledRound(
         arrays=a,
         talent=t.astype(np.int32),

@@ -24,6 +24,28 @@ class CostSplit:
     subsidy: FloatArray
     topup: FloatArray
 
+    def take(self, at: npt.NDArray[np.integer]) -> CostSplit:
+        """The split of the pairs at positions ``at``."""
+        return CostSplit(
+            np.take(self.retained, at),
+            np.take(self.host_fee, at),
+            np.take(self.subsidy, at),
+            np.take(self.topup, at),
+        )
+
+    @staticmethod
+    def concatenate(parts: list[CostSplit]) -> CostSplit:
+        """The splits of ``parts``, one after the other."""
+        if not parts:
+            empty = np.zeros(0, dtype=np.float64)
+            return CostSplit(empty, empty, empty, empty)
+        return CostSplit(
+            np.concatenate([x.retained for x in parts]),
+            np.concatenate([x.host_fee for x in parts]),
+            np.concatenate([x.subsidy for x in parts]),
+            np.concatenate([x.topup for x in parts]),
+        )
+
 
 def cost_split(a: RoundArrays, t: npt.NDArray[np.integer], p: npt.NDArray[np.integer]) -> CostSplit:
     """The cost split of each pair ``(t[i], p[i])``."""

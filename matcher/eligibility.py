@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.arrays import BoolArray, RoundArrays, row_offsets
-from matcher.costs import cost_split
+from matcher.costs import CostSplit, cost_split
 from matcher.models import RULE_NAMES
 from matcher.scores import strengths_fit
 
@@ -109,7 +109,11 @@ def not_forbidden(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
 def cost_split_possible(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     """The host's fee fits its hiring budget, the top-up fits the lender's top-up budget,
     and the subsidy fits the platform pool."""
-    split = cost_split(a, t, p)
+    return split_fits_budgets(a, t, p, cost_split(a, t, p))
+
+
+def split_fits_budgets(a: RoundArrays, t: Indices, p: Indices, split: CostSplit) -> BoolArray:
+    """:func:`cost_split_possible` on the pairs' split, when it is already at hand."""
     ok = split.host_fee <= a.org_hiring_budget[a.package_host[p]] + _EPS
     ok &= split.topup <= a.org_topup_budget[a.talent_lender[t]] + _EPS
     if a.policy.subsidy_pool is not None:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.arrays import STRONG_LEVEL, Float32Array, PairRanks, RoundArrays, row_offsets
-from matcher.costs import cost_split
+from matcher.costs import CostSplit, cost_split
 from matcher.models import SCORE_NAMES
 
 Indices = npt.NDArray[np.integer]
@@ -194,7 +194,11 @@ def preference_fit(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
 def cost_score(a: RoundArrays, t: Indices, p: Indices) -> Float32Array:
     """Share of the retained salary not topped up by the lender: 1 when the host's fee
     (and any subsidy) covers it all."""
-    split = cost_split(a, t, p)
+    return split_cost_score(cost_split(a, t, p))
+
+
+def split_cost_score(split: CostSplit) -> Float32Array:
+    """:func:`cost_score` of the pairs' split, when it is already at hand."""
     share = np.divide(
         split.topup, split.retained, out=np.zeros_like(split.topup), where=split.retained > 0
     )
