@@ -27,7 +27,6 @@ import json
 import math
 import platform
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -55,7 +54,7 @@ from benchmarks.gap import (
     solution_path,
 )
 from benchmarks.gap_peers import SEED_INDEPENDENT, SOLVERS, PeerResult
-from benchmarks.runinfo import commit_id, machine
+from benchmarks.runinfo import machine, run_main
 
 CSV_COLUMNS = (
     "instance",
@@ -632,24 +631,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.check_solutions:
         return check_solutions(data_dir)
-    try:
-        config = config_from_args(args)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    commit = args.commit or commit_id()
-    started = time.perf_counter()
-    print(
-        f"commit {commit}, time limit {config.time_limit:g} s, seeds "
-        f"{','.join(map(str, config.seeds))}, {platform.processor() or platform.machine()}, "
-        f"{machine()['nproc']} cores"
-    )
-    report = run_benchmark(config)
-    if args.out is not None:
-        write_outputs(report, config, args.out, commit)
-        print(f"wrote {args.out / 'runs.csv'} and {args.out / 'results.json'}")
-    print(f"{time.perf_counter() - started:.0f} s in all")
-    return 1 if report.failures else 0
+
+    def headline(config: BenchConfig, commit: str) -> str:
+        return (
+            f"commit {commit}, time limit {config.time_limit:g} s, seeds "
+            f"{','.join(map(str, config.seeds))}, "
+            f"{platform.processor() or platform.machine()}, {machine()['nproc']} cores"
+        )
+
+    def run(config: BenchConfig, commit: str) -> int:
+        report = run_benchmark(config)
+        if args.out is not None:
+            write_outputs(report, config, args.out, commit)
+            print(f"wrote {args.out / 'runs.csv'} and {args.out / 'results.json'}")
+        return 1 if report.failures else 0
+
+    return run_main(lambda: config_from_args(args), args.commit, headline, run)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import sys
+import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+Config = TypeVar("Config")
 
 
 def commit_id() -> str:
@@ -44,3 +49,25 @@ def machine() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "versions": {name: package_version(name) for name in ("ortools", "scipy", "numpy")},
     }
+
+
+def run_main(
+    make_config: Callable[[], Config],
+    commit: str | None,
+    headline: Callable[[Config, str], str],
+    run: Callable[[Config, str], int],
+) -> int:
+    """What every suite's ``main`` does around its own work: build the configuration (a
+    ``ValueError`` is printed as an error, exit status 2), print a headline with the commit,
+    ``run`` it and print the time it took. Returns ``run``'s exit status."""
+    try:
+        config = make_config()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    commit = commit or commit_id()
+    started = time.perf_counter()
+    print(headline(config, commit))
+    status = run(config, commit)
+    print(f"{time.perf_counter() - started:.0f} s in all")
+    return status

@@ -42,7 +42,7 @@ from typing import Final, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from benchmarks.runinfo import commit_id
+from benchmarks.runinfo import run_main
 from benchmarks.synthetic import parse_size, run_header, write_outputs
 from matcher.compile import compile_round
 from matcher.generator import generate_round
@@ -397,37 +397,38 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the stable suite; returns the exit status (1 if a run failed its check)."""
     args = parse_args(argv)
-    try:
-        config = SuiteConfig(
+
+    def make_config() -> SuiteConfig:
+        return SuiteConfig(
             random=_sizes(args.random),
             rounds=_sizes(args.rounds),
             seeds=tuple(int(s) for s in args.seeds.split(",") if s.strip()),
             repeat=args.repeat,
         )
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    commit = args.commit or commit_id()
-    started = time.perf_counter()
-    print(
-        f"commit {commit}, seeds {','.join(map(str, config.seeds))}, DA best of "
-        f"{config.repeat}, python {platform.python_version()}, numpy {np.__version__}, "
-        f"{platform.processor() or platform.machine()}"
-    )
-    runs = run_suite(config)
-    if args.out is not None:
-        header = run_header(
-            commit,
-            suite="stable",
-            seeds=list(config.seeds),
-            repeat=config.repeat,
-            random=[f"{t}x{p}" for t, p in config.random],
-            rounds=[f"{t}x{p}" for t, p in config.rounds],
+
+    def headline(config: SuiteConfig, commit: str) -> str:
+        return (
+            f"commit {commit}, seeds {','.join(map(str, config.seeds))}, DA best of "
+            f"{config.repeat}, python {platform.python_version()}, numpy {np.__version__}, "
+            f"{platform.processor() or platform.machine()}"
         )
-        paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
-        print(f"wrote {paths[0]} and {paths[1]}")
-    print(f"{time.perf_counter() - started:.0f} s in all")
-    return 1 if any(run.failed for run in runs) else 0
+
+    def run(config: SuiteConfig, commit: str) -> int:
+        runs = run_suite(config)
+        if args.out is not None:
+            header = run_header(
+                commit,
+                suite="stable",
+                seeds=list(config.seeds),
+                repeat=config.repeat,
+                random=[f"{t}x{p}" for t, p in config.random],
+                rounds=[f"{t}x{p}" for t, p in config.rounds],
+            )
+            paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
+            print(f"wrote {paths[0]} and {paths[1]}")
+        return 1 if any(run.failed for run in runs) else 0
+
+    return run_main(make_config, args.commit, headline, run)
 
 
 if __name__ == "__main__":

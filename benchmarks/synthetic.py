@@ -4,11 +4,11 @@ For every size and seed, one fresh process generates the round
 (:func:`matcher.generator.generate_round`, budgets as generated) under :func:`suite_policy`
 (a subsidy pool, soft ``min_per_lender`` and ``max_host_share``), compiles it, solves it with
 the default path (``auto``) and with the peers, each at the time limit (greedy has none):
-``greedy``, ``highs`` (HiGHS's MIP solver on the same model, :mod:`solvers.highs`) and, when
-asked for, ``cpsat`` (the CP-SAT model alone, CP-SAT's defaults). Every assignment is checked
-with the independent evaluator (:func:`matcher.evaluator.evaluate`). A process per size keeps
-each peak memory its own: it is the peak resident set of that process, which generated,
-compiled, solved (every solver) and evaluated the round.
+``greedy``, ``highs`` (HiGHS's MIP solver on the same model, :mod:`solvers.backends.highs`)
+and, when asked for, ``cpsat`` (the CP-SAT model alone, CP-SAT's defaults). Every assignment
+is checked with the independent evaluator (:func:`matcher.evaluator.evaluate`). A process
+per size keeps each peak memory its own: it is the peak resident set of that process, which
+generated, compiled, solved (every solver) and evaluated the round.
 
 Reported per size, seed and solver: objective (the evaluator's), bound and gap (the
 solver's), placements, KPIs, compile and solve time, peak memory, and on each peer's row the
@@ -50,13 +50,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
-from benchmarks.runinfo import commit_id, machine
+from benchmarks.runinfo import machine, run_main
 from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import Evaluation, evaluate
 from matcher.generator import generate_round
 from matcher.models import Policy, Round
+from solvers.registry import solve
 from solvers.result import Result, SolveParams
-from solvers.solve import solve
 
 SIZES: Final[dict[str, tuple[int, int]]] = {
     "500x150": (500, 150),
@@ -78,7 +78,7 @@ METHODS: Final[dict[str, str]] = {
     "highs": "highs",
     "cpsat": "cpsat",
 }
-"""Suite name of each solver -> its :data:`solvers.solve.SOLVERS` key."""
+"""Suite name of each solver -> its :data:`solvers.registry.METHODS` key."""
 DEFAULT_SOLVERS: Final = ("ours", "greedy", "highs")
 NO_SOLUTION: Final = "no solution"
 """The check of a peer's run without an assignment (not a failure)."""
@@ -546,43 +546,41 @@ def config_from_args(args: argparse.Namespace) -> SuiteConfig:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the synthetic suite; returns the exit status (1 if a run failed its check)."""
     args = parse_args(argv)
-    try:
-        config = config_from_args(args)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    commit = args.commit or commit_id()
-    started = time.perf_counter()
-    print(
-        f"commit {commit}, time limit {config.time_limit:g} s, {config.workers} workers, "
-        f"seeds {','.join(map(str, config.seeds))}, {config.objective} objective, "
-        f"{platform.processor() or platform.machine()}, {machine()['nproc']} cores"
-    )
-    runs = run_suite(config)
-    if args.out is not None:
-        header = run_header(
-            commit,
-            suite="synthetic",
-            time_limit=config.time_limit,
-            solvers=list(config.solvers),
-            workers=config.workers,
-            seeds=list(config.seeds),
-            sizes=[f"{t}x{p}" for t, p in config.sizes],
-            objective=config.objective,
-            isolated=config.isolate,
-            policy=suite_policy(1, config.objective).model_dump(
-                include={"subsidy_share", "min_per_lender", "max_host_share", "fairness"}
-            )
-            | {
-                "subsidy_pool_per_talent": SUBSIDY_PER_TALENT,
-                "top_k": TOP_K,
-                "top_k_from": TOP_K_FROM,
-            },
+
+    def headline(config: SuiteConfig, commit: str) -> str:
+        return (
+            f"commit {commit}, time limit {config.time_limit:g} s, {config.workers} workers, "
+            f"seeds {','.join(map(str, config.seeds))}, {config.objective} objective, "
+            f"{platform.processor() or platform.machine()}, {machine()['nproc']} cores"
         )
-        paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
-        print(f"wrote {paths[0]} and {paths[1]}")
-    print(f"{time.perf_counter() - started:.0f} s in all")
-    return 1 if any(run.failed for run in runs) else 0
+
+    def run(config: SuiteConfig, commit: str) -> int:
+        runs = run_suite(config)
+        if args.out is not None:
+            header = run_header(
+                commit,
+                suite="synthetic",
+                time_limit=config.time_limit,
+                solvers=list(config.solvers),
+                workers=config.workers,
+                seeds=list(config.seeds),
+                sizes=[f"{t}x{p}" for t, p in config.sizes],
+                objective=config.objective,
+                isolated=config.isolate,
+                policy=suite_policy(1, config.objective).model_dump(
+                    include={"subsidy_share", "min_per_lender", "max_host_share", "fairness"}
+                )
+                | {
+                    "subsidy_pool_per_talent": SUBSIDY_PER_TALENT,
+                    "top_k": TOP_K,
+                    "top_k_from": TOP_K_FROM,
+                },
+            )
+            paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
+            print(f"wrote {paths[0]} and {paths[1]}")
+        return 1 if any(run.failed for run in runs) else 0
+
+    return run_main(lambda: config_from_args(args), args.commit, headline, run)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,10 @@
-"""Round results for people and files: placements, unplaced talents with reasons, KPIs.
+"""Round results as tables and text: placements, unplaced talents with reasons, KPIs.
 
-Written by ``cosource solve`` and ``cosource demo``:
-
-``placements.csv``     one row per placement: score breakdown and monthly cost split
-``unplaced.csv``       one row per unplaced talent: the main reason and its counts
-``kpis.json``          the round KPIs of the evaluator, with the blocking-pair count
-``blocking_pairs.csv`` on request: the pairs that would both rather be together
+The tables are what ``placements.csv`` and ``unplaced.csv`` hold (written by
+:func:`api.pipeline.write_outcome`); :func:`summary_text` is what a coordinator reads first.
 """
 
 from __future__ import annotations
-
-import dataclasses
-import json
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +14,7 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import Evaluation
 from matcher.explain import CATEGORY_TEXT, UnplacedReason, summarize_reasons
 from matcher.models import SCORE_NAMES
-from matcher.stability import StabilityKpis, with_stability
+from matcher.stability import StabilityKpis
 
 
 def placements_frame(compiled: CompiledRound, edges: npt.NDArray[np.integer]) -> pd.DataFrame:
@@ -60,52 +51,6 @@ def unplaced_frame(reasons: list[UnplacedReason]) -> pd.DataFrame:
         },
         columns=["talent", "reason", "explanation", "counts"],
     )
-
-
-def kpis_document(evaluation: Evaluation) -> dict[str, Any]:
-    """The KPIs, objective and violations as a JSON-ready dict."""
-    objective = evaluation.objective
-    return {
-        "feasible": evaluation.feasible,
-        "violations": [str(v) for v in evaluation.violations],
-        "objective": {
-            "placements": objective.placements,
-            "score": objective.score,
-            "penalty": objective.penalty,
-            "value": objective.value,
-        },
-        "kpis": dataclasses.asdict(evaluation.kpis),
-    }
-
-
-def write_results(
-    folder: Path,
-    compiled: CompiledRound,
-    edges: npt.NDArray[np.integer],
-    evaluation: Evaluation,
-    reasons: list[UnplacedReason],
-    extra: dict[str, Any] | None = None,
-    stability: StabilityKpis | None = None,
-    blocking_pairs: npt.NDArray[np.integer] | None = None,
-) -> list[Path]:
-    """Write placements.csv, unplaced.csv, kpis.json (with ``stability`` if given),
-    result.json (``extra``, if given) and blocking_pairs.csv (if given)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "placements.csv", folder / "unplaced.csv", folder / "kpis.json"]
-    placements_frame(compiled, edges).to_csv(written[0], index=False)
-    unplaced_frame(reasons).to_csv(written[1], index=False)
-    document = kpis_document(evaluation)
-    if stability is not None:
-        document = with_stability(document, stability)
-    written[2].write_text(json.dumps(document, indent=1) + "\n")
-    if extra is not None:
-        written.append(folder / "result.json")
-        written[-1].write_text(json.dumps(extra, indent=1, default=str) + "\n")
-    if blocking_pairs is not None:
-        written.append(folder / "blocking_pairs.csv")
-        frame = placements_frame(compiled, blocking_pairs)
-        frame[["talent", "package", "lender", "host", "score"]].to_csv(written[-1], index=False)
-    return written
 
 
 def summary_text(

@@ -16,7 +16,6 @@ several tours is judged by the worst one. One pass over the edges, no Python loo
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -161,20 +160,10 @@ def stability_kpis(preferences: Preferences, edges: npt.ArrayLike) -> StabilityK
     )
 
 
-def with_stability(document: dict[str, Any], kpis: StabilityKpis) -> dict[str, Any]:
-    """A KPI document (as from :func:`matcher.report.kpis_document`) with a ``stability``
-    section and the blocking-pair count among its KPIs; ``document`` is not changed."""
-    out = dict(document)
-    out["stability"] = kpis.as_dict()
-    out["kpis"] = {**document.get("kpis", {}), "blocking_pairs": kpis.blocking_pairs}
-    return out
-
-
 __all__ = [
     "StabilityAudit",
     "StabilityKpis",
     "audit_matching",
     "rank_summary",
     "stability_kpis",
-    "with_stability",
 ]

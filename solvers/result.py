@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +13,7 @@ import numpy.typing as npt
 
 from matcher.compile import CompiledRound
 from matcher.objective import Objective
+from solvers.stop import Deadline, StopCriterion
 
 
 class Status(StrEnum):
@@ -61,6 +64,12 @@ class SolveParams:
         Stop once the relative gap between incumbent and bound is at most this.
     progress
         Called with a :class:`Progress` at each new incumbent.
+    deadline
+        The command's deadline, when the solve is one phase of a longer command (see
+        :func:`with_deadline`); its ``seconds`` equal ``time_limit``. None: the solve times
+        itself from its own start.
+    stop
+        An extra stop criterion (:mod:`solvers.stop`), asked at each new incumbent.
     """
 
     time_limit: float = 10.0
@@ -68,14 +77,26 @@ class SolveParams:
     seed: int = 0
     relative_gap: float = 0.0
     progress: ProgressCallback | None = None
+    deadline: Deadline | None = None
+    stop: StopCriterion | None = None
 
     def __post_init__(self) -> None:
-        if self.time_limit <= 0:
+        if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
             raise ValueError("time_limit <= 0 not understood.")
         if self.workers < 1:
             raise ValueError("workers < 1 not understood.")
         if not 0 <= self.relative_gap < 1:
             raise ValueError("relative_gap outside [0, 1) not understood.")
+        if self.deadline is not None and self.deadline.seconds != self.time_limit:
+            raise ValueError("deadline and time_limit disagree.")
+
+    def timer(self) -> Deadline:
+        """The deadline the solve counts from: the command's, or one that starts now."""
+        return self.deadline if self.deadline is not None else Deadline(self.time_limit)
+
+    def with_deadline(self, deadline: Deadline) -> SolveParams:
+        """These parameters, timed by ``deadline`` (its ``seconds`` become the limit)."""
+        return dataclasses.replace(self, time_limit=deadline.seconds, deadline=deadline)
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -121,6 +142,28 @@ class Result:
     notes: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     placement_bound: int | None = None
+
+    @classmethod
+    def no_solution(
+        cls,
+        solver: str,
+        status: Status,
+        wall_time: float,
+        notes: list[str] | None = None,
+        conflicts: list[str] | None = None,
+        bound: float | None = None,
+    ) -> Result:
+        """A result without an assignment: infeasible, unknown or rejected."""
+        return cls(
+            solver=solver,
+            status=status,
+            edges=np.zeros(0, dtype=np.int64),
+            objective=None,
+            bound=bound,
+            wall_time=wall_time,
+            notes=list(notes or []),
+            conflicts=list(conflicts or []),
+        )
 
     @property
     def gap(self) -> float | None:

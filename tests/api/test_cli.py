@@ -105,7 +105,7 @@ def test_solve_reports_blocking_pairs(tmp_path: Path, capsys: pytest.CaptureFixt
         capsys.readouterr().out
     )
     kpis = json.loads((out / "kpis.json").read_text())
-    assert kpis["kpis"]["blocking_pairs"] == 0
+    assert kpis["stability"]["blocking_pairs"] == 0
     assert kpis["stability"]["stable"] is True
     assert (out / "blocking_pairs.csv").read_text().strip() == "talent,package,lender,host,score"
 

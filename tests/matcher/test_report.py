@@ -1,23 +1,20 @@
-"""Result files and the summary text, on the pilot round with a hand-picked assignment."""
+"""Result tables and the summary text, on the pilot round with a hand-picked assignment."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-import pandas as pd
 
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
-from matcher.report import summary_text, write_results
+from matcher.report import placements_frame, summary_text, unplaced_frame
 from matcher.roundio import load_round
 
 PILOT = Path(__file__).parents[2] / "examples" / "pilot"
 CHOSEN = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
 
 
-def test_result_files_and_summary(tmp_path: Path) -> None:
+def test_result_tables_and_summary() -> None:
     round_ = load_round(PILOT)
     compiled = compile_round(round_)
     a = compiled.arrays
@@ -26,21 +23,13 @@ def test_result_files_and_summary(tmp_path: Path) -> None:
     )
     evaluation = evaluate(round_, compiled, CHOSEN)
     reasons = explain_unplaced(compiled, edges)
-    written = write_results(tmp_path, compiled, edges, evaluation, reasons, {"status": "optimal"})
-    assert [p.name for p in written] == [
-        "placements.csv",
-        "unplaced.csv",
-        "kpis.json",
-        "result.json",
-    ]
-
-    placements = pd.read_csv(tmp_path / "placements.csv")
+    placements = placements_frame(compiled, edges)
     assert list(zip(placements.talent, placements.package, strict=True)) == CHOSEN
     ann = placements.iloc[0]
     assert (ann.lender, ann.host, ann.host_fee, ann.topup) == ("bank", "coop", 4500, 3700)
     assert ann.score == round(float(compiled.score[edges[0]]), 4)
 
-    unplaced = pd.read_csv(tmp_path / "unplaced.csv", keep_default_na=False)
+    unplaced = unplaced_frame(reasons)
     by_talent = dict(zip(unplaced.talent, unplaced.reason, strict=True))
     # bart, dirk and femke have no eligible package at all
     assert by_talent == {
@@ -51,10 +40,9 @@ def test_result_files_and_summary(tmp_path: Path) -> None:
     femke = unplaced[unplaced.talent == "femke"].iloc[0]
     assert femke.counts.startswith("age:5")
 
-    kpis = json.loads((tmp_path / "kpis.json").read_text())
-    assert kpis["feasible"] is True
-    assert kpis["objective"]["placements"] == 3
-    assert kpis["kpis"]["placement_rate"] == 0.5
+    assert evaluation.feasible
+    assert evaluation.objective.placements == 3
+    assert evaluation.kpis.placement_rate == 0.5
 
     text = summary_text(compiled, edges, evaluation, reasons)
     assert "placed 3 of 6 talents (50.0%), 3 of 6 seats filled (50.0%)" in text
@@ -64,13 +52,13 @@ def test_result_files_and_summary(tmp_path: Path) -> None:
     assert "        3  no eligible package" in text
 
 
-def test_summary_names_blocking_pairs_of_an_unstable_matching(tmp_path: Path) -> None:
+def test_summary_names_blocking_pairs_of_an_unstable_matching() -> None:
     from matcher.preferences import build_preferences
     from matcher.stability import audit_matching, stability_kpis
-    from tests.matcher.test_evaluator import package, talent, tiny_round
+    from tests.factories import make_round, package, talent
 
     # a and p prefer each other, yet a is placed on q and b on p: (a, p) blocks
-    round_ = tiny_round(
+    round_ = make_round(
         [talent("a", preferences=["p", "q"]), talent("b", preferences=["p", "q"])],
         [package("p", ranking=["a", "b"]), package("q", ranking=["a", "b"])],
     )
@@ -83,7 +71,6 @@ def test_summary_names_blocking_pairs_of_an_unstable_matching(tmp_path: Path) ->
     assert "blocking pairs 1 (1 talents, 1 packages would rather be together" in text
     audit = audit_matching(preferences, edges, with_pairs=True)
     assert audit.pairs is not None
-    write_results(tmp_path, compiled, edges, evaluation, [], None, stability, audit.pairs)
-    blocking = pd.read_csv(tmp_path / "blocking_pairs.csv")
+    blocking = placements_frame(compiled, audit.pairs)
     assert list(zip(blocking.talent, blocking.package, strict=True)) == [("a", "p")]
-    assert json.loads((tmp_path / "kpis.json").read_text())["kpis"]["blocking_pairs"] == 1
+    assert stability.blocking_pairs == 1

@@ -7,8 +7,8 @@ import pytest
 
 from matcher.compile import compile_round
 from matcher.preferences import Preferences, build_preferences
-from matcher.stability import audit_matching, stability_kpis, with_stability
-from tests.matcher.test_preferences import market_round
+from matcher.stability import audit_matching, stability_kpis
+from tests.references import market_round
 
 
 def brute_force_blocking(prefs: Preferences, edges: list[int]) -> set[int]:
@@ -98,16 +98,18 @@ def test_audit_equals_brute_force_on_random_matchings(seed: int) -> None:
         assert audit.blocking == len(expected)
 
 
-def test_kpis_and_report_document() -> None:
+def test_stability_kpis() -> None:
     prefs = _two_by_two()
     kpis = stability_kpis(prefs, [0, 3])
     assert kpis.blocking_pairs == 1 and kpis.blocking_talents == 1
     assert kpis.blocking_packages == 1 and not kpis.stable
-    document = {"feasible": True, "kpis": {"placements": 2}}
-    out = with_stability(document, kpis)
-    assert out["kpis"] == {"placements": 2, "blocking_pairs": 1}
-    assert out["stability"]["stable"] is False
-    assert "stability" not in document and document["kpis"] == {"placements": 2}
+    assert kpis.as_dict() == {
+        "blocking_pairs": 1,
+        "blocking_talents": 1,
+        "blocking_packages": 1,
+        "unacceptable_placements": 0,
+        "stable": False,
+    }
 
 
 def test_empty_everything() -> None:

@@ -1,0 +1,211 @@
+"""The round pipeline: the one place that chains compile -> solve -> evaluate -> explain ->
+stability audit, and writes an outcome's files.
+
+Every front end calls it: the command line, the HTTP service, the report and the batch
+runner. None of them chains the steps on its own.
+
+>>> outcome = run_round(round_, RoundParams(method="auto", solve=SolveParams(time_limit=10)))
+>>> write_outcome(outcome, Path("results/pilot"))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from api.documents import KpisDocument, ResultDocument, to_json
+from matcher.compile import CompiledRound, compile_round
+from matcher.errors import RoundError
+from matcher.evaluator import Evaluation, evaluate
+from matcher.explain import UnplacedReason, explain_unplaced
+from matcher.models import Round
+from matcher.preferences import build_preferences
+from matcher.report import placements_frame, summary_text, unplaced_frame
+from matcher.stability import StabilityKpis, audit_matching, stability_kpis
+from solvers.registry import METHODS
+from solvers.result import ProgressCallback, Result, SolveParams
+from solvers.stop import Deadline
+
+Int64Array = np.ndarray[tuple[int], np.dtype[np.int64]]
+
+OUTCOME_FILES = ("result.json", "kpis.json", "placements.csv", "unplaced.csv", "blocking_pairs.csv")
+"""Every file :func:`write_outcome` may write; those it does not write this time are removed,
+so that no file of an earlier round in the same folder looks current."""
+
+
+@dataclass(frozen=True)
+class RoundParams:
+    """How to run a round.
+
+    Attributes
+    ----------
+    method
+        A key of :data:`solvers.registry.METHODS` (``auto`` by default).
+    solve
+        Time limit, workers, seed and gap. The time limit holds for the whole run:
+        compiling, solving and the checks after it share one deadline.
+    blocking_pairs
+        Keep the blocking pairs themselves (``blocking_pairs.csv``), not only their count.
+    """
+
+    method: str = "auto"
+    solve: SolveParams = field(default_factory=SolveParams)
+    blocking_pairs: bool = False
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; known: {', '.join(METHODS)}")
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """A solved round: the compiled round, the result, the evaluator's verdict, why each
+    unplaced talent is unplaced, and the matching's stability.
+
+    ``evaluation``, ``stability`` and ``reasons`` are empty when the solve found no
+    assignment (see ``result.status`` and ``result.conflicts``).
+    """
+
+    round: Round
+    compiled: CompiledRound
+    method: str
+    result: Result
+    compile_seconds: float
+    evaluation: Evaluation | None = None
+    reasons: tuple[UnplacedReason, ...] = ()
+    stability: StabilityKpis | None = None
+    blocking_pairs: Int64Array | None = None
+
+    @property
+    def solved(self) -> bool:
+        """Whether the solve found an assignment."""
+        return self.result.status.has_solution
+
+    def result_document(self) -> ResultDocument:
+        """``result.json``: how the solve went."""
+        return ResultDocument.of(self.method, self.result, self.compile_seconds)
+
+    def kpis_document(self) -> KpisDocument | None:
+        """``kpis.json``: the evaluator's verdict and the KPIs (None without assignment)."""
+        if self.evaluation is None:
+            return None
+        return KpisDocument.of(self.evaluation, self.stability)
+
+    def placements(self) -> pd.DataFrame:
+        """One row per placement: ids, organizations, scores and the monthly cost split."""
+        return placements_frame(self.compiled, self.result.edges)
+
+    def unplaced(self) -> pd.DataFrame:
+        """One row per unplaced talent: the main reason and the counts behind it."""
+        return unplaced_frame(list(self.reasons))
+
+    def summary(self) -> str:
+        """What a coordinator reads first: how the solve went, the KPIs, the best placements
+        and why others were not placed."""
+        result = self.result
+        if self.evaluation is None:
+            groups = ", ".join(result.conflicts) or "none named"
+            return f"no solution: {result.status}; conflicting constraints: {groups}"
+        gap = "-" if result.gap is None else f"{result.gap:.3%}"
+        head = (
+            f"{result.solver}: {result.status}, gap {gap}, "
+            f"solved in {result.wall_time:.2f} s (compiled in {self.compile_seconds:.2f} s)"
+        )
+        body = summary_text(
+            self.compiled,
+            result.edges,
+            self.evaluation,
+            list(self.reasons),
+            stability=self.stability,
+        )
+        notes = "".join(f"\nnote: {note}" for note in result.notes[:5])
+        return f"{head}\n{body}{notes}"
+
+
+def run_round(
+    round_: Round,
+    params: RoundParams | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> RoundOutcome:
+    """Compile, solve, judge, explain and audit ``round_``.
+
+    Parameters
+    ----------
+    round_
+        The round, validated.
+    params
+        Method, solve parameters and what to keep; defaults if None.
+    on_progress
+        Called with each progress report of the solve (replaces ``params.solve.progress``).
+
+    Returns
+    -------
+    RoundOutcome
+        Everything the front ends show or write.
+    """
+    params = params or RoundParams()
+    deadline = params.solve.deadline or Deadline(params.solve.time_limit)
+    compiled = compile_round(round_)
+    compile_seconds = deadline.elapsed()
+    solve_params = params.solve.with_deadline(deadline)
+    if on_progress is not None:
+        solve_params = dataclasses.replace(solve_params, progress=on_progress)
+    result = METHODS[params.method](compiled, round_, solve_params)
+    outcome = RoundOutcome(round_, compiled, params.method, result, compile_seconds)
+    if not result.status.has_solution:
+        return outcome
+    preferences = build_preferences(compiled)
+    return dataclasses.replace(
+        outcome,
+        evaluation=evaluate(round_, compiled, result.pairs(compiled)),
+        reasons=tuple(explain_unplaced(compiled, result.edges)),
+        stability=stability_kpis(preferences, result.edges),
+        blocking_pairs=audit_matching(preferences, result.edges, with_pairs=True).pairs
+        if params.blocking_pairs
+        else None,
+    )
+
+
+def write_outcome(outcome: RoundOutcome, folder: Path) -> list[Path]:
+    """Write ``outcome`` into ``folder``: ``result.json`` always; with an assignment also
+    ``kpis.json``, ``placements.csv``, ``unplaced.csv`` and, when kept,
+    ``blocking_pairs.csv``. Files of an earlier outcome that this one does not have are
+    removed. Returns the files written.
+
+    Raises
+    ------
+    RoundError
+        If ``folder`` names an existing file.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise RoundError(f"the results folder {folder} is an existing file")
+    folder.mkdir(parents=True, exist_ok=True)
+    contents: dict[str, str] = {"result.json": to_json(outcome.result_document())}
+    kpis = outcome.kpis_document()
+    if kpis is not None:
+        contents["kpis.json"] = to_json(kpis)
+        contents["placements.csv"] = outcome.placements().to_csv(index=False)
+        contents["unplaced.csv"] = outcome.unplaced().to_csv(index=False)
+    if outcome.blocking_pairs is not None:
+        frame = placements_frame(outcome.compiled, outcome.blocking_pairs)
+        columns = ["talent", "package", "lender", "host", "score"]
+        contents["blocking_pairs.csv"] = frame[columns].to_csv(index=False)
+    for name in OUTCOME_FILES:
+        if name not in contents:
+            (folder / name).unlink(missing_ok=True)
+    written = []
+    for name, text in contents.items():
+        path = folder / name
+        # write beside, then rename: a reader never sees half a file
+        partial = path.with_name(f".{name}.partial")
+        partial.write_text(text)
+        partial.replace(path)
+        written.append(path)
+    return written
+
+
+__all__ = ["OUTCOME_FILES", "RoundOutcome", "RoundParams", "run_round", "write_outcome"]

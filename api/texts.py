@@ -1,0 +1,103 @@
+"""What the command line prints: the check report, progress lines and shortlists.
+
+These are the coordinator's texts: they show everything the round holds.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+import numpy as np
+
+from matcher.compile import CompiledRound
+from matcher.eligibility import REASONS
+from matcher.models import SCORE_NAMES, Round
+from matcher.shortlists import Shortlist
+from solvers.result import Progress
+
+
+def check_report(round_: Round, compiled: CompiledRound, seconds: float) -> str:
+    """The text ``cosource check`` prints: counts, eligible pairs and exclusions per rule."""
+    a = compiled.arrays
+    pairs = a.n_talents * a.n_packages
+    eligible = compiled.n_edges + int(compiled.pruned_by_talent.sum())
+    per_talent = np.bincount(compiled.talent, minlength=a.n_talents)
+    per_package = np.bincount(compiled.package, minlength=a.n_packages)
+    lines = [
+        f"round '{round_.id}' {round_.name}".rstrip(),
+        f"  organizations {len(round_.organizations):>9,}",
+        f"  talents       {a.n_talents:>9,}",
+        f"  packages      {a.n_packages:>9,}   seats {int(a.package_seats.sum()):,}",
+        f"  pins {len(round_.pins)}, forbidden {len(round_.forbidden)}, "
+        f"previous {len(round_.previous)}",
+        "",
+        f"eligible pairs  {eligible:,} of {pairs:,} ({eligible / max(pairs, 1):.2%})",
+    ]
+    if compiled.pruned_by_talent.any():
+        lines.append(f"kept as edges   {compiled.n_edges:,} (top {round_.policy.top_k} per talent)")
+    lines += [
+        f"talents with no eligible package   {int((per_talent == 0).sum()):,}",
+        f"packages with no eligible talent   {int((per_package == 0).sum()):,}",
+        f"eligible packages per talent       mean {per_talent.mean() if a.n_talents else 0:.1f}",
+        "",
+        "pairs excluded, by the first rule they fail:",
+    ]
+    for rule, count in compiled.excluded_by_rule().items():
+        state = "" if round_.policy.rule_on(rule) else "  (rule off)"
+        lines.append(f"  {rule:<22} {count:>14,}  {REASONS[rule]}{state}")
+    lines.append(f"\ncompiled in {seconds:.2f} s")
+    return "\n".join(lines)
+
+
+class ProgressPrinter:
+    """Prints solver progress: incumbent, bound, gap and elapsed time, at most twice a
+    second (always the first and the final report)."""
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 0.5) -> None:
+        self.stream = stream or sys.stdout
+        self.interval = interval
+        self.last = -1.0
+
+    def __call__(self, progress: Progress) -> None:
+        if self.last >= 0 and progress.elapsed - self.last < self.interval:
+            return
+        self.last = progress.elapsed
+        print(progress_line(progress), file=self.stream, flush=True)
+
+
+def progress_line(progress: Progress) -> str:
+    """One line of solver progress."""
+    parts = [f"{progress.elapsed:7.2f}s  {progress.solver:<8}"]
+    if progress.placements is not None:
+        parts.append(f"placed {progress.placements:,}")
+    if progress.objective is not None:
+        parts.append(f"incumbent {progress.objective:,.0f}")
+    if progress.bound is not None:
+        parts.append(f"bound {progress.bound:,.0f}")
+    if progress.gap is not None:
+        parts.append(f"gap {progress.gap:.3%}")
+    return "  ".join(parts)
+
+
+def shortlist_text(compiled: CompiledRound, shortlist: Shortlist, for_package: bool) -> str:
+    """A shortlist as a table: rank, candidate, total score, components and, for a
+    package, the host's monthly fee. This is the coordinator's view: the cost component and
+    the fee together reveal the retained salary, so a hiring organization's view must leave
+    the cost component out."""
+    who = "talent" if for_package else "package"
+    header = f"{'#':>3} {who:<12} {'score':>6} " + " ".join(f"{n[:6]:>6}" for n in SCORE_NAMES)
+    lines = [f"shortlist of {'package' if for_package else 'talent'} '{shortlist.owner}'", header]
+    if for_package:
+        lines[1] += f" {'host fee':>9}"
+    rows = zip(shortlist.partner_ids, shortlist.breakdown(), shortlist.edges.tolist(), strict=True)
+    for rank, (partner, parts, edge) in enumerate(rows, start=1):
+        line = f"{rank:>3} {partner:<12} {parts['score']:6.3f} " + " ".join(
+            f"{parts[n]:6.2f}" for n in SCORE_NAMES
+        )
+        if for_package:
+            line += f" {compiled.host_fee[edge]:9,.0f}"
+        lines.append(line)
+    if not len(shortlist):
+        lines.append("  (no eligible candidate)")
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""The round pipeline: one chain from round to outcome, and the files it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from api.documents import SCHEMA_VERSION, KpisDocument, ResultDocument
+from api.pipeline import OUTCOME_FILES, RoundParams, run_round, write_outcome
+from matcher.errors import RoundError
+from matcher.roundio import load_round
+from solvers.result import Progress, SolveParams, Status
+
+PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+PILOT_PLACEMENTS = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
+
+
+def _params(method: str = "auto", **extra: bool) -> RoundParams:
+    return RoundParams(method, SolveParams(time_limit=5, workers=1), **extra)
+
+
+def test_the_pilot_round_end_to_end(tmp_path: Path) -> None:
+    reports: list[Progress] = []
+    outcome = run_round(load_round(PILOT), _params(), on_progress=reports.append)
+    assert outcome.solved and outcome.result.status == Status.OPTIMAL
+    assert outcome.evaluation is not None and outcome.evaluation.feasible
+    assert sorted(outcome.result.pairs(outcome.compiled)) == sorted(PILOT_PLACEMENTS)
+    assert {r.talent: r.reason for r in outcome.reasons} == {
+        "bart": "no_eligible_package",
+        "dirk": "no_eligible_package",
+        "femke": "no_eligible_package",
+    }
+    assert outcome.stability is not None
+    assert outcome.result_document().method == "auto"
+    assert "placed 3 of 6 talents (50.0%)" in outcome.summary()
+
+    written = write_outcome(outcome, tmp_path)
+    assert sorted(p.name for p in written) == sorted(
+        ["result.json", "kpis.json", "placements.csv", "unplaced.csv"]
+    )
+    result = ResultDocument.model_validate_json((tmp_path / "result.json").read_text())
+    assert (result.schema_version, result.status, result.placements) == (
+        SCHEMA_VERSION,
+        "optimal",
+        3,
+    )
+    kpis = KpisDocument.model_validate_json((tmp_path / "kpis.json").read_text())
+    assert kpis.feasible and kpis.objective.placements == 3
+    assert kpis.kpis.placement_rate == 0.5
+    placements = pd.read_csv(tmp_path / "placements.csv")
+    assert sorted(zip(placements.talent, placements.package, strict=True)) == sorted(
+        PILOT_PLACEMENTS
+    )
+    ann = placements[placements.talent == "ann"].iloc[0]
+    assert (ann.lender, ann.host, ann.host_fee, ann.topup) == ("bank", "coop", 4500, 3700)
+
+
+def test_the_documents_read_back_as_written(tmp_path: Path) -> None:
+    outcome = run_round(load_round(PILOT), _params("greedy"))
+    write_outcome(outcome, tmp_path)
+    text = (tmp_path / "result.json").read_text()
+    assert ResultDocument.model_validate_json(text) == outcome.result_document()
+    assert json.loads(text)["solver"] == "greedy"
+
+
+def test_blocking_pairs_are_written_when_kept(tmp_path: Path) -> None:
+    outcome = run_round(load_round(PILOT), _params("da", blocking_pairs=True))
+    assert outcome.blocking_pairs is not None
+    write_outcome(outcome, tmp_path)
+    assert (tmp_path / "blocking_pairs.csv").read_text().strip() == (
+        "talent,package,lender,host,score"
+    )
+    kpis = json.loads((tmp_path / "kpis.json").read_text())
+    assert kpis["stability"] == {
+        "blocking_pairs": 0,
+        "blocking_talents": 0,
+        "blocking_packages": 0,
+        "unacceptable_placements": 0,
+        "stable": True,
+    }
+
+
+def test_an_infeasible_round_leaves_no_stale_files(tmp_path: Path) -> None:
+    solved = run_round(load_round(PILOT), _params("da", blocking_pairs=True))
+    write_outcome(solved, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == set(OUTCOME_FILES)
+
+    # pin one talent onto two tours at once: no assignment exists
+    round_ = load_round(PILOT)
+    raw = round_.model_dump(mode="json")
+    raw["pins"] = [
+        {"talent": "ann", "package": "coop-finance"},
+        {"talent": "ann", "package": "city-procurement"},
+    ]
+    impossible = type(round_).model_validate(raw)
+    outcome = run_round(impossible, _params())
+    assert not outcome.solved and outcome.kpis_document() is None
+    assert outcome.summary().startswith("no solution: infeasible")
+    assert "tours of talent 'ann'" in outcome.result.conflicts
+    write_outcome(outcome, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == {"result.json"}
+
+
+def test_an_existing_file_is_no_results_folder(tmp_path: Path) -> None:
+    outcome = run_round(load_round(PILOT), _params("greedy"))
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    with pytest.raises(RoundError, match="is an existing file"):
+        write_outcome(outcome, target)
+    assert target.read_text() == "not a folder"
+
+
+def test_an_unknown_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown method 'fastest'"):
+        RoundParams("fastest")
