@@ -151,7 +151,8 @@ def run_round(
     deadline = params.solve.deadline or Deadline(params.solve.time_limit)
     compiled = compile_round(round_)
     compile_seconds = deadline.elapsed()
-    solve_params = params.solve.with_deadline(deadline)
+    # the solve gets the time compiling left, and so ends when the command must
+    solve_params = params.solve.with_deadline(deadline.portion())
     if on_progress is not None:
         solve_params = dataclasses.replace(solve_params, progress=on_progress)
     result = METHODS[params.method](compiled, round_, solve_params)

@@ -17,6 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+MIN_PHASE_SECONDS = 0.05
+"""The least time a phase gets, even past the deadline: enough to hand back a result."""
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -52,6 +55,15 @@ class Deadline:
     def at(self) -> float:
         """The ``time.perf_counter()`` value at which the limit ends."""
         return self.started + self.seconds
+
+    def portion(self, share: float = 1.0) -> Deadline:
+        """A deadline for the next phase: it starts now and gets ``share`` of the time left
+        (all of it by default, so that it ends when this one does). A phase that starts
+        after the end still gets :data:`MIN_PHASE_SECONDS`, so that it can return what it
+        has at once."""
+        if not 0 < share <= 1:
+            raise ValueError(f"share {share} not understood: give a share in (0, 1].")
+        return Deadline(max(share * self.remaining(), MIN_PHASE_SECONDS))
 
 
 class Progress(Protocol):
@@ -129,6 +141,7 @@ class FirstOf:
 
 
 __all__ = [
+    "MIN_PHASE_SECONDS",
     "Deadline",
     "FirstOf",
     "GapReached",

@@ -8,7 +8,14 @@ import time
 import pytest
 
 from solvers.result import Progress, SolveParams
-from solvers.stop import Deadline, FirstOf, GapReached, MaxRuntime, NoImprovement
+from solvers.stop import (
+    MIN_PHASE_SECONDS,
+    Deadline,
+    FirstOf,
+    GapReached,
+    MaxRuntime,
+    NoImprovement,
+)
 
 
 def _progress(elapsed: float, objective: float | None, bound: float | None = None) -> Progress:
@@ -24,6 +31,18 @@ def test_a_deadline_counts_from_its_start() -> None:
     assert deadline.at() == started + 5.0
     assert Deadline(1.0, started).remaining() == 0.0
     assert Deadline(1.0, started).expired()
+
+
+def test_a_phase_gets_a_portion_of_the_time_left() -> None:
+    deadline = Deadline(10.0, time.perf_counter() - 4.0)
+    rest = deadline.portion()
+    assert abs(rest.at() - deadline.at()) < 0.01
+    half = deadline.portion(0.5)
+    assert 2.9 < half.seconds <= 3.0
+    late = Deadline(1.0, time.perf_counter() - 5.0).portion()
+    assert late.seconds == MIN_PHASE_SECONDS
+    with pytest.raises(ValueError, match=r"share 0 not understood"):
+        deadline.portion(0)
 
 
 @pytest.mark.parametrize("seconds", [0.0, -1.0, math.inf, math.nan])
