@@ -17,7 +17,7 @@ from matcher.arrays import (
 )
 from matcher.models import Pair, RemoteMode, Round
 from matcher.roundio import load_round
-from tests.matcher.builders import PILOT, make_round, org, package, talent
+from tests.factories import PILOT, make_round, org, package, talent
 
 
 @pytest.fixture(scope="module")

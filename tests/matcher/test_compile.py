@@ -31,15 +31,7 @@ from matcher.generator import generate_round
 from matcher.models import RULE_NAMES, SCORE_NAMES, Policy, Round
 from matcher.roundio import load_round
 from matcher.scores import SCORES, total_score
-from tests.matcher.builders import (
-    PILOT,
-    grid,
-    make_round,
-    package,
-    random_round,
-    talent,
-    with_pairs,
-)
+from tests.factories import PILOT, grid, make_round, package, random_round, talent, with_pairs
 
 CASES = (
     [f"random-{seed}" for seed in range(30)]

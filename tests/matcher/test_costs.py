@@ -8,7 +8,7 @@ import pytest
 from matcher.arrays import encode_round
 from matcher.costs import cost_split
 from matcher.models import Policy
-from tests.matcher.builders import encode, grid, package, pair, random_round, talent
+from tests.factories import encode, grid, package, pair, random_round, talent
 
 
 def _split(

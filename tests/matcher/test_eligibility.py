@@ -18,7 +18,7 @@ from matcher.arrays import RoundArrays, encode_round
 from matcher.compile import compile_round
 from matcher.eligibility import REASONS, RULES, active_rules, failing_rules
 from matcher.models import RULE_NAMES, Pair, Policy, Round
-from tests.matcher.builders import encode, grid, make_round, org, package, talent
+from tests.factories import encode, grid, make_round, org, package, talent
 
 T, F = True, False
 
@@ -66,14 +66,14 @@ def test_age_maximum() -> None:
 def test_required_skill_level_boundaries() -> None:
     a = encode(
         [
-            talent("none"),
+            talent("none", strengths={}),
             talent("level2", strengths={"python": 2}),
             talent("level3", strengths={"python": 3}),
             talent("level5", strengths={"python": 5, "sql": 1}),
         ],
         [
-            package("python3", required={"python": 3}),
-            package("both", required={"python": 3, "sql": 2}),
+            package("python3", required={"python": 3}, desired={}),
+            package("both", required={"python": 3, "sql": 2}, desired={}),
         ],
     )
     _assert_rule(a, "required_skills", [[F, F], [F, F], [T, F], [T, F]])
@@ -82,7 +82,7 @@ def test_required_skill_level_boundaries() -> None:
 def test_required_skills_all_needed() -> None:
     a = encode(
         [talent("x", strengths={"python": 4, "sql": 2}), talent("y", strengths={"sql": 5})],
-        [package("both", required={"python": 4, "sql": 2}), package("free")],
+        [package("both", required={"python": 4, "sql": 2}, desired={}), package("free")],
     )
     _assert_rule(a, "required_skills", [[T, T], [F, T]])
 
@@ -146,8 +146,8 @@ def test_languages() -> None:
 
 def test_own_organization() -> None:
     a = encode(
-        [talent("t", lender="lender")],
-        [package("home", host="lender"), package("away", host="host")],
+        [talent("t", lender="lend")],
+        [package("home", host="lend"), package("away", host="host")],
     )
     _assert_rule(a, "own_organization", [[F, T]])
 
@@ -167,7 +167,7 @@ def test_competitor_both_directions() -> None:
 
 
 def test_excluded_organization() -> None:
-    orgs = [org("lender"), org("host"), org("other")]
+    orgs = [org("lend"), org("host"), org("other")]
     a = encode(
         [talent("picky", excluded=["host"]), talent("open")],
         [package("at-host", host="host"), package("at-other", host="other")],
@@ -187,7 +187,7 @@ def test_forbidden_pair() -> None:
 
 def test_cost_split_within_hiring_budget() -> None:
     # the host pays min(fee cap, retained 5000); its hiring budget is 3000
-    orgs = [org("lender"), org("host", hiring_budget=3000)]
+    orgs = [org("lend"), org("host", hiring_budget=3000)]
     a = encode(
         [talent("t", salary=5000)],
         [package("at-budget", fee_cap=3000), package("over", fee_cap=3000.01)],
@@ -198,7 +198,7 @@ def test_cost_split_within_hiring_budget() -> None:
 
 def test_cost_split_within_topup_budget() -> None:
     # retained 5000; the lender tops up 5000 - fee cap, within its budget of 1000
-    orgs = [org("lender", topup_budget=1000), org("host"), org("stingy", topup_budget=0)]
+    orgs = [org("lend", topup_budget=1000), org("host"), org("stingy", topup_budget=0)]
     a = encode(
         [talent("t", salary=5000), talent("u", lender="stingy", salary=5000)],
         [
@@ -222,7 +222,7 @@ def test_cost_split_within_subsidy_pool() -> None:
 
 
 def test_cost_split_subsidy_relieves_the_lender() -> None:
-    orgs = [org("lender", topup_budget=1000), org("host")]
+    orgs = [org("lend", topup_budget=1000), org("host")]
     packages = [package("p", fee_cap=3000)]  # leaves 2000 of a 5000 salary
     without = encode([talent("t", salary=5000)], packages, orgs)
     _assert_rule(without, "cost_split", [[F]])
@@ -272,17 +272,19 @@ def _one(policy: Policy, **changes: Any) -> Round:
 SCENARIOS: dict[str, Scenario] = {
     "age": lambda policy: _one(policy, t_age=45),
     "location": lambda policy: _one(policy, t_region="antwerp"),
-    "required_skills": lambda policy: _one(policy, p_required={"python": 3}),
+    "required_skills": lambda policy: _one(
+        policy, t_strengths={}, p_required={"python": 3}, p_desired={}
+    ),
     "availability": lambda policy: _one(policy, t_available_to=dt.date(2027, 6, 30)),
     "fte": lambda policy: _one(policy, t_fte=0.5),
     "languages": lambda policy: _one(policy, p_languages=["fr"]),
-    "own_organization": lambda policy: _one(policy, p_host="lender"),
+    "own_organization": lambda policy: _one(policy, p_host="lend"),
     "competitor": lambda policy: _one(
-        policy, orgs=[org("lender", competitors=["host"]), org("host")]
+        policy, orgs=[org("lend", competitors=["host"]), org("host")]
     ),
     "excluded_organization": lambda policy: _one(policy, t_excluded=["host"]),
     "forbidden_pair": lambda policy: _one(policy, forbidden=[Pair(talent="t", package="p")]),
-    "cost_split": lambda policy: _one(policy, orgs=[org("lender"), org("host", hiring_budget=100)]),
+    "cost_split": lambda policy: _one(policy, orgs=[org("lend"), org("host", hiring_budget=100)]),
     "minimum_fit": lambda policy: _one(
         policy.model_copy(update={"min_fit": 0.5}), p_desired={"python": 1.0}
     ),
@@ -318,7 +320,7 @@ def test_rule_switched_off_is_not_applied(name: str) -> None:
 def test_all_rules_off_admits_every_pair() -> None:
     round_ = make_round(
         [talent("young", age=20, lender="host"), talent("t")],
-        [package("p", required={"python": 5})],
+        [package("p", required={"python": 5}, desired={})],
         policy=Policy(rules=dict.fromkeys(RULE_NAMES, False)),
     )
     a = encode_round(round_)

@@ -3,64 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from matcher.compile import compile_round
 from matcher.evaluator import Evaluation, evaluate, pair_failures
 from matcher.fairness import host_excess
-from matcher.models import Organization, Pair, Policy, PreviousPlacement, Round, Talent, WorkPackage
+from matcher.models import Organization, Pair, Policy, PreviousPlacement, Round
 from matcher.roundio import load_round
+from tests.factories import PILOT, make_round, package, talent
 
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
-
-
-def talent(tid: str, lender: str = "lend", **kw: Any) -> Talent:
-    base: dict[str, Any] = {
-        "id": tid,
-        "lender": lender,
-        "age": 55,
-        "strengths": {"audit": 4},
-        "salary": 6000.0,
-        "available_from": dt.date(2027, 1, 1),
-        "available_to": dt.date(2029, 1, 1),
-        "region": "ghent",
-    }
-    return Talent(**(base | kw))
-
-
-def package(pid: str, host: str = "host", **kw: Any) -> WorkPackage:
-    base: dict[str, Any] = {
-        "id": pid,
-        "host": host,
-        "title": pid,
-        "required": {"audit": 3},
-        "seats": 1,
-        "start": dt.date(2027, 3, 1),
-        "end": dt.date(2027, 12, 31),
-        "fee_cap": 4000.0,
-        "region": "ghent",
-    }
-    return WorkPackage(**(base | kw))
-
-
-def tiny_round(
-    talents: list[Talent],
-    packages: list[WorkPackage],
-    policy: Policy | None = None,
-    orgs: list[Organization] | None = None,
-    **kw: Any,
-) -> Round:
-    orgs = orgs or [
-        Organization(id="lend", name="Lender", sector="finance", role="lender"),
-        Organization(id="host", name="Host", sector="public", role="host"),
-        Organization(id="host2", name="Host 2", sector="energy", role="host"),
-    ]
-    return Round(
-        organizations=orgs, talents=talents, packages=packages, policy=policy or Policy(), **kw
-    )
+ORGS = [
+    Organization(id="lend", name="Lender", sector="finance", role="lender"),
+    Organization(id="host", name="Host", sector="public", role="host"),
+    Organization(id="host2", name="Host 2", sector="energy", role="host"),
+]
+"""A lender and two hosts, in three sectors."""
 
 
 def judge(round_: Round, pairs: list[tuple[str, str]]) -> Evaluation:
@@ -136,14 +94,14 @@ def test_scalar_pair_check_agrees_with_vectorized_rules_on_pilot() -> None:
 
 
 def test_seats_bind() -> None:
-    round_ = tiny_round([talent("a"), talent("b")], [package("p", seats=1)])
+    round_ = make_round([talent("a"), talent("b")], [package("p", seats=1)], ORGS)
     assert constraints(judge(round_, [("a", "p"), ("b", "p")])) == ["seats"]
-    round_ = tiny_round([talent("a"), talent("b")], [package("p", seats=2)])
+    round_ = make_round([talent("a"), talent("b")], [package("p", seats=2)], ORGS)
     assert judge(round_, [("a", "p"), ("b", "p")]).feasible
 
 
 def test_one_tour_per_talent_by_default() -> None:
-    round_ = tiny_round([talent("a")], [package("p"), package("q", host="host2")])
+    round_ = make_round([talent("a")], [package("p"), package("q", host="host2")], ORGS)
     assert constraints(judge(round_, [("a", "p"), ("a", "q")])) == ["fte", "tours"]
 
 
@@ -152,7 +110,7 @@ def test_overlapping_tours_stay_within_fte() -> None:
     early = package("p", fte=0.5, start=dt.date(2027, 1, 1), end=dt.date(2027, 6, 30))
     late = package("q", host="host2", fte=0.6, start=dt.date(2027, 6, 30), end=dt.date(2027, 9, 1))
     after = package("r", host="host2", fte=0.6, start=dt.date(2027, 7, 1), end=dt.date(2027, 9, 1))
-    round_ = tiny_round([talent("a")], [early, late, after], policy)
+    round_ = make_round([talent("a")], [early, late, after], ORGS, policy=policy)
     # p and q share 30 June 2027: 1.1 FTE on that day
     assert constraints(judge(round_, [("a", "p"), ("a", "q")])) == ["fte"]
     assert judge(round_, [("a", "p"), ("a", "r")]).feasible
@@ -164,7 +122,11 @@ def test_host_budget_binds() -> None:
         Organization(id="lend", name="L", sector="finance", role="lender"),
         Organization(id="host", name="H", sector="public", role="host", hiring_budget=7000),
     ]
-    round_ = tiny_round([talent("a"), talent("b")], [package("p"), package("q")], orgs=orgs)
+    round_ = make_round(
+        [talent("a", salary=6000), talent("b", salary=6000)],
+        [package("p", fee_cap=4000), package("q", fee_cap=4000)],
+        orgs,
+    )
     # each placement costs the host min(4000, 6000) = 4000; two exceed 7000
     result = judge(round_, [("a", "p"), ("b", "q")])
     assert constraints(result) == ["host_budget"]
@@ -177,7 +139,11 @@ def test_lender_topup_budget_binds() -> None:
         Organization(id="lend", name="L", sector="finance", role="lender", topup_budget=3000),
         Organization(id="host", name="H", sector="public", role="host"),
     ]
-    round_ = tiny_round([talent("a"), talent("b")], [package("p"), package("q")], orgs=orgs)
+    round_ = make_round(
+        [talent("a", salary=6000), talent("b", salary=6000)],
+        [package("p", fee_cap=4000), package("q", fee_cap=4000)],
+        orgs,
+    )
     # each top-up is 6000 - 4000 = 2000
     assert constraints(judge(round_, [("a", "p"), ("b", "q")])) == ["topup_budget"]
     assert judge(round_, [("b", "q")]).feasible
@@ -185,7 +151,12 @@ def test_lender_topup_budget_binds() -> None:
 
 def test_subsidy_pool_binds() -> None:
     policy = Policy(subsidy_share=0.5, subsidy_pool=1500)
-    round_ = tiny_round([talent("a"), talent("b")], [package("p"), package("q")], policy)
+    round_ = make_round(
+        [talent("a", salary=6000), talent("b", salary=6000)],
+        [package("p", fee_cap=4000), package("q", fee_cap=4000)],
+        ORGS,
+        policy=policy,
+    )
     result = judge(round_, [("a", "p"), ("b", "q")])
     assert constraints(result) == ["subsidy_pool"]  # 2 x 1000 > 1500
     single = judge(round_, [("a", "p")])
@@ -195,9 +166,10 @@ def test_subsidy_pool_binds() -> None:
 
 
 def test_pins_forbidden_and_accepted_placements() -> None:
-    round_ = tiny_round(
+    round_ = make_round(
         [talent("a"), talent("b"), talent("c")],
         [package("p", seats=3)],
+        ORGS,
         pins=[Pair(talent="a", package="p")],
         forbidden=[Pair(talent="b", package="p")],
         previous=[PreviousPlacement(talent="c", package="p", status="accepted")],
@@ -213,10 +185,11 @@ def test_pins_forbidden_and_accepted_placements() -> None:
 
 def test_dropped_proposed_placement_costs_the_disruption_penalty() -> None:
     policy = Policy(disruption_penalty=0.25)
-    round_ = tiny_round(
+    round_ = make_round(
         [talent("a"), talent("b")],
         [package("p")],
-        policy,
+        ORGS,
+        policy=policy,
         previous=[PreviousPlacement(talent="a", package="p", status="proposed")],
     )
     assert judge(round_, [("a", "p")]).objective.penalty == 0
@@ -232,11 +205,11 @@ def two_lender_round(policy: Policy) -> Round:
         Organization(id="host", name="H", sector="public", role="host"),
         Organization(id="host2", name="H2", sector="energy", role="host"),
     ]
-    return tiny_round(
+    return make_round(
         [talent("a"), talent("b"), talent("c", lender="lend2")],
         [package("p", seats=2), package("q", host="host2")],
-        policy,
-        orgs=orgs,
+        orgs,
+        policy=policy,
     )
 
 
@@ -277,13 +250,13 @@ def test_host_excess(placed: int, total: int, share: float, over: int) -> None:
 
 
 def test_duplicates_and_unknown_records_are_violations() -> None:
-    round_ = tiny_round([talent("a")], [package("p", seats=2)])
+    round_ = make_round([talent("a")], [package("p", seats=2)], ORGS)
     assert constraints(judge(round_, [("a", "p"), ("a", "p")])) == ["duplicate"]
     assert constraints(judge(round_, [("zed", "p")])) == ["unknown"]
 
 
 def test_lexicographic_and_weighted_objectives() -> None:
-    round_ = tiny_round([talent("a"), talent("b")], [package("p", seats=2)])
+    round_ = make_round([talent("a"), talent("b")], [package("p", seats=2)], ORGS)
     compiled = compile_round(round_)
     lex = evaluate(round_, compiled, [("a", "p"), ("b", "p")]).objective
     score_units = round(float(compiled.score[0]) * 1000) + round(float(compiled.score[1]) * 1000)

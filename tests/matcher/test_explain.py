@@ -18,13 +18,20 @@ from matcher.explain import (
     summarize_reasons,
 )
 from matcher.models import Organization
-from tests.matcher.test_evaluator import package, talent, tiny_round
+from tests.factories import make_round, package, talent
 
 
 def test_talent_without_eligible_package_gets_rule_counts() -> None:
     young = talent("y", age=45, strengths={"audit": 1})
     far = talent("f", strengths={"audit": 1}, region="liege")
-    round_ = tiny_round([young, talent("a"), far], [package("p"), package("q", region="liege")])
+    auditor = talent("a", strengths={"audit": 4})
+    round_ = make_round(
+        [young, auditor, far],
+        [
+            package("p", required={"audit": 3}, desired={}),
+            package("q", required={"audit": 3}, desired={}, region="liege"),
+        ],
+    )
     compiled = compile_round(round_)
     # each rule on its own, for the deep dive of one talent
     assert rule_counts_for_talent(compiled.arrays, 0) == {
@@ -45,7 +52,9 @@ def test_talent_without_eligible_package_gets_rule_counts() -> None:
 def test_lower_scored_talent_is_outcompeted() -> None:
     strong = talent("s", strengths={"audit": 5})
     weak = talent("w", strengths={"audit": 3})
-    compiled = compile_round(tiny_round([strong, weak], [package("p")]))
+    compiled = compile_round(
+        make_round([strong, weak], [package("p", required={"audit": 3}, desired={})])
+    )
     assert compiled.score[0] > compiled.score[1]
     reasons = explain_unplaced(compiled, np.array([0]))
     assert [(r.talent, r.reason, r.counts) for r in reasons] == [
@@ -60,11 +69,15 @@ def test_exhausted_host_budget() -> None:
         Organization(id="lend", name="L", sector="finance", role="lender"),
         Organization(id="host", name="H", sector="public", role="host", hiring_budget=5000),
     ]
-    tax_expert = talent("b", strengths={"tax": 4})
-    round_ = tiny_round(
-        [talent("a"), tax_expert],
-        [package("p"), package("q", required={"tax": 3})],
-        orgs=orgs,
+    auditor = talent("a", strengths={"audit": 4}, salary=6000)
+    tax_expert = talent("b", strengths={"tax": 4}, salary=6000)
+    round_ = make_round(
+        [auditor, tax_expert],
+        [
+            package("p", required={"audit": 3}, desired={}, fee_cap=4000),
+            package("q", required={"tax": 3}, desired={}, fee_cap=4000),
+        ],
+        orgs,
     )
     compiled = compile_round(round_)
     assert compiled.n_edges == 2

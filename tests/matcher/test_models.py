@@ -26,7 +26,7 @@ from matcher.models import (
     WorkPackage,
 )
 from matcher.roundio import round_from_dict
-from tests.matcher.builders import org, package, talent
+from tests.factories import org, package, talent
 
 Document = dict[str, Any]
 Change = Callable[[Document], None]

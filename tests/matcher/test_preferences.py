@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import random
-from typing import Any
-
 import numpy as np
 import pytest
 
 from matcher.compile import compile_round
-from matcher.models import Organization, Policy, Round
+from matcher.models import Policy
 from matcher.preferences import (
     Preferences,
     ProposalLists,
@@ -17,70 +14,8 @@ from matcher.preferences import (
     package_side_score,
     talent_side_score,
 )
-from tests.matcher.builders import make_round, org, package, talent
-
-_SKILLS = ("audit", "sql", "coaching", "law", "python", "risk")
-_VALUES = ("care", "impact", "integrity", "autonomy")
-
-
-def market_round(
-    seed: int,
-    n_talents: int,
-    n_packages: int,
-    *,
-    max_seats: int = 2,
-    list_share: float = 0.0,
-    hiring_budget: float | None = None,
-    **fields: Any,
-) -> Round:
-    """A random round in which every (talent, package) pair is eligible.
-
-    Packages have desired skills only, and everyone is in Ghent and available, so scores
-    (and so derived preferences) vary while eligibility does not. A share ``list_share`` of
-    talents and packages state random partial lists. ``hiring_budget`` applies to the one
-    host, ``host``.
-    """
-    rng = random.Random(seed)
-    talents = []
-    for i in range(n_talents):
-        listed = rng.random() < list_share
-        talents.append(
-            talent(
-                f"t{i}",
-                strengths={s: rng.randint(1, 5) for s in rng.sample(_SKILLS, 3)},
-                learning_goals={s: rng.choice((0.5, 1.0)) for s in rng.sample(_SKILLS, 2)},
-                values=rng.sample(_VALUES, rng.randint(0, 2)),
-                salary=float(rng.randint(40, 90) * 100),
-                preferences=(
-                    rng.sample([f"p{j}" for j in range(n_packages)], rng.randint(1, n_packages))
-                    if listed
-                    else []
-                ),
-            )
-        )
-    packages = []
-    for j in range(n_packages):
-        listed = rng.random() < list_share
-        packages.append(
-            package(
-                f"p{j}",
-                desired={s: rng.choice((0.5, 1.0)) for s in rng.sample(_SKILLS, 3)},
-                learnable=rng.sample(_SKILLS, 2),
-                values=rng.sample(_VALUES, rng.randint(0, 2)),
-                seats=rng.randint(1, max_seats),
-                fee_cap=float(rng.randint(20, 60) * 100),
-                ranking=(
-                    rng.sample([f"t{i}" for i in range(n_talents)], rng.randint(1, n_talents))
-                    if listed
-                    else []
-                ),
-            )
-        )
-    orgs: list[Organization] = [
-        org("lender", sector="finance"),
-        org("host", sector="public", hiring_budget=hiring_budget),
-    ]
-    return make_round(talents, packages, orgs, **fields)
+from tests.factories import make_round, package, talent
+from tests.references import market_round
 
 
 def _is_dense(rank: np.ndarray, owner: np.ndarray) -> bool:

@@ -20,7 +20,7 @@ from matcher.roundio import (
     write_csv_folder,
     write_json,
 )
-from tests.matcher.builders import PILOT, org, package, talent
+from tests.factories import PILOT, org, package, talent
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

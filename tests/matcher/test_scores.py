@@ -24,7 +24,7 @@ from matcher.scores import (
     total_score,
     values_fit,
 )
-from tests.matcher.builders import encode, grid, org, package, pair, random_round, talent
+from tests.factories import encode, grid, org, package, pair, random_round, talent
 
 
 def _assert_grid(values: npt.NDArray[np.float32], expected: list[list[float]]) -> None:
@@ -50,7 +50,7 @@ def test_strengths_fit_counts_use_out_of_three_strengths() -> None:
     a = encode(
         [talent("t", strengths={"a": 4, "b": 4, "c": 4, "d": 5})],
         [
-            package("one", required={"a": 4}),
+            package("one", required={"a": 4}, desired={}),
             package("all", required={"a": 4}, desired={"b": 1.0, "c": 1.0, "d": 1.0}),
         ],
     )
@@ -61,12 +61,12 @@ def test_strengths_fit_counts_use_out_of_three_strengths() -> None:
 
 
 def test_strengths_fit_without_strengths_is_coverage_only() -> None:
-    a = encode([talent("t", strengths={"a": 3})], [package("p", required={"a": 3})])
+    a = encode([talent("t", strengths={"a": 3})], [package("p", required={"a": 3}, desired={})])
     assert strengths_fit(a, *pair(0, 0)).tolist() == pytest.approx([0.6 * 0.6])
 
 
 def test_strengths_fit_of_a_package_without_skills_is_zero() -> None:
-    a = encode([talent("t", strengths={"a": 5})], [package("p")])
+    a = encode([talent("t", strengths={"a": 5})], [package("p", desired={})])
     assert strengths_fit(a, *pair(0, 0)).tolist() == [0.0]
 
 
@@ -208,7 +208,7 @@ def test_context_novelty_combinations() -> None:
 
 
 def test_network_gain_new_known_boomerang() -> None:
-    orgs = [org("lender"), org("new"), org("known"), org("alma"), org("both")]
+    orgs = [org("lend"), org("new"), org("known"), org("alma"), org("both")]
     a = encode(
         [talent("t", network=["known", "both"], alumni=["alma", "both", "elsewhere"])],
         [package(f"at-{h}", host=h) for h in ("new", "known", "alma", "both")],
@@ -218,7 +218,7 @@ def test_network_gain_new_known_boomerang() -> None:
 
 
 def test_network_gain_uses_the_policy_values() -> None:
-    orgs = [org("lender"), org("new"), org("known"), org("alma")]
+    orgs = [org("lend"), org("new"), org("known"), org("alma")]
     a = encode(
         [talent("t", network=["known"], alumni=["alma"])],
         [package(f"at-{h}", host=h) for h in ("new", "known", "alma")],

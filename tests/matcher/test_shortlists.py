@@ -8,8 +8,8 @@ import pytest
 from matcher.compile import CompiledRound, compile_round
 from matcher.models import SCORE_NAMES, Pair
 from matcher.shortlists import FIRST_CHUNK, Shortlists
-from tests.matcher.builders import make_round, package, talent
-from tests.matcher.test_preferences import market_round
+from tests.factories import make_round, package, talent
+from tests.references import market_round
 
 
 def brute_force_package(

@@ -8,36 +8,7 @@ import pytest
 from matcher.compile import compile_round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, stability_kpis
-from tests.references import market_round
-
-
-def brute_force_blocking(prefs: Preferences, edges: list[int]) -> set[int]:
-    """Blocking edges by the definition, one edge at a time, in plain Python."""
-    chosen = set(edges)
-    beyond = 10**9
-
-    def rank_or_beyond(rank: int) -> int:
-        return rank if rank >= 0 else beyond
-
-    talent_has: dict[int, int] = {}
-    package_holds: dict[int, list[int]] = {}
-    for e in chosen:
-        t, p = int(prefs.talent[e]), int(prefs.package[e])
-        talent_has[t] = max(talent_has.get(t, -1), rank_or_beyond(int(prefs.talent_rank[e])))
-        package_holds.setdefault(p, []).append(rank_or_beyond(int(prefs.package_rank[e])))
-    out = set()
-    for e in range(prefs.n_edges):
-        if e in chosen or prefs.talent_rank[e] < 0:
-            continue
-        t, p = int(prefs.talent[e]), int(prefs.package[e])
-        talent_wants = prefs.talent_rank[e] < talent_has.get(t, beyond)
-        holds = package_holds.get(p, [])
-        package_wants = len(holds) < prefs.seats[p] or prefs.package_rank[e] < max(
-            holds, default=-1
-        )
-        if talent_wants and package_wants:
-            out.add(e)
-    return out
+from tests.references import brute_force_blocking, market_round
 
 
 def _two_by_two() -> Preferences:

@@ -3,7 +3,6 @@ optimality over all stable matchings, and as a solver on whole rounds."""
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 
 import numpy as np
@@ -12,15 +11,12 @@ import pytest
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.models import Pair, Policy
-from matcher.preferences import Preferences, ProposalLists, Side, build_preferences
+from matcher.preferences import Preferences, ProposalLists, build_preferences
 from matcher.stability import audit_matching
 from solvers.deferred_acceptance import deferred_acceptance, propose, solve_deferred_acceptance
 from solvers.result import Status
-from tests.matcher.test_preferences import market_round
-from tests.matcher.test_stability import brute_force_blocking
-from tests.solvers.helpers import check
-
-SIDES: tuple[Side, ...] = ("talents", "packages")
+from tests.checks import check
+from tests.references import SIDES, brute_force_blocking, market_round, stable_matchings
 
 # ---------------------------------------------------------------- references
 
@@ -81,18 +77,6 @@ def random_preferences(
     pkey = np.where(rng.random(t.size) < 0.1, np.inf, rng.integers(0, 4, t.size))  # ties
     seats = rng.integers(0, max_seats + 1, n_packages)
     return Preferences.from_keys(t, p, tkey, pkey, seats, n_talents)
-
-
-def stable_matchings(prefs: Preferences) -> list[list[int]]:
-    """Every matching over acceptable edges that respects seats and has no blocking pair."""
-    options = [[None, *prefs.talent_list(t).tolist()] for t in range(prefs.n_talents)]
-    out = []
-    for choice in itertools.product(*options):
-        edges = [e for e in choice if e is not None]
-        per_package = np.bincount(prefs.package[edges], minlength=prefs.n_packages)
-        if (per_package <= prefs.seats).all() and not brute_force_blocking(prefs, edges):
-            out.append(edges)
-    return out
 
 
 def talent_ranks(prefs: Preferences, edges: list[int]) -> list[int]:

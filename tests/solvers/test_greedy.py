@@ -13,7 +13,8 @@ from matcher.models import Policy, Round
 from matcher.roundio import load_round
 from solvers.greedy import solve_greedy
 from solvers.result import Status
-from tests.solvers.helpers import PILOT, brute_force, check, tiny_rounds
+from tests.checks import brute_force, check
+from tests.factories import PILOT, tiny_rounds
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))

@@ -17,7 +17,8 @@ from solvers.greedy import greedy_assign, greedy_order
 from solvers.local_search import LocalSearch
 from solvers.problem import Problem, build_problem, objective_of, violated_groups
 from solvers.result import Result, Status
-from tests.solvers.helpers import check, tiny_rounds
+from tests.checks import check
+from tests.factories import tiny_rounds
 
 POLICIES = {
     "soft": Policy(

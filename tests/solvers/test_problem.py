@@ -17,7 +17,8 @@ from solvers.problem import (
     restrict,
     violated_groups,
 )
-from tests.solvers.helpers import pair_list, tiny_rounds
+from tests.checks import pair_list
+from tests.factories import tiny_rounds
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -46,7 +47,7 @@ def test_rounding_never_loosens_a_budget() -> None:
 
 def test_restrict_keeps_forced_edges_and_maps_back() -> None:
     from matcher.models import Pair
-    from tests.solvers.helpers import make_round, package, talent
+    from tests.factories import make_round, package, talent
 
     round_ = make_round(
         [talent("t0"), talent("t1")],

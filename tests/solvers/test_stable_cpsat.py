@@ -26,11 +26,9 @@ from solvers.stable_cpsat import (
     solve_stable,
     solve_stable_or_fewest_blocking,
 )
-from tests.matcher.builders import make_round, org, package, talent
-from tests.matcher.test_preferences import market_round
-from tests.matcher.test_stability import brute_force_blocking
-from tests.solvers.helpers import check, tiny_rounds
-from tests.solvers.test_deferred_acceptance import SIDES, stable_matchings
+from tests.checks import check
+from tests.factories import make_round, org, package, talent, tiny_rounds
+from tests.references import SIDES, brute_force_blocking, market_round, stable_matchings
 
 PARAMS = SolveParams(time_limit=10, workers=2)
 ENCODINGS: tuple[Encoding, ...] = ("clause", "linear")

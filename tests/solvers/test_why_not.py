@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from matcher.errors import RoundError
@@ -11,9 +9,8 @@ from matcher.models import PreviousPlacement
 from matcher.roundio import load_round
 from solvers.result import SolveParams, Status
 from solvers.why_not import why_not
-from tests.matcher.test_evaluator import package, talent, tiny_round
+from tests.factories import PILOT, make_round, package, talent
 
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
 PARAMS = SolveParams(time_limit=5, workers=1)
 
 
@@ -45,7 +42,7 @@ def test_forcing_an_eligible_pair_reports_the_objective_change() -> None:
 
 
 def test_forcing_against_an_accepted_placement_names_the_conflict() -> None:
-    round_ = tiny_round(
+    round_ = make_round(
         [talent("a"), talent("b")],
         [package("p")],
         previous=[PreviousPlacement(talent="a", package="p", status="accepted")],
