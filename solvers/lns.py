@@ -1,15 +1,8 @@
 """Large-neighbourhood search: CP-SAT re-optimizes small parts of an incumbent.
 
-Each iteration frees a neighbourhood of the incumbent and fixes the rest:
-
-- ``hosts``: every package of a few random hiring organizations with placements; a talent
-  placed in one of them may move among them or leave, a talent placed nowhere may enter them,
-  and every other placement stays. On a GAP round (one package per host) this is the
-  classic ejection of the jobs of a few agents.
-- ``related``: as ``hosts``, but after a random first host come the hosts where its placed
-  talents have their most valuable other edges, so that the freed talents can actually
-  trade places (on a GAP round, the agents the jobs of the first one would rather go to).
-- ``talents``: a few random talents with all their edges; the others keep their placements.
+Each iteration frees a neighbourhood of the incumbent and fixes the rest; the kinds
+(``hosts``, ``related``, ``talents``), tried in turn, are those of
+:mod:`solvers.lns_neighbourhoods`.
 
 The sub-problem (:func:`solvers.problem.restrict` to the free edges and the kept placements,
 the kept ones forced) is the whole problem with most variables fixed, so every constraint and
@@ -37,8 +30,8 @@ well within its time, and shrinks after one that ran out of time, so that sub-so
 short and many neighbourhoods are tried.
 
 A :class:`Partner`, another search running beside this one (HiGHS in its own process,
-:mod:`solvers.highs_companion`), trades solutions with it: before each sub-solve the search
-takes the partner's latest solution when it is valid and better, and hands the partner its
+:mod:`solvers.backends.highs_companion`), trades solutions with it: before each sub-solve the
+search takes the partner's latest solution when it is valid and better, and hands the partner its
 own best whenever that is better than the last one they shared. Either search then goes on
 from the other's progress.
 """
@@ -56,77 +49,17 @@ import numpy as np
 
 from matcher.objective import Objective
 from solvers.knapsack_bound import cannot_improve, exact_budgets
+from solvers.lns_neighbourhoods import (
+    NEIGHBOURHOODS,
+    host_neighbourhood,
+    packages_of_host,
+    talent_neighbourhood,
+)
+from solvers.lns_options import LnsOptions
 from solvers.local_search import LocalSearch
 from solvers.problem import BoolArray, Int64Array, Problem, objective_of, restrict, violated_groups
 
-NEIGHBOURHOODS: tuple[str, ...] = ("hosts", "related", "talents")
-"""Neighbourhood kinds, tried in turn."""
-
-
-@dataclass(frozen=True)
-class LnsOptions:
-    """Options of :func:`improve`.
-
-    Attributes
-    ----------
-    start_free, min_free, max_free
-        First, smallest and largest neighbourhood size in free edges.
-    grow
-        Factor by which the size grows after a quick optimal sub-solve (and shrinks after
-        one that timed out). The sizes settle where about half the sub-solves time out. On
-        GAP type D that is wasteful on its face (host neighbourhoods of 100 free edges
-        mostly time out at 0.5 s, those of 45 solve in 4 ms), yet smaller ones did no
-        better: with ``min_free`` 20 and a shrink of 3 after a timeout, 30 s from one
-        start on d20100, d20200, d40400 and d60900 (two seeds) ran 2.5 times as many
-        sub-solves, 80 % of them optimal, for a mean gap of 0.56 % against 0.53 %.
-        Accepting sub-solutions of equal value (a walk along plateaus) was worse too:
-        0.58 % against 0.49 %; so were longer sub-solves (``sub_time`` 1.5, on d20100,
-        d20200 and d40400: 0.61 % against 0.49 %).
-    sub_time
-        Seconds per sub-solve.
-    workers
-        Sub-solves run at once, in as many threads, each by one CP-SAT worker: measured on
-        the 20,000 x 5,000 round's core, small sub-problems (up to 14,000 edges with the kept
-        placements) gain little from a second worker, while a second sub-solve doubles the
-        neighbourhoods tried.
-    local_search
-        Whether to apply local-search moves between sub-solves.
-    local_share
-        Largest share of the time spent so far that local search may take: its full scans
-        cost about as much as a small sub-solve, and both kinds of step are needed.
-    screen, screen_max_free
-        Before a sub-solve on at most ``screen_max_free`` free edges, try to prove the
-        neighbourhood unimprovable by its Lagrangian bound
-        (:func:`solvers.knapsack_bound.cannot_improve`) and skip it when that works. The
-        bound's knapsacks are solved item by item, so their cost grows with the free edges:
-        about 6 ms for GAP d20100's neighbourhoods of about 135 free edges. Only rounds
-        whose host budgets fit the knapsacks unscaled
-        (:func:`solvers.knapsack_bound.exact_budgets`) are screened: the one run of the
-        synthetic suite's 20,000 x 5,000 round (budgets in cents) screened with scaled
-        knapsacks gave 8,390,058 at 60 s, just below the 8,392,711-8,398,669 of four runs
-        without, so such rounds stay as they were measured.
-    """
-
-    start_free: int = 500
-    min_free: int = 100
-    max_free: int = 8_000
-    grow: float = 1.3
-    sub_time: float = 0.5
-    workers: int = 2
-    local_search: bool = True
-    local_share: float = 0.3
-    screen: bool = True
-    screen_max_free: int = 1_000
-
-    def __post_init__(self) -> None:
-        if not 0 < self.min_free <= self.start_free <= self.max_free:
-            raise ValueError("need 0 < min_free <= start_free <= max_free.")
-        if self.grow <= 1:
-            raise ValueError("grow <= 1 not understood.")
-        if self.sub_time <= 0:
-            raise ValueError("sub_time <= 0 not understood.")
-        if not 0 <= self.local_share <= 1:
-            raise ValueError("local_share outside [0, 1] not understood.")
+__all__ = ["LnsOptions", "LnsResult", "Partner", "SubSolver", "improve"]
 
 
 class Partner(Protocol):
@@ -172,9 +105,8 @@ class LnsResult:
 
 SubSolver = Callable[[Problem, BoolArray, float, int, int], tuple[BoolArray, bool] | None]
 """``(sub_problem, hint, time_limit, seed, workers) -> (chosen, proven optimal)`` or None
-without a solution; see
-:func:`solvers.cpsat.solve_sub`. Passed in so that this module does not import the CP-SAT
-model builder (which imports this module)."""
+without a solution; see :func:`solvers.backends.cpsat.solve_sub`. Passed in so that this
+module does not import CP-SAT (the portfolio, :mod:`solvers.auto`, imports this module)."""
 
 
 def improve(
@@ -280,7 +212,7 @@ class _Search:
         self.best = chosen.copy()
         self.best_objective = objective_of(problem, np.flatnonzero(chosen))
         self.live = ~problem.dead
-        self.packages_of_host = _packages_of_host(problem)
+        self.packages_of_host = packages_of_host(problem)
         # each kind keeps its own size: on GAP rounds a talent neighbourhood of 1,000 edges
         # solves in milliseconds where a host neighbourhood of that size takes a second
         self.sizes = dict.fromkeys(NEIGHBOURHOODS, float(options.start_free))
@@ -368,7 +300,7 @@ class _Search:
             self.iterations += 1
             size = int(self.sizes[kind])
             if kind in ("hosts", "related"):
-                free = _host_neighbourhood(
+                free = host_neighbourhood(
                     self.problem,
                     self.best,
                     self.live,
@@ -378,7 +310,7 @@ class _Search:
                     kind == "related",
                 )
             else:
-                free = _talent_neighbourhood(self.problem, self.best, self.live, size, rng)
+                free = talent_neighbourhood(self.problem, self.best, self.live, size, rng)
             if not free.any():
                 return True
             # the best assignment is replaced, never changed in place: this one stays as it is
@@ -422,71 +354,6 @@ class _Search:
                 self.polish(rng)
                 self.improved_at = time.perf_counter()
         return True
-
-
-def _packages_of_host(problem: Problem) -> list[Int64Array]:
-    host_of_package = np.full(problem.n_packages, -1, dtype=np.int64)
-    host_of_package[problem.package] = problem.host
-    order = np.argsort(host_of_package, kind="stable")
-    counts = np.bincount(host_of_package[host_of_package >= 0], minlength=problem.n_orgs)
-    skip = int((host_of_package < 0).sum())
-    return np.split(order[skip:], np.cumsum(counts)[:-1])
-
-
-def _host_neighbourhood(
-    problem: Problem,
-    chosen: BoolArray,
-    live: BoolArray,
-    packages_of_host: list[Int64Array],
-    size: int,
-    rng: np.random.Generator,
-    related: bool = False,
-) -> BoolArray:
-    """Free edges of the packages of random hosts with placements, until ``size``; with
-    ``related``, the hosts after the first one by decreasing total gain that the talents placed
-    at the first one would make there instead."""
-    hosts = np.unique(problem.host[chosen])
-    if hosts.size == 0:
-        hosts = np.unique(problem.host[live])
-    rng.shuffle(hosts)
-    if related and hosts.size > 1:
-        at_first = chosen & (problem.host == hosts[0])
-        # what each talent placed at the first host gains there; a host is worth adding by
-        # how much those talents would gain at it instead
-        now = np.full(problem.n_talents, np.inf)
-        np.minimum.at(now, problem.talent[at_first], problem.edge_gain[at_first])
-        other = live & np.isfinite(now[problem.talent]) & (problem.host != hosts[0])
-        better = np.maximum(problem.edge_gain[other] - now[problem.talent[other]], 0.0)
-        weight = np.bincount(problem.host[other], weights=better + 1e-3, minlength=problem.n_orgs)
-        # a little noise so that the same first host does not always bring the same company
-        noisy = weight[hosts[1:]].astype(np.float64) * rng.uniform(0.5, 1.0, hosts.size - 1)
-        hosts = np.concatenate([hosts[:1], hosts[1:][np.argsort(-noisy, kind="stable")]])
-    in_set = np.zeros(problem.n_packages, dtype=bool)
-    # a talent placed outside the chosen packages keeps that placement: only talents placed
-    # inside them (or nowhere) may take their edges
-    free = np.zeros(problem.n_edges, dtype=bool)
-    for h in hosts.tolist():
-        in_set[packages_of_host[h]] = True
-        placed_outside = np.zeros(problem.n_talents, dtype=bool)
-        outside = chosen & ~in_set[problem.package]
-        placed_outside[problem.talent[outside]] = True
-        free = live & in_set[problem.package] & ~placed_outside[problem.talent]
-        if int(free.sum()) >= size:
-            break
-    return free
-
-
-def _talent_neighbourhood(
-    problem: Problem, chosen: BoolArray, live: BoolArray, size: int, rng: np.random.Generator
-) -> BoolArray:
-    """Every edge of random talents (with live edges), until ``size`` edges."""
-    per_talent = np.bincount(problem.talent[live], minlength=problem.n_talents)
-    candidates = np.flatnonzero(per_talent)
-    order = rng.permutation(candidates)
-    take = int(np.searchsorted(np.cumsum(per_talent[order]), size)) + 1
-    picked = np.zeros(problem.n_talents, dtype=bool)
-    picked[order[:take]] = True
-    return live & picked[problem.talent]
 
 
 def _sub_problem(
