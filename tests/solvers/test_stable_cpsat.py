@@ -98,7 +98,7 @@ def _budget_conflict() -> Round:
             package("pa", ranking=["a"], fee_cap=3000.0),
             package("pb", ranking=["b"], fee_cap=3000.0),
         ],
-        [org("lender", sector="finance"), org("host", sector="public", hiring_budget=4000.0)],
+        [org("lend", sector="finance"), org("host", sector="public", hiring_budget=4000.0)],
     )
 
 
