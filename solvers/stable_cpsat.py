@@ -22,17 +22,9 @@ pins every stable matching places the same talents anyway):
 ``minimax``
     the smallest worst rank that anyone, talent or package, gets.
 
-Stability, for every edge ``(t, p)`` acceptable to both, is the standard condition
-
-    seats_p * (x[t, p] + sum of x[t, p'] over p' that t prefers to p)
-        + sum of x[t', p] over t' that p prefers to t  >=  seats_p,
-
-i.e. t is placed at p or somewhere it likes better, or p is full with talents it prefers.
-Both sums are prefix sums along a preference list, so they are chained through one
-auxiliary variable per edge and side, which keeps the model linear in the number of edges.
-The default ``"clause"`` encoding states the same condition as a clause over two Booleans,
-"t has p or better" and "p is full with better talents", which CP-SAT propagates better than
-the big coefficients of the ``"linear"`` form; both are kept, and tested to agree.
+The model (:mod:`solvers.stable_model`) states stability as the standard condition on every
+edge acceptable to both sides, chained along the preference lists so that it stays linear
+in the number of edges, by default as a clause that CP-SAT propagates well.
 
 When budgets or pins rule out every stable matching, :func:`solve_stable` says so
 (``INFEASIBLE``, with the conflicting constraint groups in ``conflicts``), and
@@ -45,8 +37,8 @@ rather than proven ``OPTIMAL``, and its notes give the audited count either way.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,24 +49,18 @@ from matcher.models import Round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, rank_summary
 from solvers.deferred_acceptance import judged_result
-from solvers.problem import (
-    ACCEPTED,
-    NO_LIMIT,
-    PINS,
-    SUBSIDY_POOL,
-    Problem,
-    build_problem,
-    host_budget_group,
-    topup_budget_group,
-)
+from solvers.problem import Problem, build_problem
 from solvers.result import Progress, Result, SolveParams, Status
+from solvers.stable_model import (
+    OBJECTIVES,
+    STABILITY,
+    Encoding,
+    StableModel,
+    StableObjective,
+    build_model,
+)
 
 Int64Array = npt.NDArray[np.int64]
-StableObjective = Literal["score", "egalitarian", "minimax"]
-Encoding = Literal["clause", "linear"]
-OBJECTIVES: tuple[StableObjective, ...] = ("score", "egalitarian", "minimax")
-STABILITY = "stability"
-"""Name of the stability constraints in ``conflicts``."""
 MAX_WORKERS = 2
 """The machines this runs on have two cores."""
 MIN_SECOND_PHASE = 0.2
@@ -88,25 +74,6 @@ _STATUS = {
     cp_model.MODEL_INVALID: Status.MODEL_INVALID,
     cp_model.UNKNOWN: Status.UNKNOWN,
 }
-
-
-@dataclass
-class _Model:
-    """A stable-matching model and the handles needed to read and explain its solution."""
-
-    model: cp_model.CpModel
-    edges: Int64Array  # compiled edge of each x variable
-    x: list[Any]
-    # constraint group name -> enforcement literal, assumed true: a core names a conflict
-    groups: dict[str, Any] = field(default_factory=dict)
-    slacks: list[Any] = field(default_factory=list)
-    objective: Any = 0
-    placement_weight: int = 0
-
-    def group(self, name: str) -> Any:
-        if name not in self.groups:
-            self.groups[name] = self.model.new_bool_var(name)
-        return self.groups[name]
 
 
 @dataclass(frozen=True)
@@ -124,180 +91,6 @@ class StableSolve:
 
     result: Result
     alternative: Result | None = None
-
-
-def _build(
-    problem: Problem,
-    prefs: Preferences,
-    objective: StableObjective,
-    soft: bool,
-    encoding: Encoding,
-) -> _Model:
-    # only edges acceptable to both sides can be part of a stable matching; forced edges
-    # (pins, accepted placements) are kept whatever the preferences say
-    in_model = prefs.acceptable | problem.forced
-    edges = np.flatnonzero(in_model).astype(np.int64)
-    var_of = np.full(problem.n_edges, -1, dtype=np.int64)
-    var_of[edges] = np.arange(edges.size)
-
-    model = cp_model.CpModel()
-    # x[i] = 1 if the talent of edge edges[i] is placed on its package
-    x = [model.new_bool_var(f"x{e}") for e in edges.tolist()]
-    built = _Model(model, edges, x)
-
-    for members in _groups(problem.talent[edges]):
-        if members.size > 1:
-            model.add_at_most_one(x[i] for i in members.tolist())
-    for members in _groups(problem.package[edges]):
-        seats = int(problem.seats[problem.package[edges[members[0]]]])
-        if members.size > seats:
-            model.add(cp_model.LinearExpr.sum([x[i] for i in members.tolist()]) <= seats)
-    for i in np.flatnonzero(problem.dead[edges] & ~problem.forced[edges]).tolist():
-        model.add(x[i] == 0)  # cannot be placed even alone (a budget or FTE too small)
-
-    org_ids = problem.compiled.arrays.org_ids
-    for amount, org, budget, name in (
-        (problem.fee, problem.host, problem.host_budget, host_budget_group),
-        (problem.topup, problem.lender, problem.lender_budget, topup_budget_group),
-    ):
-        for members in _groups(org[edges]):
-            o = int(org[edges[members[0]]])
-            coefs = amount[edges[members]]
-            if budget[o] == NO_LIMIT or int(coefs.sum()) <= budget[o]:
-                continue  # cannot bind
-            terms = [x[i] for i in members.tolist()]
-            model.add(
-                cp_model.LinearExpr.weighted_sum(terms, coefs.tolist()) <= int(budget[o])
-            ).only_enforce_if(built.group(name(org_ids[o])))
-    if problem.pool != NO_LIMIT and int(problem.subsidy[edges].sum()) > problem.pool:
-        model.add(
-            cp_model.LinearExpr.weighted_sum(x, problem.subsidy[edges].tolist()) <= problem.pool
-        ).only_enforce_if(built.group(SUBSIDY_POOL))
-    for group, fixed in ((PINS, problem.pins), (ACCEPTED, problem.accepted)):
-        for e in np.unique(fixed).tolist():
-            model.add(x[var_of[e]] == 1).only_enforce_if(built.group(group))
-
-    _add_stability(prefs, var_of, built, soft, encoding)
-    _add_objective(problem, prefs, objective, built)
-    # the groups are always on; as assumptions they let CP-SAT name a conflict
-    model.add_assumptions(list(built.groups.values()))
-    return built
-
-
-def _groups(owner: npt.NDArray[np.integer]) -> list[Int64Array]:
-    """Positions grouped by equal ``owner`` value."""
-    if owner.size == 0:
-        return []
-    order = np.argsort(owner, kind="stable")
-    cuts = np.flatnonzero(np.diff(owner[order])) + 1
-    return [g.astype(np.int64) for g in np.split(order, cuts)]
-
-
-def _add_stability(
-    prefs: Preferences, var_of: Int64Array, built: _Model, soft: bool, encoding: Encoding
-) -> None:
-    model, x = built.model, built.x
-    # at_least[e] = 1 if the talent of e is placed at e's package or one it prefers
-    at_least: dict[int, Any] = {}
-    for t in range(prefs.n_talents):
-        previous = None
-        for e in prefs.talent_list(t).tolist():
-            if previous is None:
-                current = x[var_of[e]]
-            else:
-                current = model.new_bool_var(f"a{e}")
-                model.add(current == previous + x[var_of[e]])
-            at_least[e] = current
-            previous = current
-    enforce = None if soft else built.group(STABILITY)
-    for p in range(prefs.n_packages):
-        seats = int(prefs.seats[p])
-        # better = number of talents placed at p that p prefers to the current one
-        better: Any = 0
-        full: Any = None
-        for k, e in enumerate(prefs.package_list(p).tolist()):
-            slack = None
-            if soft:
-                # slack[e] = 1 if (t, p) may block; their number is minimized
-                slack = model.new_bool_var(f"s{e}")
-                built.slacks.append(slack)
-            if encoding == "linear":
-                lhs = seats * at_least[e] + better
-                if slack is not None:
-                    model.add(lhs + seats * slack >= seats)
-                else:
-                    model.add(lhs >= seats).only_enforce_if(enforce)
-            else:
-                # full[e] = 1 if p is full with talents it prefers to e's talent; it needs
-                # `seats` talents ranked above, so it cannot hold before the list's k-th
-                if k >= seats:
-                    now_full = model.new_bool_var(f"f{e}")
-                    model.add(better >= seats).only_enforce_if(now_full)
-                    model.add(better <= seats - 1).only_enforce_if(~now_full)
-                    if full is not None:
-                        model.add_implication(full, now_full)
-                    full = now_full
-                clause = [at_least[e]] if full is None else [at_least[e], full]
-                if slack is not None:
-                    model.add_bool_or([*clause, slack])
-                else:
-                    model.add_bool_or(clause).only_enforce_if(enforce)
-            count = model.new_int_var(0, min(k + 1, seats), f"c{e}")
-            model.add(count == better + x[var_of[e]])
-            better = count
-
-
-def _add_objective(
-    problem: Problem, prefs: Preferences, objective: StableObjective, built: _Model
-) -> None:
-    model, edges, x = built.model, built.edges, built.x
-    talents = problem.talent[edges]
-    extra: Any = 0
-    if objective == "score":
-        gain = problem.edge_gain[edges]
-        cost = -gain
-        weight = (
-            _per_owner_max(talents, gain) + 1 if problem.lexicographic else problem.placement_units
-        )
-    else:
-        trank, prank = _ranks(prefs, edges)
-        if objective == "egalitarian":
-            cost = (trank + prank).astype(np.int64)
-            weight = _per_owner_max(talents, cost) + 1
-        else:
-            worst = np.maximum(trank, prank).astype(np.int64)
-            top = int(worst.max(initial=0))
-            # worst_rank >= the rank on every chosen edge
-            worst_rank = model.new_int_var(0, top, "worst_rank")
-            for i in np.flatnonzero(worst > 0).tolist():
-                model.add(worst_rank >= int(worst[i])).only_enforce_if(x[i])
-            extra = -worst_rank
-            cost = np.zeros(edges.size, dtype=np.int64)
-            weight = top + 1
-    built.placement_weight = int(weight)
-    terms = (weight - cost).astype(np.int64)
-    built.objective = cp_model.LinearExpr.weighted_sum(x, terms.tolist()) + extra
-    model.maximize(built.objective)
-
-
-def _ranks(prefs: Preferences, edges: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """Both ranks of each edge; a pair one side does not accept (a pin) ranks just below
-    that side's whole list."""
-    degree_t = np.diff(prefs.talent_start)[prefs.talent[edges]]
-    degree_p = np.diff(prefs.package_start)[prefs.package[edges]]
-    trank = np.where(prefs.talent_rank[edges] >= 0, prefs.talent_rank[edges], degree_t)
-    prank = np.where(prefs.package_rank[edges] >= 0, prefs.package_rank[edges], degree_p)
-    return trank.astype(np.int64), prank.astype(np.int64)
-
-
-def _per_owner_max(owner: npt.NDArray[np.integer], values: Int64Array) -> int:
-    """Sum over owners of their largest non-negative value: a bound on any sum that takes at
-    most one value per owner."""
-    if owner.size == 0:
-        return 0
-    best = np.zeros(int(owner.max()) + 1, dtype=np.int64)
-    np.maximum.at(best, owner, np.maximum(values, 0))
-    return int(best.sum())
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -327,7 +120,7 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
 
 
 def _run(
-    name: str, built: _Model, params: SolveParams, started: float, soft: bool
+    name: str, built: StableModel, params: SolveParams, started: float, soft: bool
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve; with slack on stability, first minimize the blocking pairs, then, with their
     number fixed, the objective (two solves beat one big-M weighted sum here)."""
@@ -355,7 +148,7 @@ def _run(
 
 
 def _conflicts(
-    solver: cp_model.CpSolver, built: _Model, params: SolveParams, started: float
+    solver: cp_model.CpSolver, built: StableModel, params: SolveParams, started: float
 ) -> list[str]:
     """A set of constraint groups that cannot hold together: CP-SAT's core, then shrunk by
     dropping one group at a time while the rest stays infeasible (within the time limit)."""
@@ -421,7 +214,7 @@ def _solve(
         raise ValueError("preferences must be over the compiled round's edges.")
     problem = build_problem(compiled, round_)
     name = f"{'fewest_blocking' if soft else 'stable_cpsat'}({objective})"
-    built = _build(problem, prefs, objective, soft, encoding)
+    built = build_model(problem, prefs, objective, soft, encoding)
     solver, status = _run(name, built, params, started, soft)
 
     if status == Status.INFEASIBLE:
