@@ -59,6 +59,7 @@ from solvers.stable_model import (
     StableObjective,
     build_model,
 )
+from solvers.stop import MIN_PHASE_SECONDS, Deadline
 
 Int64Array = npt.NDArray[np.int64]
 MAX_WORKERS = 2
@@ -120,17 +121,17 @@ def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
 
 
 def _run(
-    name: str, built: StableModel, params: SolveParams, started: float, soft: bool
+    name: str, built: StableModel, params: SolveParams, deadline: Deadline, soft: bool
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve; with slack on stability, first minimize the blocking pairs, then, with their
     number fixed, the objective (two solves beat one big-M weighted sum here)."""
     model = built.model
-    callback = _Reporter(name, params, started) if params.progress is not None else None
+    callback = _Reporter(name, params, deadline.started) if params.progress is not None else None
     if not soft:
-        solver = _solver(params, params.time_limit)
+        solver = _solver(params, max(deadline.remaining(), MIN_PHASE_SECONDS))
         return solver, _STATUS.get(solver.solve(model, callback), Status.UNKNOWN)
     model.minimize(cp_model.LinearExpr.sum(built.slacks))
-    solver = _solver(params, (1 - MIN_SECOND_PHASE) * params.time_limit)
+    solver = _solver(params, deadline.portion(1 - MIN_SECOND_PHASE).seconds)
     status = _STATUS.get(solver.solve(model, callback), Status.UNKNOWN)
     if not status.has_solution:
         return solver, status
@@ -139,8 +140,7 @@ def _run(
         model.add_hint(var, solver.boolean_value(var))
     model.add(cp_model.LinearExpr.sum(built.slacks) <= fewest)
     model.maximize(built.objective)
-    remaining = params.time_limit - (time.perf_counter() - started)
-    second = _solver(params, max(remaining, MIN_SECOND_PHASE * params.time_limit))
+    second = _solver(params, deadline.portion().seconds)
     second_status = _STATUS.get(second.solve(model, callback), Status.UNKNOWN)
     if not second_status.has_solution:
         return solver, Status.FEASIBLE
@@ -148,7 +148,7 @@ def _run(
 
 
 def _conflicts(
-    solver: cp_model.CpSolver, built: StableModel, params: SolveParams, started: float
+    solver: cp_model.CpSolver, built: StableModel, params: SolveParams, deadline: Deadline
 ) -> list[str]:
     """A set of constraint groups that cannot hold together: CP-SAT's core, then shrunk by
     dropping one group at a time while the rest stays infeasible (within the time limit)."""
@@ -158,7 +158,7 @@ def _conflicts(
         return sorted(built.groups)
     model = built.model
     for name in sorted(names, key=lambda n: n == STABILITY):
-        remaining = params.time_limit - (time.perf_counter() - started)
+        remaining = deadline.remaining()
         if len(names) == 1 or remaining <= 0:
             break
         trial = [n for n in names if n != name]
@@ -180,18 +180,9 @@ def _pairs_text(problem: Problem, edges: Int64Array) -> str:
 
 
 def _empty(
-    name: str, status: Status, started: float, notes: list[str], conflicts: list[str]
+    name: str, status: Status, deadline: Deadline, notes: list[str], conflicts: list[str]
 ) -> Result:
-    return Result(
-        solver=name,
-        status=status,
-        edges=np.zeros(0, dtype=np.int64),
-        objective=None,
-        bound=None,
-        wall_time=time.perf_counter() - started,
-        notes=notes,
-        conflicts=conflicts,
-    )
+    return Result.no_solution(name, status, deadline.elapsed(), notes, conflicts)
 
 
 def _solve(
@@ -207,26 +198,26 @@ def _solve(
         raise ValueError(f"objective {objective!r} not understood; use one of {OBJECTIVES}.")
     if encoding not in ("clause", "linear"):
         raise ValueError(f"encoding {encoding!r} not understood; use 'clause' or 'linear'.")
-    started = time.perf_counter()
     params = SolveParams() if params is None else params
+    deadline = params.timer()
     prefs = build_preferences(compiled) if preferences is None else preferences
     if prefs.n_edges != compiled.n_edges:
         raise ValueError("preferences must be over the compiled round's edges.")
     problem = build_problem(compiled, round_)
     name = f"{'fewest_blocking' if soft else 'stable_cpsat'}({objective})"
     built = build_model(problem, prefs, objective, soft, encoding)
-    solver, status = _run(name, built, params, started, soft)
+    solver, status = _run(name, built, params, deadline, soft)
 
     if status == Status.INFEASIBLE:
-        conflicts = _conflicts(solver, built, params, started)
+        conflicts = _conflicts(solver, built, params, deadline)
         others = [c for c in conflicts if c != STABILITY]
         what = "matching" if soft else "stable matching"
         notes = [f"no {what} respects " + (", ".join(others) if others else "the constraints")]
         if not soft:
             notes.append("solve_fewest_blocking gives the matching with the fewest blocking pairs")
-        return _empty(name, status, started, notes, conflicts)
+        return _empty(name, status, deadline, notes, conflicts)
     if not status.has_solution:
-        return _empty(name, status, started, [f"CP-SAT ended with status {status}"], [])
+        return _empty(name, status, deadline, [f"CP-SAT ended with status {status}"], [])
 
     chosen = np.array([solver.boolean_value(v) for v in built.x], dtype=bool)
     edges = np.sort(built.edges[chosen]) if chosen.size else np.zeros(0, dtype=np.int64)
@@ -246,7 +237,7 @@ def _solve(
         )
     if round_.policy.max_tours_per_talent > 1:
         notes.append("each talent gets at most one tour (stable matching is one-to-many)")
-    judged = judged_result(name, problem, edges, started, notes)
+    judged = judged_result(name, problem, edges, deadline.started, notes)
     bound = None
     if objective == "score" and not soft and judged.objective is not None:
         # model objective = weight * placements + gain; secondary = gain - constant penalty
@@ -259,7 +250,7 @@ def _solve(
         edges=edges,
         objective=judged.objective,
         bound=bound,
-        wall_time=time.perf_counter() - started,
+        wall_time=deadline.elapsed(),
         notes=judged.notes,
         conflicts=judged.conflicts,
     )
@@ -334,6 +325,9 @@ def solve_stable_or_fewest_blocking(
     """:func:`solve_stable`, and when it proves that no stable matching exists, the
     matching with the fewest blocking pairs as an alternative."""
     prefs = build_preferences(compiled) if preferences is None else preferences
+    # one deadline for both solves: the fallback gets what the first one left
+    params = SolveParams() if params is None else params
+    params = params.with_deadline(params.timer())
     options: dict[str, Any] = {"objective": objective, "preferences": prefs, "encoding": encoding}
     result = solve_stable(compiled, round_, params, **options)
     if result.status != Status.INFEASIBLE:
