@@ -28,20 +28,11 @@ from benchmarks.gap import (
     read_orlib_file,
     read_solution,
     read_yagiura_file,
-    resolve_data_dir,
     solution_path,
 )
 from benchmarks.gap_peers import PeerResult, solve_cpsat, solve_greedy, solve_highs
 
-DATA = resolve_data_dir()
 ORLIB_FILES = [f"gap{k}.txt" for k in range(1, 13)] + [f"gap{t}.txt" for t in "abcd"]
-
-
-@pytest.fixture(scope="module")
-def data_dir() -> Path:
-    if not DATA.is_dir():
-        pytest.skip(f"GAP data folder {DATA} not found (set COSOURCE_GAP_DATA)")
-    return DATA
 
 
 @pytest.fixture(scope="module")
