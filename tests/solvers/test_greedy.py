@@ -43,7 +43,17 @@ def test_greedy_on_the_pilot() -> None:
     result = solve_greedy(compiled, round_)
     check(result, round_, compiled)
     assert result.status == Status.FEASIBLE
-    assert result.placements >= 1
+    # the pilot's four eligible pairs allow three placements; the greedy finds the optimum,
+    # the assignment whose split and KPIs test_evaluator computes by hand
+    assert result.placements == 3
+    assert result.pairs(compiled) == [
+        ("ann", "coop-finance"),
+        ("chloe", "city-data"),
+        ("els", "insurer-coaching"),
+    ]
+    best = brute_force(round_, compiled)
+    assert best is not None and best.key() == (3, 1952)
+    assert result.objective is not None and result.objective.key() == best.key()
 
 
 def test_greedy_meets_a_hard_host_share_when_it_can() -> None:

@@ -34,6 +34,10 @@ def test_forcing_an_eligible_pair_reports_the_objective_change() -> None:
     answer = why_not(load_round(PILOT), "ann", "city-procurement", params=PARAMS)
     assert answer.eligible and not answer.placed
     assert answer.base is not None and answer.forced is not None
+    # the optimum places ann, chloe and els (scores in thousandths summing to 1952); forcing
+    # ann onto city-procurement keeps the three placements and swaps her 919 for 427
+    assert answer.base.key() == (3, 1952)
+    assert answer.forced.key() == (3, 1952 - 919 + 427)
     assert answer.forced.placements == answer.base.placements
     assert answer.forced.secondary - answer.base.secondary == pytest.approx(
         round(0.427 * 1000) - round(0.919 * 1000), abs=2
