@@ -34,9 +34,12 @@ from dataclasses import dataclass
 from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy, PreviousPlacement, Round
-from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, to_cp_model, to_cp_model_python
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
+from solvers.backends.cpsat import to_cp_model, to_cp_model_python
 from solvers.flow import is_seat_only, solve_flow
 from solvers.greedy import solve_greedy
+from solvers.model.build import build_spec
 from solvers.problem import build_problem
 from solvers.result import Result, SolveParams
 
@@ -104,17 +107,18 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
     assert is_seat_only(compiled, round_)
     flow = solve_flow(compiled, round_)
     # the whole model, as a plain CP-SAT user would build it (no restriction to top edges)
-    plain = solve_cpsat(
+    plain = solve_auto(
         compiled,
         round_,
         SolveParams(time_limit=time_limit, workers=2, seed=seed),
-        CpSatOptions(
+        AutoOptions(
             use_flow=False,
             lagrangian=False,
             lns=False,
             max_model_edges=compiled.n_edges,
             search_subsolver=None,
             highs_share=0.0,
+            method="cpsat",
         ),
     )
     same = (
@@ -166,16 +170,21 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
         compiled = compile_round(round_)
         params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
         rows.append(_row("b", compiled, solve_greedy(compiled, round_), objective))
-        plain = solve_cpsat(
+        plain = solve_auto(
             compiled,
             round_,
             params,
-            CpSatOptions(
-                use_flow=False, lagrangian=False, lns=False, search_subsolver=None, highs_share=0.0
+            AutoOptions(
+                use_flow=False,
+                lagrangian=False,
+                lns=False,
+                search_subsolver=None,
+                highs_share=0.0,
+                method="cpsat",
             ),
         )
         rows.append(_row("b", compiled, plain, f"{objective}; cpsat alone"))
-        rows.append(_row("b", compiled, solve_cpsat(compiled, round_, params), objective))
+        rows.append(_row("b", compiled, solve_auto(compiled, round_, params), objective))
     return rows
 
 
@@ -187,7 +196,7 @@ def scenario_c(seed: int, time_limit: float) -> list[Row]:
         compiled = compile_round(round_)
         params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
         rows.append(_row("c", compiled, solve_greedy(compiled, round_), objective))
-        rows.append(_row("c", compiled, solve_cpsat(compiled, round_, params), objective))
+        rows.append(_row("c", compiled, solve_auto(compiled, round_, params), objective))
     return rows
 
 

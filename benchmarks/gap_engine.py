@@ -32,7 +32,8 @@ import numpy as np
 from benchmarks.gap import GapInstance, IntArray, Sense
 from matcher.compile import compile_round
 from matcher.models import RULE_NAMES, Organization, Policy, Round, Talent, WorkPackage
-from solvers.cpsat import CpSatOptions, solve_problem
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
 from solvers.problem import NO_LIMIT, Problem, build_problem
 from solvers.result import Result, SolveParams
 
@@ -158,9 +159,9 @@ def solve_gap(
     sense: Sense,
     time_limit: float,
     seed: int = 0,
-    options: CpSatOptions | None = None,
+    options: AutoOptions | None = None,
 ) -> tuple[GapProblem, Result]:
-    """Solve ``instance`` through :func:`solvers.cpsat.solve_problem`.
+    """Solve ``instance`` through :func:`solvers.auto.solve.solve_problem`.
 
     Parameters
     ----------
@@ -173,7 +174,7 @@ def solve_gap(
     seed
         Random seed.
     options
-        Engine options; the defaults of :class:`~solvers.cpsat.CpSatOptions` otherwise.
+        Engine options; the defaults of :class:`~solvers.auto.options.AutoOptions` otherwise.
 
     Returns
     -------
@@ -183,5 +184,5 @@ def solve_gap(
     started = time.perf_counter()
     mapped = gap_problem(instance, sense)
     params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
-    result = solve_problem(mapped.problem, params, options or CpSatOptions(), started)
+    result = solve_problem(mapped.problem, params, options or AutoOptions(), started)
     return mapped, result

@@ -332,7 +332,7 @@ def solve_ours(instance: GapInstance, sense: Sense, time_limit: float, seed: int
 
     The instance becomes a talent round (:func:`benchmarks.gap_engine.gap_problem`) and goes
     through the same solve path as any round with budgets
-    (:func:`solvers.cpsat.solve_problem`: relaxations, Lagrangian phase, CP-SAT and
+    (:func:`solvers.auto.solve.solve_problem`: relaxations, Lagrangian phase, CP-SAT and
     large-neighbourhood search), with :data:`CPSAT_WORKERS` workers.
 
     Parameters

@@ -1,6 +1,6 @@
-"""Optimization solvers: CP-SAT core, min-cost flow, greedy; one Result type."""
+"""Optimization solvers: every method of :data:`solvers.registry.METHODS` returns one Result."""
 
+from solvers.registry import METHODS, solve
 from solvers.result import Progress, Result, SolveParams, Status
-from solvers.solve import SOLVERS, solve
 
-__all__ = ["SOLVERS", "Progress", "Result", "SolveParams", "Status", "solve"]
+__all__ = ["METHODS", "Progress", "Result", "SolveParams", "Status", "solve"]

@@ -1,8 +1,8 @@
 """The linear relaxation of a round, solved by column generation: a bound, prices and a
 start for large rounds.
 
-The CP-SAT model of a round (:func:`solvers.cpsat.build_spec`) with its integrality dropped
-is a linear program. On a round with hundreds of thousands of edges HiGHS's dual simplex
+The model of a round (:func:`solvers.model.build.build_spec`) with its integrality dropped is
+a linear program. On a round with hundreds of thousands of edges HiGHS's dual simplex
 solves it whole in about 45 s, but almost every edge is zero at the optimum; so the program
 is solved on a few columns (each talent's best edges by score, the incumbent's and the
 auxiliary variables), and the edge of highest positive reduced cost of each talent joins,
@@ -25,15 +25,8 @@ Here the seats are priced too. At the LP optimum over every edge, ``L`` equals t
 
 Keeping the hosts' fee budget rows instead (pricing the tour rows), each host's edges become
 a 0/1 knapsack; solved whole, they give a bound at most the LP value at the LP's duals. It
-was measured there and not adopted: on the synthetic suite's rounds (seed 1) it is 0.04 %
-lower on 2,000 x 500 (732,035 -> 731,740; HiGHS's bound after 120 s is 731,030) and 0.05 %
-on 20,000 x 5,000 (8,515,255 -> 8,510,731, 305 knapsacks, 224 s with SciPy's MILP).
-
-Measured on generated 20,000 x 5,000 rounds (about 818,000 edges, weighted), starting from
-the greedy assignment: without a subsidy pool (``benchmarks.bench_solvers`` scenario c) the
-LP optimum, 9,560,076, in 7 s and 10 programs (12.4 s for 4 programs and a bound of 9,561,440
-when each program was solved from scratch; the Lagrangian phase: 9,589,552 after 35 s); with
-every rule (the synthetic suite) 8,515,254 in 24 s.
+was measured there and not adopted. What was measured, for both, is in
+``docs/solver-options.md``.
 """
 
 from __future__ import annotations
@@ -48,9 +41,9 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-untyped]
 
+from solvers.backends.highs import constraint_matrix
 from solvers.core import reduced_costs
-from solvers.cpsat import ModelSpec
-from solvers.highs import constraint_matrix
+from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem, best_per_talent
 
 FloatArray = npt.NDArray[np.float64]
@@ -197,7 +190,7 @@ def lp_relaxation(
     problem
         The integer problem.
     spec
-        Its CP-SAT model (see :func:`solvers.cpsat.build_spec`).
+        Its CP-SAT model (see :func:`solvers.model.build.build_spec`).
     time_limit
         Seconds to spend; the program running when they are up is stopped.
     incumbent

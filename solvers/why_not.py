@@ -15,7 +15,7 @@ from matcher.eligibility import REASONS, failing_rules
 from matcher.errors import RoundError
 from matcher.models import Pair, Round
 from matcher.objective import SCORE_RESOLUTION, Objective
-from solvers.methods import METHODS
+from solvers.registry import METHODS
 from solvers.result import Result, SolveParams, Status
 
 

@@ -11,9 +11,11 @@ import pytest
 from benchmarks.gap import GapInstance, Sense, evaluate_assignment, load_instance
 from benchmarks.gap_engine import gap_problem, solve_gap
 from benchmarks.gap_peers import solve_ours
-from solvers.cpsat import CpSatOptions, build_spec, fix_placements, solve_problem
-from solvers.highs import run_highs
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
+from solvers.backends.highs import run_highs
 from solvers.lagrange import combined
+from solvers.model.build import build_spec, fix_placements
 from solvers.problem import NO_LIMIT, objective_of, violated_groups
 from solvers.result import SolveParams, Status
 from tests.solvers.helpers import proven_optimum
@@ -106,7 +108,7 @@ def test_highs_with_the_placements_fixed_proves_the_optimum_and_its_bound_holds(
 def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed() -> None:
     mapped = gap_problem(load_instance("c05100"), Sense.MIN)
     # HiGHS gets the time after the Lagrangian phase, CP-SAT none of it
-    options = CpSatOptions(highs_share=1.0, lns=False)
+    options = AutoOptions(highs_share=1.0, lns=False)
     params = SolveParams(time_limit=30.0, workers=2, seed=0)
     result = solve_problem(mapped.problem, params, options, time.perf_counter())
     assert result.status == Status.OPTIMAL
@@ -122,7 +124,7 @@ def test_the_highs_companion_starts_with_the_first_complete_assignment() -> None
     # once a repair places every job (the placements are then proven and its model final)
     instance = load_instance("c10400")
     mapped = gap_problem(instance, Sense.MIN)
-    options = CpSatOptions(companion_min_seconds=1.0)
+    options = AutoOptions(companion_min_seconds=1.0)
     params = SolveParams(time_limit=6.0, workers=2, seed=0)
     result = solve_problem(mapped.problem, params, options, time.perf_counter())
     started = [k for k, note in enumerate(result.notes) if note.startswith("HiGHS searched")]

@@ -19,8 +19,8 @@ from matcher.generator import generate_round
 from matcher.models import Round
 from matcher.preferences import Preferences, Side
 from solvers.deferred_acceptance import deferred_acceptance
+from solvers.registry import solve
 from solvers.result import Result, Status
-from solvers.solve import solve
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -26,8 +26,10 @@ from matcher.models import (
     WorkPackage,
 )
 from matcher.objective import Objective
-from solvers.cpsat import CpSatOptions, build_spec, solve_problem
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
 from solvers.lagrange import combined
+from solvers.model.build import build_spec
 from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams, Status
 
@@ -259,7 +261,7 @@ def full_round_problem(
 
 def proven_optimum(problem: Problem) -> int:
     """CP-SAT's proven optimum of ``problem`` (alone, 10 s), in combined units."""
-    options = CpSatOptions(lagrangian=False, lns=False, highs_share=0.0)
+    options = AutoOptions(lagrangian=False, lns=False, highs_share=0.0)
     result = solve_problem(
         problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
     )

@@ -12,10 +12,12 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
 from solvers.core import find_core, reduced_costs
-from solvers.cpsat import CpSatOptions, build_spec, solve_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
+from solvers.model.build import build_spec
 from solvers.problem import Problem, objective_of, restrict, violated_groups
 from solvers.result import SolveParams, Status
 from tests.solvers.helpers import full_round_problem
@@ -81,7 +83,7 @@ def test_an_exact_core_keeps_every_edge_of_the_optimum(
     reference = solve_problem(
         problem,
         SolveParams(time_limit=10.0, workers=2, seed=0),
-        CpSatOptions(lagrangian=False, lns=False),
+        AutoOptions(lagrangian=False, lns=False),
         time.perf_counter(),
     )
     assert reference.status == Status.OPTIMAL and reference.objective is not None
@@ -102,7 +104,7 @@ def test_an_exact_core_keeps_every_edge_of_the_optimum(
     again = solve_problem(
         sub,
         SolveParams(time_limit=10.0, workers=2, seed=0),
-        CpSatOptions(lagrangian=False, lns=False),
+        AutoOptions(lagrangian=False, lns=False),
         time.perf_counter(),
     )
     assert again.objective is not None
@@ -134,7 +136,7 @@ def test_solve_searches_the_core_and_its_result_holds() -> None:
     instance = _random_gap(7, m=10, n=300)
     mapped = gap_problem(instance, Sense.MIN)
     params = SolveParams(time_limit=4.0, workers=2, seed=0)
-    result = solve_problem(mapped.problem, params, CpSatOptions(), time.perf_counter())
+    result = solve_problem(mapped.problem, params, AutoOptions(), time.perf_counter())
     assert any("core" in note or "fixed out" in note for note in result.notes), result.notes
     assert result.objective is not None
     assert violated_groups(mapped.problem, result.edges) == []
@@ -150,7 +152,7 @@ def test_a_stalled_search_hands_the_rest_to_cp_sat_whose_proof_holds() -> None:
     mapped = gap_problem(_random_gap(7, m=10, n=300), Sense.MIN)
     problem = mapped.problem
     params = SolveParams(time_limit=5.0, workers=2, seed=0)
-    options = CpSatOptions(
+    options = AutoOptions(
         core_per_talent=2.0, lns_share=0.99, endgame_patience=0.0, endgame_growth=1e9
     )
     result = solve_problem(problem, params, options, time.perf_counter())
@@ -160,7 +162,7 @@ def test_a_stalled_search_hands_the_rest_to_cp_sat_whose_proof_holds() -> None:
     assert result.objective == objective_of(problem, result.edges)
     assert result.bound is not None and result.bound >= result.objective.value
     # CP-SAT alone on every edge never beats the bound, nor a result claimed optimal
-    plain = CpSatOptions(lagrangian=False, lns=False, use_flow=False)
+    plain = AutoOptions(lagrangian=False, lns=False, use_flow=False)
     reference = solve_problem(problem, params, plain, time.perf_counter())
     assert reference.objective is not None
     assert reference.objective.value <= result.bound

@@ -12,21 +12,14 @@ from ortools.sat.python import cp_model
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
-from solvers.cpsat import (
-    _STATUS,
-    CpSatOptions,
-    build_spec,
-    fix_placements,
-    soft_terms,
-    solve_cpsat,
-    spec_hint,
-    to_cp_model,
-    to_cp_model_python,
-)
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
+from solvers.backends.cpsat import STATUS, to_cp_model, to_cp_model_python
 from solvers.greedy import solve_greedy
+from solvers.model.build import build_spec, fix_placements, soft_terms, spec_hint
 from solvers.problem import build_problem
+from solvers.registry import METHODS, solve
 from solvers.result import Progress, Result, SolveParams, Status
-from solvers.solve import SOLVERS, solve
 from tests.solvers.helpers import (
     INTERVALS,
     brute_force,
@@ -39,7 +32,7 @@ from tests.solvers.helpers import (
 )
 
 FAST = SolveParams(time_limit=5, workers=1)
-PLAIN = CpSatOptions(use_flow=False, lagrangian=False, highs_share=0.0)
+PLAIN = AutoOptions(use_flow=False, lagrangian=False, highs_share=0.0)
 
 
 def solve_both(round_: Round) -> tuple[Result, Result]:
@@ -48,8 +41,8 @@ def solve_both(round_: Round) -> tuple[Result, Result]:
     compiled = compile_round(round_)
     best = brute_force(round_, compiled)
     results = (
-        solve_cpsat(compiled, round_, FAST),
-        solve_cpsat(compiled, round_, FAST, PLAIN),
+        solve_auto(compiled, round_, FAST),
+        solve_auto(compiled, round_, FAST, PLAIN),
     )
     for result in results:
         check(result, round_, compiled)
@@ -236,7 +229,7 @@ def test_dropping_a_proposed_placement_costs_the_disruption_penalty() -> None:
 def conflicts_of(round_: Round) -> set[str]:
     compiled = compile_round(round_)
     assert brute_force(round_, compiled) is None
-    result = solve_cpsat(compiled, round_, FAST)
+    result = solve_auto(compiled, round_, FAST)
     check(result, round_, compiled)
     assert result.status == Status.INFEASIBLE
     assert result.objective is None and result.edges.size == 0
@@ -304,8 +297,8 @@ def test_greedy_reports_forced_conflicts_too() -> None:
 def test_every_cp_sat_status_is_mapped() -> None:
     codes = {cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE}
     codes |= {cp_model.MODEL_INVALID, cp_model.UNKNOWN}
-    assert set(_STATUS) == codes
-    assert set(_STATUS.values()) == set(Status)
+    assert set(STATUS) == codes
+    assert set(STATUS.values()) == set(Status)
 
 
 @pytest.fixture(scope="module")
@@ -321,6 +314,7 @@ def test_never_worse_than_greedy(medium: Round) -> None:
     for method in ("auto", "cpsat"):
         result = solve(compiled, medium, method, SolveParams(time_limit=2, workers=2))
         check(result, medium, compiled)
+        assert result.solver == method
         assert result.status.has_solution
         assert result.objective is not None and greedy.objective is not None
         assert result.objective.key() >= greedy.objective.key()
@@ -330,8 +324,8 @@ def test_same_seed_one_worker_gives_the_same_edges() -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
     params = SolveParams(time_limit=5, workers=1, seed=7)
-    first = solve_cpsat(compiled, round_, params, PLAIN)
-    second = solve_cpsat(compiled, round_, params, PLAIN)
+    first = solve_auto(compiled, round_, params, PLAIN)
+    second = solve_auto(compiled, round_, params, PLAIN)
     check(first, round_, compiled)
     assert first.status == Status.OPTIMAL
     assert np.array_equal(first.edges, second.edges)
@@ -339,7 +333,7 @@ def test_same_seed_one_worker_gives_the_same_edges() -> None:
 
 def test_an_unknown_search_subsolver_is_refused() -> None:
     with pytest.raises(ValueError, match="'bogus' is not a CP-SAT subsolver"):
-        CpSatOptions(search_subsolver="bogus")
+        AutoOptions(search_subsolver="bogus")
 
 
 @pytest.mark.parametrize("subsolver", ["max_lp", "default_lp", None])
@@ -348,9 +342,9 @@ def test_each_search_subsolver_finds_the_optimum_of_a_budget_round(
 ) -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    options = CpSatOptions(use_flow=False, lagrangian=False, search_subsolver=subsolver)
-    result = solve_cpsat(compiled, round_, FAST, options)
-    reference = solve_cpsat(compiled, round_, FAST, PLAIN)
+    options = AutoOptions(use_flow=False, lagrangian=False, search_subsolver=subsolver)
+    result = solve_auto(compiled, round_, FAST, options)
+    reference = solve_auto(compiled, round_, FAST, PLAIN)
     check(result, round_, compiled)
     assert result.status == reference.status == Status.OPTIMAL
     assert result.objective is not None and reference.objective is not None
@@ -361,10 +355,10 @@ def test_progress_is_reported(medium: Round) -> None:
     compiled = compile_round(medium)
     reports: list[Progress] = []
     params = SolveParams(time_limit=2, workers=1, progress=reports.append)
-    result = solve_cpsat(compiled, medium, params, PLAIN)
+    result = solve_auto(compiled, medium, params, PLAIN)
     check(result, medium, compiled)
     assert reports, "no incumbent reported"
-    assert all(r.solver == "cpsat" and r.objective is not None for r in reports)
+    assert all(r.solver == "auto" and r.objective is not None for r in reports)
     assert all(r.placements is not None for r in reports)
     assert all(r.bound is None or r.bound >= r.objective for r in reports if r.objective)
     assert [r.elapsed for r in reports] == sorted(r.elapsed for r in reports)
@@ -372,8 +366,8 @@ def test_progress_is_reported(medium: Round) -> None:
 
 def test_restricted_model_for_large_rounds(medium: Round) -> None:
     compiled = compile_round(medium)
-    options = CpSatOptions(max_model_edges=10, keep_per_talent=2)
-    result = solve_cpsat(compiled, medium, SolveParams(time_limit=2, workers=2), options)
+    options = AutoOptions(max_model_edges=10, keep_per_talent=2)
+    result = solve_auto(compiled, medium, SolveParams(time_limit=2, workers=2), options)
     check(result, medium, compiled)
     assert result.status.has_solution
     assert any("most promising" in note for note in result.notes)
@@ -383,10 +377,10 @@ def test_large_weighted_rounds_search_the_linear_relaxations_core(medium: Round)
     policy = medium.policy.model_copy(update={"objective": "weighted"})
     weighted = medium.model_copy(update={"policy": policy})
     compiled = compile_round(weighted)
-    options = CpSatOptions(
+    options = AutoOptions(
         max_model_edges=10, lp_min_edges=10, highs_share=0.0, large_core_per_talent=0.5
     )
-    result = solve_cpsat(compiled, weighted, SolveParams(time_limit=4, workers=2), options)
+    result = solve_auto(compiled, weighted, SolveParams(time_limit=4, workers=2), options)
     check(result, weighted, compiled)
     assert result.status.has_solution
     assert any(note.startswith("linear relaxation:") for note in result.notes)
@@ -398,8 +392,8 @@ def test_large_weighted_rounds_search_the_linear_relaxations_core(medium: Round)
 
 def test_lexicographic_rounds_keep_the_lagrangian_phase(medium: Round) -> None:
     compiled = compile_round(medium)
-    options = CpSatOptions(max_model_edges=10, lp_min_edges=10)
-    result = solve_cpsat(compiled, medium, SolveParams(time_limit=2, workers=2), options)
+    options = AutoOptions(max_model_edges=10, lp_min_edges=10)
+    result = solve_auto(compiled, medium, SolveParams(time_limit=2, workers=2), options)
     check(result, medium, compiled)
     assert any(note.startswith("Lagrangian phase") for note in result.notes)
     assert not any(note.startswith("linear relaxation") for note in result.notes)
@@ -423,7 +417,7 @@ def test_proto_and_python_api_models_agree() -> None:
         assert solver.solve(model) == cp_model.OPTIMAL
         values.append(solver.objective_value)
     assert values[0] == values[1]
-    result = solve_cpsat(compiled, round_, FAST, CpSatOptions(python_api=True))
+    result = solve_auto(compiled, round_, FAST, AutoOptions(python_api=True))
     check(result, round_, compiled)
 
 
@@ -432,13 +426,22 @@ def test_relative_gap_stops_early_with_a_valid_result(medium: Round) -> None:
     params = SolveParams(time_limit=2, workers=2, relative_gap=0.05)
     for policy in (medium.policy, medium.policy.model_copy(update={"objective": "weighted"})):
         round_ = medium.model_copy(update={"policy": policy})
-        result = solve_cpsat(compiled, round_, params)
+        result = solve_auto(compiled, round_, params)
         check(result, round_, compiled)
         assert result.status.has_solution
 
 
 def test_solve_table_and_unknown_method() -> None:
-    assert set(SOLVERS) == {"auto", "cpsat", "flow", "greedy", "highs"}
+    assert set(METHODS) == {
+        "auto",
+        "cpsat",
+        "flow",
+        "greedy",
+        "highs",
+        "da",
+        "da-packages",
+        "stable",
+    }
     round_ = make_round([talent("t0")], [package("p0")])
     with pytest.raises(ValueError, match="unknown method"):
         solve(compile_round(round_), round_, "simplex")
@@ -463,7 +466,7 @@ def test_soft_penalties_are_named() -> None:
 def test_lexicographic_result_carries_its_placement_bound() -> None:
     round_ = generate_round(120, 30, seed=4)
     compiled = compile_round(round_)
-    result = solve_cpsat(compiled, round_, SolveParams(time_limit=5, workers=1))
+    result = solve_auto(compiled, round_, SolveParams(time_limit=5, workers=1))
     assert result.status.has_solution
     assert result.placement_bound is not None
     assert result.placement_bound >= result.placements
@@ -522,8 +525,8 @@ def test_fixing_fewer_placements_than_talents_keeps_the_count_row() -> None:
 def test_small_models_get_a_highs_phase_whose_bound_and_assignment_count() -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    with_highs = solve_cpsat(compiled, round_, FAST, CpSatOptions(lagrangian=False))
-    without = solve_cpsat(compiled, round_, FAST, CpSatOptions(lagrangian=False, highs_share=0.0))
+    with_highs = solve_auto(compiled, round_, FAST, AutoOptions(lagrangian=False))
+    without = solve_auto(compiled, round_, FAST, AutoOptions(lagrangian=False, highs_share=0.0))
     for result in (with_highs, without):
         check(result, round_, compiled)
         assert result.status == Status.OPTIMAL
@@ -536,6 +539,6 @@ def test_small_models_get_a_highs_phase_whose_bound_and_assignment_count() -> No
 def test_models_over_the_highs_limit_skip_the_phase() -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    result = solve_cpsat(compiled, round_, FAST, CpSatOptions(highs_max_vars=10))
+    result = solve_auto(compiled, round_, FAST, AutoOptions(highs_max_vars=10))
     check(result, round_, compiled)
     assert not any(note.startswith("HiGHS phase") for note in result.notes)

@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
-from solvers.cpsat import CpSatOptions, solve_cpsat
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
 from solvers.flow import flow_bound, is_seat_only, solve_flow
+from solvers.registry import solve
 from solvers.result import SolveParams, Status
-from solvers.solve import solve
 from tests.solvers.helpers import (
     brute_force,
     check,
@@ -23,7 +24,7 @@ from tests.solvers.helpers import (
     tiny_rounds,
 )
 
-PLAIN = CpSatOptions(use_flow=False, lagrangian=False)
+PLAIN = AutoOptions(use_flow=False, lagrangian=False)
 
 
 def without_budgets(round_: Round) -> Round:
@@ -68,7 +69,7 @@ def test_cp_sat_equals_flow_on_a_seat_only_round(objective: str) -> None:
     compiled = compile_round(round_)
     assert is_seat_only(compiled, round_)
     flow = solve_flow(compiled, round_)
-    cpsat = solve_cpsat(compiled, round_, SolveParams(time_limit=5, workers=2), PLAIN)
+    cpsat = solve_auto(compiled, round_, SolveParams(time_limit=5, workers=2), PLAIN)
     check(flow, round_, compiled)
     check(cpsat, round_, compiled)
     assert cpsat.status == Status.OPTIMAL

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
-from solvers.cpsat import solve_cpsat
-from solvers.highs import solve_highs
+from solvers.auto.solve import solve_auto
+from solvers.backends.highs import solve_highs
+from solvers.registry import solve
 from solvers.result import SolveParams, Status
-from solvers.solve import solve
 from tests.solvers.helpers import (
     brute_force,
     check,
@@ -87,7 +87,7 @@ def test_same_optimum_as_cp_sat_on_a_generated_round(objective: str) -> None:
     round_ = generate_round(60, 15, seed=5, policy=Policy(objective=objective))
     compiled = compile_round(round_)
     highs = solve_highs(compiled, round_, FAST)
-    cpsat = solve_cpsat(compiled, round_, FAST)
+    cpsat = solve_auto(compiled, round_, FAST)
     check(highs, round_, compiled)
     assert highs.status == cpsat.status == Status.OPTIMAL
     assert highs.objective is not None and cpsat.objective is not None

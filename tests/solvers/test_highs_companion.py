@@ -14,10 +14,12 @@ import pytest
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy
-from solvers.cpsat import CpSatOptions, build_spec, solve_cpsat, spec_hint
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
+from solvers.backends.highs_companion import FOUND, HighsCompanion, Mailbox
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.highs_companion import FOUND, HighsCompanion, Mailbox
 from solvers.lagrange import combined
+from solvers.model.build import build_spec, spec_hint
 from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
 from tests.solvers.helpers import check, full_round_problem, proven_optimum
@@ -68,8 +70,8 @@ def test_it_joins_a_cp_sat_solve_whose_result_passes_the_evaluator() -> None:
     round_ = generate_round(200, 50, seed=4, policy=policy)
     compiled = compile_round(round_)
     # every model is the companion's size here, and 3 s are enough for it
-    options = CpSatOptions(highs_max_vars=0, companion_min_seconds=1.0)
-    result = solve_cpsat(compiled, round_, SolveParams(time_limit=4, workers=2), options)
+    options = AutoOptions(highs_max_vars=0, companion_min_seconds=1.0)
+    result = solve_auto(compiled, round_, SolveParams(time_limit=4, workers=2), options)
     check(result, round_, compiled)
     assert result.status.has_solution
     assert any(note.startswith("HiGHS searched beside CP-SAT") for note in result.notes)

@@ -11,7 +11,7 @@ from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
-from solvers.cpsat import solve_sub
+from solvers.backends.cpsat import solve_sub
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem

@@ -11,9 +11,11 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense, load_instance
 from benchmarks.gap_engine import gap_problem
-from solvers.cpsat import CpSatOptions, build_spec, solve_problem
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
+from solvers.model.build import build_spec
 from solvers.problem import BoolArray, Problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
 from tests.solvers.helpers import full_round_problem
@@ -93,7 +95,7 @@ def test_full_round_bound_and_assignment_against_cpsat(
 ) -> None:
     problem = full_round_problem(seed, objective, fairness)
     multiplier = build_spec(problem).multiplier
-    options = CpSatOptions(lagrangian=False, lns=False)
+    options = AutoOptions(lagrangian=False, lns=False)
     reference = solve_problem(
         problem, SolveParams(time_limit=5.0, workers=2, seed=0), options, time.perf_counter()
     )

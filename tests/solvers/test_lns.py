@@ -10,7 +10,9 @@ import pytest
 from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
 from matcher.models import Round
-from solvers.cpsat import CpSatOptions, solve_cpsat, solve_sub
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
+from solvers.backends.cpsat import solve_sub
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lns import LnsOptions, improve
 from solvers.problem import build_problem, objective_of, violated_groups
@@ -102,8 +104,8 @@ def test_improve_rejects_an_infeasible_start() -> None:
 
 def test_solve_path_with_search_passes_the_evaluator() -> None:
     round_, compiled = full_round(seed=5)
-    options = CpSatOptions(lns_min_edges=0, lns_share=0.8)
-    result = solve_cpsat(compiled, round_, SolveParams(time_limit=3, workers=1), options)
+    options = AutoOptions(lns_min_edges=0, lns_share=0.8)
+    result = solve_auto(compiled, round_, SolveParams(time_limit=3, workers=1), options)
     assert result.status.has_solution
     check(result, round_, compiled)
 
@@ -166,7 +168,7 @@ class _Partner:
 
 
 def _optimum(round_: Round, compiled: CompiledRound) -> np.ndarray:
-    result = solve_cpsat(compiled, round_, SolveParams(time_limit=10.0, workers=2, seed=0))
+    result = solve_auto(compiled, round_, SolveParams(time_limit=10.0, workers=2, seed=0))
     assert result.status == Status.OPTIMAL
     chosen = np.zeros(compiled.n_edges, dtype=bool)
     chosen[result.edges] = True

@@ -12,10 +12,10 @@ import solvers.lp_relaxation as lp_module
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy
+from solvers.backends.highs import constraint_matrix
 from solvers.core import reduced_costs
-from solvers.cpsat import build_spec
-from solvers.highs import constraint_matrix
 from solvers.lp_relaxation import lp_relaxation
+from solvers.model.build import build_spec
 from solvers.problem import Problem, build_problem
 from tests.solvers.helpers import full_round_problem, proven_optimum
 

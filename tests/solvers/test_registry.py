@@ -1,9 +1,8 @@
-"""Every solve method by name: results pass the evaluator; stable ones have no blocking
-pair; a round whose budgets rule out every stable matching gets the nearest matching."""
+"""Every solve method by name: results pass the evaluator and carry the method's name;
+stable ones have no blocking pair; a round whose budgets rule out every stable matching gets
+the nearest matching."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -13,11 +12,10 @@ from matcher.models import Organization
 from matcher.preferences import build_preferences
 from matcher.roundio import load_round
 from matcher.stability import audit_matching
-from solvers.methods import METHODS
+from solvers.registry import METHODS
 from solvers.result import SolveParams
-from tests.matcher.test_evaluator import package, talent, tiny_round
+from tests.factories import PILOT, make_round, package, talent
 
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
 PARAMS = SolveParams(time_limit=5, workers=1)
 
 
@@ -36,6 +34,11 @@ def test_every_method_passes_the_evaluator_on_the_pilot(method: str) -> None:
     compiled = compile_round(round_)
     result = METHODS[method](compiled, round_, PARAMS)
     assert result.status.has_solution
+    if method in ("cpsat", "flow", "greedy", "highs"):
+        assert result.solver == method
+    if method == "auto":
+        # the pilot is seat-only: the portfolio hands it to the min-cost flow
+        assert result.solver == "flow"
     evaluation = evaluate(round_, compiled, result.pairs(compiled))
     assert evaluation.feasible, evaluation.violations
     assert result.objective is not None
@@ -51,10 +54,16 @@ def test_stable_falls_back_to_fewest_blocking_pairs_when_budgets_forbid_stabilit
         Organization(id="lend", name="L", sector="finance", role="lender"),
         Organization(id="host", name="H", sector="public", role="host", hiring_budget=5000),
     ]
-    round_ = tiny_round(
-        [talent("a", preferences=["p", "q"]), talent("b", preferences=["p", "q"])],
-        [package("p", ranking=["a", "b"]), package("q", ranking=["a", "b"])],
-        orgs=orgs,
+    round_ = make_round(
+        [
+            talent("a", preferences=["p", "q"], salary=6000),
+            talent("b", preferences=["p", "q"], salary=6000),
+        ],
+        [
+            package("p", ranking=["a", "b"], fee_cap=4000),
+            package("q", ranking=["a", "b"], fee_cap=4000),
+        ],
+        orgs,
     )
     compiled = compile_round(round_)
     result = METHODS["stable"](compiled, round_, PARAMS)

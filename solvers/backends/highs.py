@@ -1,6 +1,6 @@
 """HiGHS MIP on the CP-SAT model of a round: the peer that benchmarks measure us against.
 
-The model is :func:`solvers.cpsat.build_spec`'s, unchanged: the same integer variables
+The model is :func:`solvers.model.build.build_spec`'s, unchanged: the same integer variables
 (edge Booleans, then the counters of the soft rules), the same linear rows and the same
 objective, so the two solvers answer the same question. HiGHS runs through
 :func:`scipy.optimize.milp` (the ``highspy`` package and OR-Tools crash when imported into
@@ -10,13 +10,11 @@ The assignment HiGHS returns is rounded (its integer variables carry float noise
 with :func:`solvers.problem.violated_groups` and scored with
 :func:`solvers.problem.objective_of`, like every solver's. Its dual bound is on the combined
 objective (placements times ``M`` plus the secondary term for a lexicographic round) and is
-decoded as CP-SAT's is. A lexicographic round weighs each placement by ``M`` (about 1e7
-units on a generated 2,000 x 500 round, so totals near 5e9), where HiGHS's float tolerances
-may exceed the one unit that separates integer objective values: its bound and its claim of
-optimality are then not guaranteed. On GAP instances (``M`` about 1e4) its bounds held
-against the best-known values (d05100, d05200, d10100 at 18 s). The benchmarks run the
-weighted objective, whose coefficients are small; the assignment is whatever the checks say
-either way.
+decoded as CP-SAT's is. A lexicographic round weighs each placement by ``M``, where HiGHS's
+float tolerances may exceed the one unit that separates integer objective values: its bound
+and its claim of optimality are then not guaranteed (what was measured:
+``docs/solver-options.md``). The benchmarks run the weighted objective, whose coefficients
+are small; the assignment is whatever the checks say either way.
 """
 
 from __future__ import annotations
@@ -32,7 +30,9 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
-from solvers.cpsat import Incumbent, ModelSpec, build_spec, incumbent_result
+from solvers.incumbent import Incumbent, incumbent_result
+from solvers.model.build import build_spec
+from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Problem, build_problem, violated_groups
 from solvers.result import Result, SolveParams, Status
 
@@ -169,7 +169,7 @@ def combined_bound(spec: ModelSpec, dual_bound: float | None) -> float | None:
     if dual_bound is None or not math.isfinite(dual_bound):
         return None
     # the margin scales with HiGHS's own objective, whose float noise it covers: with the
-    # placements fixed (see solvers.cpsat.fix_placements) M times the placements is in the
+    # placements fixed (see solvers.model.build.fix_placements) M times the placements is in the
     # offset, and a margin on the whole value would leave a proof several units short
     margin = BOUND_MARGIN * max(1.0, abs(float(dual_bound)))
     value = -float(dual_bound) + spec.objective_offset

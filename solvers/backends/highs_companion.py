@@ -1,21 +1,19 @@
 """HiGHS's MIP solver in a process of its own, beside the CP-SAT search on the other core.
 
-On GAP type C instances HiGHS's branch and bound, with its cuts, finishes a few units better
-than neighbourhood search with CP-SAT (at 60 s: c20400 4,782 against 4,783, c60900 9,330
-against 9,335; it proves c40400 in 34 s); on type D the search is far better (d40400 24,497
-against 24,566). Neither alone is at least as good as the other everywhere; both at once are,
-each on one of the two cores: neighbourhood search with one worker did not lose on D (d40400
-0.50 % and d20100 0.45 % at 60 s, against 0.58 and 0.52 % with two).
+On some rounds HiGHS's branch and bound, with its cuts, finishes a few units better than
+neighbourhood search with CP-SAT, on others the search is far better. Neither alone is at
+least as good as the other everywhere; both at once are, each on one of the two cores (what
+was measured: ``docs/solver-options.md``).
 
-HiGHS runs on the round's CP-SAT model (:func:`solvers.cpsat.build_spec`), from a start when
+HiGHS runs on the round's model (:func:`solvers.model.build.build_spec`), from a start when
 one is given (its ``setSolution``; the solve gives none, see
-:class:`solvers.cpsat._CompanionSlot`), through the HiGHS that SciPy ships: the ``highspy``
+:class:`solvers.auto.phases.CompanionSlot`), through the HiGHS that SciPy ships: the ``highspy``
 package crashes beside OR-Tools in one process, and :func:`scipy.optimize.milp` takes no
-start nor callbacks. The process is ``python -m solvers.highs_companion``, fed the model's arrays
-on its standard input and answering on its standard output (NumPy's ``.npz``): unlike a
-:mod:`multiprocessing` child it does not re-import the caller's script, so a script without
-a ``__main__`` guard, a notebook or a web server can solve rounds alike. What it returns is
-checked like any other assignment.
+start nor callbacks. The process is ``python -m solvers.backends.highs_companion``, fed the
+model's arrays on its standard input and answering on its standard output (NumPy's
+``.npz``): unlike a :mod:`multiprocessing` child it does not re-import the caller's script,
+so a script without a ``__main__`` guard, a notebook or a web server can solve rounds alike.
+What it returns is checked like any other assignment.
 
 While both search, the two sides trade solutions through a :class:`Mailbox` (a temporary
 directory): HiGHS's callbacks post each improving solution it finds and hand it the latest
@@ -23,9 +21,8 @@ assignment offered (HiGHS asks for one at its setup, around its root node and be
 dives; it keeps an offered solution only when it is feasible and better). The neighbourhood
 search takes HiGHS's solutions and offers its own (:class:`solvers.lns.Partner`), so each
 goes on from the other's best: HiGHS's tree search prunes with the search's incumbent, and
-the search improves HiGHS's solutions further. Offering none (HiGHS posting only) did not
-help where HiGHS alone sometimes ends a unit or three ahead: at 60 s, seeds 1 and 2,
-c401600 ended at 17,150 twice (HiGHS alone 17,149) and c60900 at 9,331 and 9,330 (9,330).
+the search improves HiGHS's solutions further (offering none, HiGHS posting only, did not
+help).
 """
 
 from __future__ import annotations
@@ -44,8 +41,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize._highspy import _core as highs_core  # type: ignore[import-untyped]
 
-from solvers.cpsat import ModelSpec
-from solvers.highs import HighsRun, combined_bound, constraint_matrix, edge_mask
+from solvers.backends.highs import HighsRun, combined_bound, constraint_matrix, edge_mask
+from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray
 
 FloatArray = npt.NDArray[np.float64]
@@ -215,7 +212,7 @@ class HighsCompanion:
         The model to solve (every variable integer).
     start
         A value per variable of ``spec`` that meets its rows (for example
-        :func:`solvers.cpsat.spec_hint` of an incumbent), or None.
+        :func:`solvers.model.build.spec_hint` of an incumbent), or None.
     time_limit
         HiGHS's time limit, seconds.
     relative_gap
@@ -261,7 +258,7 @@ class HighsCompanion:
             model_file.seek(0)
             self._answer = tempfile.TemporaryFile()  # noqa: SIM115
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "solvers.highs_companion", self._directory.name],
+                [sys.executable, "-m", "solvers.backends.highs_companion", self._directory.name],
                 stdin=model_file,
                 stdout=self._answer,
                 stderr=subprocess.DEVNULL,
@@ -279,7 +276,7 @@ class HighsCompanion:
 
     def offer(self, values: npt.ArrayLike) -> None:
         """Hand HiGHS a solution, a value per variable of the model (for example
-        :func:`solvers.cpsat.spec_hint` of a better incumbent); HiGHS takes it at its next
+        :func:`solvers.model.build.spec_hint` of a better incumbent); HiGHS takes it at its next
         check, when it is better than its own."""
         if not self._answer.closed and self.running():
             self._mailbox.post(OFFERED, values)

@@ -1,0 +1,341 @@
+"""The search of the portfolio once it has an incumbent and prices: CP-SAT on the round, its
+core or its best edges (:class:`CpSatRuns`), neighbourhood search, and CP-SAT again on the
+edges reduced-cost fixing keeps when that search stalls (:func:`search`)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model, cp_model_helper
+
+from solvers.auto.neighbourhoods import neighbourhood_search
+from solvers.auto.options import AutoOptions
+from solvers.auto.phases import join_companion, uses_lp
+from solvers.backends.cpsat import (
+    PROBING_MAX_EDGES,
+    STATUS,
+    ProgressReporter,
+    explain_infeasibility,
+    set_gap,
+    set_parameters,
+    set_subsolver,
+    to_cp_model,
+    to_cp_model_python,
+)
+from solvers.backends.highs_companion import HighsCompanion
+from solvers.core import find_core, fixing_core
+from solvers.greedy import greedy_assign
+from solvers.incumbent import (
+    Incumbent,
+    close_enough,
+    incumbent_result,
+    on_whole,
+    placements_proven,
+)
+from solvers.lagrange import LagrangeResult
+from solvers.model.build import build_spec, fix_placements, spec_hint
+from solvers.model.spec import ModelSpec
+from solvers.problem import BoolArray, Int64Array, Problem, best_per_talent, restrict
+from solvers.result import Progress, Result, SolveParams, Status
+
+ENDGAME_MIN_SECONDS = 0.5
+"""Least time left for which the final CP-SAT run after a stalled search is started."""
+
+
+def search(
+    problem: Problem,
+    spec: ModelSpec,
+    best: Incumbent,
+    lagrange: LagrangeResult | None,
+    order: Int64Array,
+    options: AutoOptions,
+    params: SolveParams,
+    started: float,
+    notes: list[str],
+    companion: HighsCompanion | None,
+) -> Result:
+    """CP-SAT on the round, its core or its best edges, and neighbourhood search, from the
+    incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end."""
+
+    def remaining() -> float:
+        return params.time_limit - (time.perf_counter() - started)
+
+    large = problem.n_edges > options.max_model_edges
+    use_lp = uses_lp(problem, options)
+    hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
+    sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
+    sub_spec = spec
+    # whether CP-SAT's bound and proofs on the searched model hold for the whole round
+    bound_holds = True
+    # a core needs the relaxation's prices; above max_model_edges only the linear
+    # relaxation's are good enough for one (with the Lagrangian phase's, the best-priced
+    # edges per talent are searched instead)
+    with_core = (
+        lagrange is not None
+        and best.value is not None
+        and best.chosen is not None
+        and (use_lp if large else problem.n_edges >= options.core_min_edges)
+    )
+    if large and not with_core:
+        weight = (
+            lagrange.priced_weight if lagrange is not None else problem.edge_gain.astype(np.float64)
+        )
+        keep = best_per_talent(problem, weight, options.keep_per_talent) | hint_chosen
+        sub, index = restrict(problem, keep)
+        sub_spec = build_spec(sub, multiplier=spec.multiplier)
+        bound_holds = False
+        notes.append(
+            f"CP-SAT on the {sub.n_edges} most promising of {problem.n_edges} edges; "
+            "the bound comes from the relaxations"
+        )
+    elif with_core:
+        assert lagrange is not None and best.chosen is not None and best.value is not None
+        core = find_core(
+            problem,
+            lagrange.priced_weight,
+            lagrange.credit,
+            best.chosen,
+            best.value,
+            options.large_core_per_talent if large else options.core_per_talent,
+        )
+        if core.size < problem.n_edges:
+            sub, index = restrict(problem, core.keep)
+            # one M for both models: a core without some talent's best edge needs a smaller
+            # one, and CP-SAT's bound on it would be on another scale than the incumbent's
+            sub_spec = build_spec(sub, multiplier=spec.multiplier)
+            bound_holds = core.exact
+            kind = "every edge not fixed out" if core.exact else "the core"
+            notes.append(
+                f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
+            )
+    # a core is searched by neighbourhoods whatever its size: on GAP d20100 and d40400
+    # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
+    # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
+    use_lns = options.lns and (problem.n_edges >= options.lns_min_edges or sub is not problem)
+    runs = CpSatRuns(problem, spec, best, params, options, started, notes)
+    # on a large round's core, neighbourhoods do better than CP-SAT on the whole core
+    # (20,000 x 5,000, 33,412 core edges, 20 s from one start: 9,365,874 against 9,409,622)
+    while not (large and with_core and sub is not problem):
+        search_time = remaining() * (1 - options.lns_share if use_lns else 1)
+        status = runs.run(sub, sub_spec, index, hint_chosen, search_time, bound_holds)
+        if status is None:
+            assert runs.failed is not None
+            return runs.failed
+        if status == Status.OPTIMAL and bound_holds:
+            return incumbent_result(
+                problem, best, Status.OPTIMAL, spec, started, notes, options.method
+            )
+        # a core solved to optimality before the time is up: search on every edge that
+        # fixing keeps against the new incumbent, whose bound and proofs hold
+        if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
+            break
+        kept = _kept_by_fixing(problem, lagrange, best)
+        if kept is None:
+            break
+        sub, index, sub_spec = _restricted(problem, kept, spec.multiplier)
+        bound_holds = True
+        notes.append(
+            f"the core solved: search on every edge not fixed out, {sub.n_edges} of "
+            f"{problem.n_edges}"
+        )
+    if best.objective is None:
+        join_companion(companion, best, notes)
+    if best.objective is None:
+        notes.append("no solution found in time")
+        return _no_solution(Status.UNKNOWN, started, notes, options.method)
+    # after a neighbourhood search that stalls on a core, CP-SAT gets the rest of the time
+    # on every edge that fixing keeps against the better incumbent: its proof then holds
+    # (GAP c10400 is optimal after the search but was proven only when the core phase
+    # happened to solve the core in time)
+    endgame = use_lns and not large and not bound_holds
+    if endgame:
+        # only when fixing already keeps few edges more than the core: on GAP d20100 and
+        # c801600 it keeps every edge, where CP-SAT finds nothing the search would not
+        kept = _kept_by_fixing(problem, lagrange, best)
+        endgame = kept is not None and int(kept.sum()) <= options.endgame_growth * sub.n_edges
+    if use_lns and best.chosen is not None and remaining() > 0.1:
+        space = None if sub is problem or (large and not with_core) else (sub, index)
+        patience = options.endgame_patience * remaining() if endgame else None
+        neighbourhood_search(
+            problem, best, params, options, started, notes, space, patience, companion
+        )
+    kept = _kept_by_fixing(problem, lagrange, best) if endgame else None
+    if (
+        kept is not None
+        and remaining() > ENDGAME_MIN_SECONDS
+        and not close_enough(best, params.relative_gap)
+    ):
+        sub, index, sub_spec = _restricted(problem, kept, spec.multiplier)
+        notes.append(
+            f"the search stalled: CP-SAT on every edge not fixed out, {sub.n_edges} of "
+            f"{problem.n_edges}"
+        )
+        assert best.chosen is not None
+        status = runs.run(sub, sub_spec, index, best.chosen, remaining(), True)
+        if status == Status.OPTIMAL:
+            return incumbent_result(
+                problem, best, Status.OPTIMAL, spec, started, notes, options.method
+            )
+    join_companion(companion, best, notes)
+    if best.source != "CP-SAT":
+        notes.append(f"the best solution comes from the {best.source}")
+    return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes, options.method)
+
+
+def _kept_by_fixing(
+    problem: Problem, lagrange: LagrangeResult | None, best: Incumbent
+) -> BoolArray | None:
+    """Per edge: whether reduced-cost fixing keeps it against the incumbent (the exact
+    core); None without a Lagrangian phase or an incumbent."""
+    if lagrange is None or best.chosen is None or best.value is None:
+        return None
+    core = fixing_core(problem, lagrange.priced_weight, lagrange.credit, best.chosen, best.value)
+    return core.keep
+
+
+def _restricted(
+    problem: Problem, keep: BoolArray, multiplier: int
+) -> tuple[Problem, Int64Array, ModelSpec]:
+    """The problem on the kept edges, the original index of its edges, and its model with
+    the whole problem's ``multiplier``."""
+    sub, index = restrict(problem, keep)
+    return sub, index, build_spec(sub, multiplier=multiplier)
+
+
+@dataclass
+class CpSatRuns:
+    """CP-SAT runs on (restricted) models of one problem, each feeding the incumbent;
+    ``failed`` holds the result to return once a run finds the round infeasible or the
+    model invalid."""
+
+    problem: Problem
+    spec: ModelSpec
+    best: Incumbent
+    params: SolveParams
+    options: AutoOptions
+    started: float
+    notes: list[str]
+    failed: Result | None = None
+
+    def run(
+        self,
+        sub: Problem,
+        sub_spec: ModelSpec,
+        index: Int64Array,
+        hint_chosen: BoolArray,
+        search_time: float,
+        bound_holds: bool,
+    ) -> Status | None:
+        """Solve ``sub`` (the problem on the edges ``index``) from ``hint_chosen`` (a mask
+        over the whole problem's edges) for ``search_time`` seconds; its solution goes to
+        the incumbent, and its bound too when ``bound_holds``. Returns CP-SAT's status, or
+        None when the round turns out infeasible or the model invalid (``failed`` then
+        holds the result to return)."""
+        problem, best, params, options = self.problem, self.best, self.params, self.options
+        if placements_proven(best):
+            assert best.objective is not None
+            fix_placements(sub_spec, sub, best.objective.placements)
+        hint_chosen = best.chosen if best.chosen is not None else hint_chosen
+        emit = to_cp_model_python if options.python_api else to_cp_model
+        model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
+        solver = cp_model.CpSolver()
+        set_parameters(solver, params, max(search_time, 0.05), options.log)
+        set_subsolver(solver, options.search_subsolver)
+        if sub.n_edges > PROBING_MAX_EDGES:
+            solver.parameters.cp_model_probing_level = 0
+        if params.relative_gap > 0:
+            set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
+        reporter = None
+        if params.progress is not None:
+            _report_incumbent(params.progress, problem, best, self.started, options.method)
+            reporter = ProgressReporter(
+                sub_spec,
+                params.progress,
+                self.started,
+                self.spec.multiplier,
+                best.bound,
+                bound_holds,
+                options.method,
+            )
+        code = solver.solve(model, reporter)
+        status = STATUS.get(code, Status.UNKNOWN)
+
+        if status == Status.INFEASIBLE and sub is problem and best.objective is None:
+            self.failed = infeasible(problem, params, options, self.started)
+            return None
+        if status == Status.MODEL_INVALID:
+            message = cp_model_helper.CpSatHelper.validate_model(model.proto)
+            self.failed = _no_solution(
+                status, self.started, [f"CP-SAT rejected the model: {message}"], options.method
+            )
+            return None
+        if status.has_solution:
+            solution = np.array(solver.response_proto.solution, dtype=np.int64)
+            best.offer(on_whole(problem, index, solution[: sub.n_edges] > 0), "CP-SAT")
+            if bound_holds:
+                bound = int(np.floor(solver.best_objective_bound + 1e-6))
+                best.tighten(float(bound - sub_spec.shift))
+        elif status == Status.INFEASIBLE:
+            self.notes.append("the restricted CP-SAT model is infeasible")
+        return status
+
+
+def _report_incumbent(
+    report: Callable[[Progress], None],
+    problem: Problem,
+    best: Incumbent,
+    started: float,
+    solver: str,
+) -> None:
+    """One progress report for what the relaxations and heuristics found before CP-SAT."""
+    if best.objective is None:
+        return
+    placements = best.objective.placements if problem.lexicographic else None
+    bound = best.bound
+    if math.isfinite(bound) and placements is not None:
+        bound -= best.multiplier * placements
+    report(
+        Progress(
+            solver=solver,
+            elapsed=time.perf_counter() - started,
+            objective=float(best.objective.value),
+            bound=float(bound) if math.isfinite(bound) else None,
+            placements=placements,
+        )
+    )
+
+
+def infeasible(
+    problem: Problem, params: SolveParams, options: AutoOptions, started: float
+) -> Result:
+    conflicts: list[str] = []
+    if options.explain:
+        left = params.time_limit - (time.perf_counter() - started)
+        conflicts = explain_infeasibility(problem, max(left, 1.0), params.seed)
+    return Result(
+        solver=options.method,
+        status=Status.INFEASIBLE,
+        edges=np.zeros(0, dtype=np.int64),
+        objective=None,
+        bound=None,
+        wall_time=time.perf_counter() - started,
+        notes=["the round is infeasible"]
+        + (["conflicting groups: " + ", ".join(conflicts)] if conflicts else []),
+        conflicts=conflicts,
+    )
+
+
+def _no_solution(status: Status, started: float, notes: list[str], solver: str) -> Result:
+    return Result(
+        solver=solver,
+        status=status,
+        edges=np.zeros(0, dtype=np.int64),
+        objective=None,
+        bound=None,
+        wall_time=time.perf_counter() - started,
+        notes=notes,
+    )

@@ -1,0 +1,207 @@
+"""The ``auto`` method: the portfolio of relaxations, heuristics, HiGHS and CP-SAT
+(:func:`solve_auto`, or :func:`solve_problem` on a built problem). The model they share is
+described in :mod:`solvers.model`.
+
+The path
+--------
+1. Seat-only rounds go to the min-cost flow solver (exact).
+2. The seat relaxation (:mod:`solvers.flow`) is solved: when its optimum meets every
+   constraint it is optimal; otherwise it bounds the objective.
+3. Two greedy solutions (by score, and the relaxation's edges first) give an incumbent.
+4. When budgets can bind, a Lagrangian phase (:mod:`solvers.lagrange`, a share of the time
+   limit) prices them: a bound usually much tighter than CP-SAT's early LP bound, and
+   repaired solutions that are usually much better than the greedy ones. Weighted rounds
+   of ``lp_min_edges`` to ``lp_max_edges`` edges get the linear relaxation instead
+   (:mod:`solvers.lp_relaxation`): its bound, a greedy pass in the order of its values and
+   CP-SAT on its support. Models of a few thousand to ``companion_max_vars`` variables,
+   given time, also get HiGHS's MIP solver in a process of its own on one core
+   (:mod:`solvers.backends.highs_companion`) until shortly before the limit; it trades
+   solutions with the neighbourhood search while both run. HiGHS, here or in its phase on
+   small models, gets the model with the placements fixed when they are proven
+   (:func:`solvers.auto.phases.highs_model`).
+5. CP-SAT searches from the best of these as a complete hint (:mod:`solvers.auto.search`).
+   Rounds with more than ``max_model_edges`` edges get a model restricted to each talent's
+   best-priced edges (and the hint's): CP-SAT's presolve alone would not finish on the full
+   model in time. After the linear relaxation, such rounds go straight to the neighbourhood
+   search on the core of least reduced cost.
+   When the start makes as many placements as the bound allows (lexicographic rounds), the
+   model requires exactly that many (:func:`solvers.model.build.fix_placements`), so CP-SAT
+   bounds the secondary term alone.
+6. On problems of at least ``lns_min_edges`` edges, CP-SAT gets only part of the time and a
+   large-neighbourhood search (:mod:`solvers.lns`) improves the best assignment for the
+   rest: on large models CP-SAT alone barely moves from its hint in seconds, while small
+   re-optimized neighbourhoods improve it many times per second. A core (:mod:`solvers.core`)
+   is searched the same way; when that search stalls, CP-SAT takes the rest of the time on
+   every edge that reduced-cost fixing keeps, whose proof holds for the whole round.
+7. The result is the best assignment found (HiGHS's included), with the tightest valid
+   bound; it is OPTIMAL when CP-SAT proves it or a bound meets it. An infeasible round's
+   conflicting groups are named by :func:`solvers.backends.cpsat.explain_infeasibility`.
+
+The options of each step are :class:`solvers.auto.options.AutoOptions`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from matcher.compile import CompiledRound
+from matcher.models import Round
+from solvers.auto.options import AutoOptions
+from solvers.auto.phases import CompanionSlot, highs_phase, lp_phase, uses_lp
+from solvers.auto.search import infeasible, search
+from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.incumbent import Incumbent, close_enough, incumbent_result
+from solvers.lagrange import LagrangeResult, combined, lagrangian
+from solvers.model.build import build_spec
+from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
+from solvers.result import Result, SolveParams, Status
+
+GREEDY_TIME_FACTOR = 10.0
+"""The second greedy start runs only when at least this many times the first one's time is
+left."""
+
+
+def solve_auto(
+    compiled: CompiledRound,
+    round_: Round,
+    params: SolveParams | None = None,
+    options: AutoOptions | None = None,
+) -> Result:
+    """Solve ``round_`` with the portfolio under every constraint of the evaluator.
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round.
+    params
+        Time limit, workers, seed, relative gap and progress callback.
+    options
+        See :class:`AutoOptions`.
+
+    Returns
+    -------
+    Result
+        ``objective`` is what :func:`matcher.evaluator.evaluate` computes for ``edges``;
+        ``bound`` bounds ``objective.value`` (for a lexicographic objective: the secondary
+        term among assignments with as many placements); ``conflicts`` names the
+        conflicting groups of an infeasible round.
+    """
+    started = time.perf_counter()
+    params = params or SolveParams()
+    options = options or AutoOptions()
+    problem = build_problem(compiled, round_)
+    if options.use_flow and problem_is_seat_only(problem):
+        result = flow_result(problem, started)
+        # a new Result, not an edit of the flow's: results are never changed once built
+        note = "seat-only round: solved exactly by min-cost flow"
+        return dataclasses.replace(result, notes=[note, *result.notes])
+    return solve_problem(problem, params, options, started)
+
+
+def solve_problem(
+    problem: Problem, params: SolveParams, options: AutoOptions, started: float
+) -> Result:
+    """:func:`solve_auto` on a built problem, timed from ``started``."""
+
+    def remaining() -> float:
+        return params.time_limit - (time.perf_counter() - started)
+
+    notes: list[str] = []
+    relaxation = seat_relaxation(problem) if options.use_flow else None
+    if options.use_flow and relaxation is None:
+        # the pinned and accepted placements alone exceed some seats or tours
+        return infeasible(problem, params, options, started)
+    spec = build_spec(problem)
+    best = Incumbent(problem, spec.multiplier)
+    if relaxation is not None:
+        edges = np.flatnonzero(relaxation.chosen).astype(np.int64)
+        objective = objective_of(problem, edges)
+        if not violated_groups(problem, edges) and objective == relaxation.objective:
+            return Result(
+                solver=options.method,
+                status=Status.OPTIMAL,
+                edges=edges,
+                objective=objective,
+                bound=float(objective.value),
+                wall_time=time.perf_counter() - started,
+                notes=["the seat relaxation's optimum meets every constraint: it is optimal"],
+            )
+        best.tighten(float(combined(relaxation.objective, spec.multiplier)))
+
+    order = greedy_order(problem)
+    starts = [(order, "greedy")]
+    if relaxation is not None:
+        first = relaxation.chosen[order]
+        guided = np.concatenate([order[first], order[~first]])
+        starts.insert(0, (guided, "greedy after the seat relaxation"))
+    greedy_seconds = 0.0
+    for k, (start_order, source) in enumerate(starts):
+        lap = time.perf_counter()
+        best.offer(greedy_assign(problem, start_order)[0], source)
+        greedy_seconds = max(greedy_seconds, time.perf_counter() - lap)
+        # one greedy takes about 20 s at 100,000 talents: a second one only when it leaves
+        # most of the time to the search
+        if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
+            notes.append("one greedy start only: the time limit is short for the round's size")
+            break
+
+    large = problem.n_edges > options.max_model_edges
+    lagrange: LagrangeResult | None = None
+    # the companion starts as soon as its model is settled: every second counts for HiGHS
+    # (GAP c60900: its 9,330 came at 40 s of 60 alone; the Lagrangian phase's first
+    # complete assignment comes at 0.1 s, its end at 3 s)
+    slot = CompanionSlot(problem, spec, best, options, params, remaining, notes)
+    try:
+        slot.start(final=False)
+        # the linear relaxation replaces the Lagrangian phase on weighted rounds of its sizes
+        use_lp = uses_lp(problem, options)
+        if use_lp and remaining() > 0:
+            lagrange = lp_phase(problem, spec, best, options, slot.params(), remaining, notes)
+        elif options.lagrangian and remaining() > 0:
+
+            def on_solution(chosen: BoolArray) -> None:
+                if slot.wanted:
+                    best.offer(chosen, "Lagrangian heuristic")
+                    slot.start(final=False)
+
+            share = options.lagrangian_share * (2 if large else 1)
+            # a repair is a greedy pass plus shift moves: about the greedy's time
+            lagrange = lagrangian(
+                problem,
+                spec.multiplier,
+                share * remaining(),
+                best.chosen,
+                repair_seconds=greedy_seconds,
+                # the check of each offer is repeated work: only while the slot waits
+                on_solution=on_solution if slot.wanted else None,
+            )
+            best.offer(lagrange.chosen, "Lagrangian heuristic")
+            best.tighten(lagrange.bound)
+            notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
+        if 0 < spec.n_vars <= options.highs_max_vars and options.highs_share > 0:
+            highs_phase(problem, spec, best, options.highs_share * remaining(), params, notes)
+        if best.objective is not None and close_enough(best, params.relative_gap):
+            return incumbent_result(
+                problem, best, Status.FEASIBLE, spec, started, notes, options.method
+            )
+        slot.start(final=True)
+        return search(
+            problem,
+            spec,
+            best,
+            lagrange,
+            order,
+            slot.search_options(),
+            slot.params(),
+            started,
+            notes,
+            slot.companion,
+        )
+    finally:
+        slot.close()

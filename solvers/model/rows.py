@@ -1,0 +1,270 @@
+"""The rows of the model: dead forced edges, seats, tours and FTE, budgets and fairness."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from matcher.fairness import SHARE_RESOLUTION
+from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
+from solvers.problem import (
+    MAX_HOST_SHARE,
+    MIN_PER_LENDER,
+    NO_LIMIT,
+    SUBSIDY_POOL,
+    BoolArray,
+    Int64Array,
+    Problem,
+    host_budget_group,
+    topup_budget_group,
+    tours_group,
+)
+
+FTE_PAIR_CHUNK = 4_000_000
+"""(row, edge) candidate pairs examined at once when building the FTE rows."""
+
+
+def dead_rows(problem: Problem, rows: Rows, group: Groups) -> None:
+    """``x[e] <= 0`` for every forced edge that cannot be placed even alone, under the group
+    that rules it out."""
+    one = np.ones(1, dtype=np.int64)
+    for e in np.flatnonzero(problem.forced & problem.dead).tolist():
+        t, h, o = int(problem.talent[e]), int(problem.host[e]), int(problem.lender[e])
+        if problem.fte[e] > problem.fte_cap[t]:
+            rows.add(np.array([e]), one, 0, 0, group(tours_group(problem.talent_name(t))))
+        hb, lb = int(problem.host_budget[h]), int(problem.lender_budget[o])
+        if hb != NO_LIMIT and problem.fee[e] > hb:
+            rows.add(np.array([e]), one, 0, 0, group(host_budget_group(problem.org_name(h))))
+        if lb != NO_LIMIT and problem.topup[e] > lb:
+            rows.add(np.array([e]), one, 0, 0, group(topup_budget_group(problem.org_name(o))))
+        if problem.pool != NO_LIMIT and problem.subsidy[e] > problem.pool:
+            rows.add(np.array([e]), one, 0, 0, group(SUBSIDY_POOL))
+
+
+def _csr(owner: Int64Array, edges: Int64Array, n_owners: int) -> tuple[Int64Array, Int64Array]:
+    """``edges`` grouped by ``owner``: the sorted edges and the CSR offsets per owner."""
+    order = np.argsort(owner[edges], kind="stable")
+    counts = np.bincount(owner[edges], minlength=n_owners)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return edges[order], indptr
+
+
+def count_rows(
+    rows: Rows,
+    group: Groups,
+    owner: Int64Array,
+    live: BoolArray,
+    capacity: Int64Array,
+    name: Callable[[int], str],
+) -> Int64Array:
+    """``sum x <= capacity[o]`` per owner ``o`` with more live edges than its capacity;
+    returns those owners, in the order of their rows."""
+    edges = np.flatnonzero(live)
+    sorted_edges, indptr = _csr(owner, edges, capacity.size)
+    counts = np.diff(indptr)
+    binding = np.flatnonzero(counts > capacity).astype(np.int64)
+    _emit_rows(rows, group, binding, sorted_edges, indptr, None, capacity, name)
+    return binding
+
+
+def budget_rows(
+    rows: Rows,
+    group: Groups,
+    amount: Int64Array,
+    owner: Int64Array,
+    live: BoolArray,
+    budget: Int64Array,
+    name: Callable[[int], str],
+) -> None:
+    """``sum amount * x <= budget[o]`` per organization whose live edges could exceed it."""
+    edges = np.flatnonzero(live & (amount > 0))
+    sorted_edges, indptr = _csr(owner, edges, budget.size)
+    cumulative = np.concatenate([[0], np.cumsum(amount[sorted_edges])]).astype(np.int64)
+    totals = cumulative[indptr[1:]] - cumulative[indptr[:-1]]
+    binding = np.flatnonzero((budget != NO_LIMIT) & (totals > budget))
+    _emit_rows(rows, group, binding, sorted_edges, indptr, amount, budget, name)
+
+
+def _emit_rows(
+    rows: Rows,
+    group: Groups,
+    owners: Int64Array,
+    sorted_edges: Int64Array,
+    indptr: Int64Array,
+    amount: Int64Array | None,
+    capacity: Int64Array,
+    name: Callable[[int], str],
+) -> None:
+    if owners.size == 0:
+        return
+    lengths = indptr[owners + 1] - indptr[owners]
+    starts = indptr[owners]
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+    var = sorted_edges[pos]
+    coef = np.ones(var.size, dtype=np.int64) if amount is None else amount[var]
+    block_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    rows.add_block(
+        block_ptr,
+        var,
+        coef,
+        np.zeros(owners.size, dtype=np.int64),
+        capacity[owners],
+        [group(name(o)) for o in owners.tolist()],
+    )
+
+
+def fte_rows(problem: Problem, rows: Rows, group: Groups, live: BoolArray) -> None:
+    """Per talent, the FTE of the tours running at each start day within the talent's FTE;
+    only start days whose running set is maximal and can exceed the FTE get a row."""
+    edges = np.flatnonzero(live)
+    order = np.lexsort((problem.start[edges], problem.talent[edges]))
+    edges = edges[order]
+    talent = problem.talent[edges]
+    counts = np.bincount(talent, minlength=problem.n_talents)
+    first = np.cumsum(counts) - counts
+    # sorted (talent, start) keys, to find the next distinct start day of a talent
+    keys = talent * (1 << 32) + problem.start[edges]
+    k = counts[talent]
+    # talents with one edge need no row: a single tour too large for the talent is dead
+    multi = np.flatnonzero(k > 1)
+    if multi.size == 0:
+        return
+    # each candidate row looks at every edge of its talent: bound those pairs per chunk
+    pairs = np.cumsum(k[multi])
+    cuts = np.searchsorted(
+        pairs, np.arange(1, int(pairs[-1]) // FTE_PAIR_CHUNK + 1) * FTE_PAIR_CHUNK
+    )
+    for chunk in np.split(multi, cuts):
+        if chunk.size:
+            _fte_rows_chunk(problem, rows, group, edges, keys, first, counts, chunk)
+
+
+def _fte_rows_chunk(
+    problem: Problem,
+    rows: Rows,
+    group: Groups,
+    edges: Int64Array,
+    keys: Int64Array,
+    first: Int64Array,
+    counts: Int64Array,
+    candidates: Int64Array,
+) -> None:
+    talent = problem.talent[edges]
+    start = problem.start[edges]
+    end = problem.end[edges]
+    # one candidate row per (talent, start day): the first of the talent's edges that day
+    prev = np.maximum(candidates - 1, 0)
+    repeated = (candidates > first[talent[candidates]]) & (start[prev] == start[candidates])
+    rows_at = candidates[~repeated]
+    if rows_at.size == 0:
+        return
+    t_of_row = talent[rows_at]
+    k = counts[t_of_row]
+    row_of_pair = np.repeat(np.arange(rows_at.size), k)
+    offsets = np.cumsum(k) - k
+    j = np.repeat(first[t_of_row], k) + np.arange(int(k.sum())) - np.repeat(offsets, k)
+    day = start[rows_at][row_of_pair]
+    active = (start[j] <= day) & (day <= end[j])
+    row_of_pair, j = row_of_pair[active], j[active]
+    load = np.bincount(row_of_pair, weights=problem.fte[edges[j]], minlength=rows_at.size)
+    min_end = np.full(rows_at.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(min_end, row_of_pair, end[j])
+    nxt = np.searchsorted(keys, keys[rows_at], side="right")
+    same_talent = nxt < first[t_of_row] + counts[t_of_row]
+    next_start = np.full(rows_at.size, np.iinfo(np.int64).max, dtype=np.int64)
+    next_start[same_talent] = start[nxt[same_talent]]
+    # the running set at a start day is contained in the next one's unless a tour ends
+    # before that next start: only maximal sets need a row, and only those that can overflow
+    keep = (min_end < next_start) & (load > problem.fte_cap[t_of_row])
+    if not keep.any():
+        return
+    pair_keep = keep[row_of_pair]
+    kept_rows = np.flatnonzero(keep)
+    new_index = np.cumsum(keep) - 1
+    var = edges[j[pair_keep]]
+    lengths = np.bincount(new_index[row_of_pair[pair_keep]], minlength=kept_rows.size)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    talents = t_of_row[kept_rows]
+    rows.add_block(
+        indptr,
+        var,
+        problem.fte[var],
+        np.zeros(kept_rows.size, dtype=np.int64),
+        problem.fte_cap[talents],
+        [group(tours_group(problem.talent_name(t))) for t in talents.tolist()],
+    )
+
+
+def fairness_rows(problem: Problem, spec: ModelSpec, group: Groups, live: BoolArray) -> int:
+    """The fairness rows and counters; returns the largest total slack (soft rules)."""
+    rows = spec.rows
+    soft = not problem.hard_fairness
+    slack_max = 0
+    lenders = np.flatnonzero(problem.targets)
+    if lenders.size:
+        edges = np.flatnonzero(live)
+        sorted_edges, indptr = _csr(problem.lender, edges, problem.n_orgs)
+        targets = problem.targets[lenders]
+        if soft:
+            # short[o] = placements lender o is short of its target
+            spec.short = spec.new_vars([0] * lenders.size, targets.tolist())
+            slack_max += int(targets.sum())
+        for i, o in enumerate(lenders.tolist()):
+            mine = sorted_edges[indptr[o] : indptr[o + 1]]
+            var, coef = mine, np.ones(mine.size, dtype=np.int64)
+            if soft:
+                var = np.append(var, spec.short[i])
+                coef = np.append(coef, 1)
+            # the row's greatest value as its upper side, not a huge constant: HiGHS derived
+            # wrong cuts from one (a 2-placement "optimum" where 3 placements fit); at
+            # least the target, so that a lender with too few edges is infeasible rather
+            # than the model invalid
+            target = int(targets[i])
+            ceiling = int(mine.size) + (target if soft else 0)
+            rows.add(var, coef, target, max(ceiling, target), group(MIN_PER_LENDER))
+    if problem.share_units is not None:
+        edges = np.flatnonzero(live)
+        sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
+        hosts = np.flatnonzero(np.diff(indptr) > 0)
+        sizes = np.diff(indptr)[hosts]
+        most = int(min(edges.size, problem.seats.sum(), problem.n_talents * problem.max_tours))
+        # placed_at[h] = placements at host h; placed = all placements
+        spec.placed_at = spec.new_vars([0] * hosts.size, sizes.tolist())
+        spec.placed = int(spec.new_vars([0], [most])[0])
+        # the total is the sum of the hosts' counters: no row over every edge, which would
+        # slow presolve down on large rounds
+        rows.add(
+            np.append(spec.placed_at, spec.placed),
+            np.append(np.ones(hosts.size, dtype=np.int64), -1),
+            0,
+            0,
+            NO_GROUP,
+        )
+        if soft:
+            # over[h] = placements host h has over its share
+            caps = np.minimum(sizes, most)
+            spec.over = spec.new_vars([0] * hosts.size, caps.tolist())
+            slack_max += int(caps.sum())
+        share_group = group(MAX_HOST_SHARE)
+        for i, h in enumerate(hosts.tolist()):
+            mine = sorted_edges[indptr[h] : indptr[h + 1]]
+            rows.add(
+                np.append(mine, spec.placed_at[i]),
+                np.append(np.ones(mine.size, dtype=np.int64), -1),
+                0,
+                0,
+                NO_GROUP,
+            )
+            var = np.array([spec.placed_at[i], spec.placed], dtype=np.int64)
+            coef = np.array([SHARE_RESOLUTION, -problem.share_units], dtype=np.int64)
+            if soft:
+                var = np.append(var, spec.over[i])
+                coef = np.append(coef, -SHARE_RESOLUTION)
+            # the row's least value as its lower side (see the lender rows above)
+            floor = -int(problem.share_units) * most - (
+                SHARE_RESOLUTION * int(caps[i]) if soft else 0
+            )
+            rows.add(var, coef, floor, 0, share_group)
+    return slack_max

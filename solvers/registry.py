@@ -1,0 +1,127 @@
+"""Every way to solve a round, by name: one entry point for the optimizers and the stable
+matchings.
+
+``auto`` is the default path: seat-only rounds go to the exact min-cost flow, everything
+else to the portfolio of :mod:`solvers.auto` (relaxations, heuristics, HiGHS and CP-SAT
+with neighbourhood search). ``cpsat`` is the CP-SAT model alone (no flow shortcut, no
+Lagrangian phase, no neighbourhood search), for comparisons; ``highs`` is HiGHS's MIP
+solver on the same model, the peer benchmarks measure against. The command line offers
+these names; each takes ``(compiled, round_, params)`` and returns the shared
+:class:`~solvers.result.Result`, whose ``solver`` is the method's name (``flow`` for a
+seat-only round under ``auto``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from matcher.compile import CompiledRound
+from matcher.models import Round
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_auto
+from solvers.backends.highs import solve_highs
+from solvers.deferred_acceptance import solve_deferred_acceptance
+from solvers.flow import solve_flow
+from solvers.greedy import solve_greedy
+from solvers.result import Result, SolveParams
+from solvers.stable_cpsat import solve_stable_or_fewest_blocking
+
+Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
+
+
+def solve_cpsat_plain(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """CP-SAT alone, as its defaults run it: no seat-only shortcut, no Lagrangian phase,
+    no neighbourhood search, no HiGHS phase, CP-SAT's own choice of search."""
+    options = AutoOptions(
+        use_flow=False,
+        lagrangian=False,
+        lns=False,
+        search_subsolver=None,
+        highs_share=0.0,
+        method="cpsat",
+    )
+    return solve_auto(compiled, round_, params, options)
+
+
+def solve_da_talents(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """Talent-proposing deferred acceptance (talent-optimal stable matching)."""
+    return solve_deferred_acceptance(compiled, round_, params, proposing="talents")
+
+
+def solve_da_packages(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """Package-proposing deferred acceptance (package-optimal stable matching)."""
+    return solve_deferred_acceptance(compiled, round_, params, proposing="packages")
+
+
+def solve_best_stable(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """The best-scored stable matching under budgets and pins; when none exists, the
+    matching with the fewest blocking pairs, with a note saying so."""
+    outcome = solve_stable_or_fewest_blocking(compiled, round_, params)
+    if outcome.alternative is None:
+        return outcome.result
+    return dataclasses.replace(
+        outcome.alternative,
+        notes=[
+            "no stable matching respects the budgets and pins "
+            f"({', '.join(outcome.result.conflicts) or 'conflict not named'}); "
+            "this is the matching with the fewest blocking pairs",
+            *outcome.alternative.notes,
+        ],
+        conflicts=outcome.result.conflicts,
+    )
+
+
+METHODS: dict[str, Solver] = {
+    "auto": solve_auto,
+    "cpsat": solve_cpsat_plain,
+    "flow": solve_flow,
+    "greedy": solve_greedy,
+    "highs": solve_highs,
+    "da": solve_da_talents,
+    "da-packages": solve_da_packages,
+    "stable": solve_best_stable,
+}
+"""Solve methods by name: ``auto``, ``cpsat``, ``flow``, ``greedy``, ``highs``, ``da``,
+``da-packages`` and ``stable``; the CLI reuses the keys for its ``choices=``."""
+
+
+def solve(
+    compiled: CompiledRound,
+    round_: Round,
+    method: str = "auto",
+    params: SolveParams | None = None,
+) -> Result:
+    """Solve ``round_`` with the method named ``method``.
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round.
+    method
+        A key of :data:`METHODS`: ``auto`` (min-cost flow on seat-only rounds, else the
+        portfolio), ``cpsat`` (the CP-SAT model alone), ``flow`` (seat-only rounds only),
+        ``greedy``, ``highs`` (HiGHS on the same model), ``da`` and ``da-packages``
+        (deferred acceptance, talents or packages proposing) or ``stable`` (the best stable
+        matching).
+    params
+        Solve parameters.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is unknown, or ``flow`` is asked for a round that is not seat-only.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+    return METHODS[method](compiled, round_, params)
