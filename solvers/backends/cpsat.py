@@ -177,8 +177,8 @@ def solve_sub(
     """CP-SAT on a (small) problem from a complete hint: the chosen edges and whether they
     are proven optimal, or None without a solution in time. ``placements``, when given, is
     the number of placements of the hint, known to be the most possible (see
-    :func:`fix_placements`); ``subsolver`` is CP-SAT's full-problem search (see
-    :attr:`AutoOptions.search_subsolver`)."""
+    :func:`~solvers.model.build.fix_placements`); ``subsolver`` is CP-SAT's full-problem
+    search (see :attr:`solvers.auto.options.AutoOptions.search_subsolver`)."""
     spec = build_spec(problem)
     if placements is not None:
         fix_placements(spec, problem, placements)

@@ -60,7 +60,8 @@ class Rows:
 
 @dataclass
 class ModelSpec:
-    """A CP-SAT model as plain arrays, emitted by :func:`to_cp_model`.
+    """The model as plain arrays, emitted for CP-SAT by
+    :func:`solvers.backends.cpsat.to_cp_model` and given to HiGHS as it is.
 
     Attributes
     ----------
@@ -79,7 +80,8 @@ class ModelSpec:
     shift
         What to subtract from ``objective - M * placements`` to get the secondary term.
     short, placed_at, placed, over
-        Indices of the counter variables (see :func:`build_spec`), -1 where absent.
+        Indices of the counter variables (see :func:`solvers.model.build.build_spec`), -1
+        where absent.
     tour_rows
         Index of the first per-talent ``sum x <= max_tours`` row; those rows follow one
         another, one per talent in ``tour_talents`` (talents with more live edges than
