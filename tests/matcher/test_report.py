@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
@@ -19,7 +21,8 @@ def test_result_tables_and_summary() -> None:
     compiled = compile_round(round_)
     a = compiled.arrays
     edges = compiled.edge_index(
-        [a.talent_ids.index(t) for t, _ in CHOSEN], [a.package_ids.index(p) for _, p in CHOSEN]
+        np.array([a.talent_ids.index(t) for t, _ in CHOSEN]),
+        np.array([a.package_ids.index(p) for _, p in CHOSEN]),
     )
     evaluation = evaluate(round_, compiled, CHOSEN)
     reasons = explain_unplaced(compiled, edges)
@@ -63,7 +66,7 @@ def test_summary_names_blocking_pairs_of_an_unstable_matching() -> None:
         [package("p", ranking=["a", "b"]), package("q", ranking=["a", "b"])],
     )
     compiled = compile_round(round_)
-    edges = compiled.edge_index([0, 1], [1, 0])
+    edges = compiled.edge_index(np.array([0, 1]), np.array([1, 0]))
     evaluation = evaluate(round_, compiled, [("a", "q"), ("b", "p")])
     preferences = build_preferences(compiled)
     stability = stability_kpis(preferences, edges)
