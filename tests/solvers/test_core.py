@@ -20,7 +20,7 @@ from solvers.lagrange import combined, lagrangian
 from solvers.model.build import build_spec
 from solvers.problem import Problem, objective_of, restrict, violated_groups
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import full_round_problem
+from tests.checks import full_round_problem
 
 
 def _random_gap(seed: int, m: int = 3, n: int = 6) -> GapInstance:

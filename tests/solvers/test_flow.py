@@ -14,15 +14,8 @@ from solvers.auto.solve import solve_auto
 from solvers.flow import flow_bound, is_seat_only, solve_flow
 from solvers.registry import solve
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import (
-    brute_force,
-    check,
-    make_round,
-    org,
-    package,
-    talent,
-    tiny_rounds,
-)
+from tests.checks import brute_force, check
+from tests.factories import make_round, org, package, talent, tiny_rounds
 
 PLAIN = AutoOptions(use_flow=False, lagrangian=False)
 

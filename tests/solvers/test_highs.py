@@ -13,15 +13,8 @@ from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
 from solvers.registry import solve
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import (
-    brute_force,
-    check,
-    make_round,
-    org,
-    package,
-    talent,
-    tiny_rounds,
-)
+from tests.checks import brute_force, check
+from tests.factories import make_round, org, package, talent, tiny_rounds
 
 FAST = SolveParams(time_limit=5, workers=1)
 

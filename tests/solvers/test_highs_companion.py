@@ -22,7 +22,7 @@ from solvers.lagrange import combined
 from solvers.model.build import build_spec, spec_hint
 from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import check, full_round_problem, proven_optimum
+from tests.checks import check, full_round_problem, proven_optimum
 
 
 @pytest.mark.parametrize("seed", [1, 2])

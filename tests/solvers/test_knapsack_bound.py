@@ -16,7 +16,7 @@ from solvers.greedy import greedy_assign, greedy_order
 from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem
 from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
-from tests.solvers.helpers import EVERY_RULE
+from tests.factories import EVERY_RULE
 
 
 @pytest.mark.parametrize("seed", range(6))

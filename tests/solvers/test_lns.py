@@ -17,7 +17,8 @@ from solvers.greedy import greedy_assign, greedy_order
 from solvers.lns import LnsOptions, improve
 from solvers.problem import build_problem, objective_of, violated_groups
 from solvers.result import Result, SolveParams, Status
-from tests.solvers.helpers import EVERY_RULE, check
+from tests.checks import check
+from tests.factories import EVERY_RULE
 
 
 def full_round(seed: int = 3) -> tuple[Round, CompiledRound]:

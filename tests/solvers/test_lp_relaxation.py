@@ -17,7 +17,7 @@ from solvers.core import reduced_costs
 from solvers.lp_relaxation import lp_relaxation
 from solvers.model.build import build_spec
 from solvers.problem import Problem, build_problem
-from tests.solvers.helpers import full_round_problem, proven_optimum
+from tests.checks import full_round_problem, proven_optimum
 
 
 def _wide_problem(seed: int) -> Problem:
