@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from solvers.lagrange import combined
 from solvers.model.build import build_spec, fix_placements
 from solvers.problem import NO_LIMIT, objective_of, violated_groups
 from solvers.result import SolveParams, Status
-from tests.solvers.helpers import proven_optimum
+from tests.checks import proven_optimum
 
 
 def tiny() -> GapInstance:
@@ -63,8 +64,8 @@ def test_tiny_instance_is_solved_to_its_optimum(sense: Sense, best: int) -> None
 
 
 @pytest.mark.parametrize(("sense", "best"), [(Sense.MIN, 261), (Sense.MAX, 336)])
-def test_gap1_1_reaches_the_known_optimum(sense: Sense, best: int) -> None:
-    instance = load_instance("gap1-1")
+def test_gap1_1_reaches_the_known_optimum(data_dir: Path, sense: Sense, best: int) -> None:
+    instance = load_instance("gap1-1", data_dir)
     result = solve_ours(instance, sense, 10.0, 0)
     assert result.objective == best
     assert result.proven_optimal
@@ -86,10 +87,12 @@ def test_an_infeasible_instance_gives_no_assignment() -> None:
     assert solve_ours(instance, Sense.MIN, 2.0, 0).agents is None
 
 
-def test_highs_with_the_placements_fixed_proves_the_optimum_and_its_bound_holds() -> None:
+def test_highs_with_the_placements_fixed_proves_the_optimum_and_its_bound_holds(
+    data_dir: Path,
+) -> None:
     # with M in its objective HiGHS's LP is weak on GAP rounds; with the placements fixed it
     # is the usual relaxation, and its bound is exact (not a few units above the optimum)
-    mapped = gap_problem(load_instance("c05100"), Sense.MIN)
+    mapped = gap_problem(load_instance("c05100", data_dir), Sense.MIN)
     problem = mapped.problem
     spec = build_spec(problem)
     fixed = copy.deepcopy(spec)
@@ -105,8 +108,10 @@ def test_highs_with_the_placements_fixed_proves_the_optimum_and_its_bound_holds(
     assert mapped.offset - int(problem.value[edges].sum()) == 1931
 
 
-def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed() -> None:
-    mapped = gap_problem(load_instance("c05100"), Sense.MIN)
+def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed(
+    data_dir: Path,
+) -> None:
+    mapped = gap_problem(load_instance("c05100", data_dir), Sense.MIN)
     # HiGHS gets the time after the Lagrangian phase, CP-SAT none of it
     options = AutoOptions(highs_share=1.0, lns=False)
     params = SolveParams(time_limit=30.0, workers=2, seed=0)
@@ -116,13 +121,13 @@ def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed() -> 
     assert "Optimal" in result.notes[-1]
     agents = mapped.agents(result.edges)
     assert agents is not None
-    assert evaluate_assignment(load_instance("c05100"), agents).cost == 1931
+    assert evaluate_assignment(load_instance("c05100", data_dir), agents).cost == 1931
 
 
-def test_the_highs_companion_starts_with_the_first_complete_assignment() -> None:
+def test_the_highs_companion_starts_with_the_first_complete_assignment(data_dir: Path) -> None:
     # c10400's greedy leaves jobs out: the companion starts inside the Lagrangian phase,
     # once a repair places every job (the placements are then proven and its model final)
-    instance = load_instance("c10400")
+    instance = load_instance("c10400", data_dir)
     mapped = gap_problem(instance, Sense.MIN)
     options = AutoOptions(companion_min_seconds=1.0)
     params = SolveParams(time_limit=6.0, workers=2, seed=0)
