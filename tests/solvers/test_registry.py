@@ -14,6 +14,7 @@ from matcher.roundio import load_round
 from matcher.stability import audit_matching
 from solvers.registry import METHODS
 from solvers.result import SolveParams
+from tests.checks import brute_force
 from tests.factories import PILOT, make_round, package, talent
 
 PARAMS = SolveParams(time_limit=5, workers=1)
@@ -43,6 +44,11 @@ def test_every_method_passes_the_evaluator_on_the_pilot(method: str) -> None:
     assert evaluation.feasible, evaluation.violations
     assert result.objective is not None
     assert result.objective.key() == evaluation.objective.key()
+    # every method finds the optimum (3 placements; score 1952, or 2141 without budgets,
+    # when chloe may take school-analytics), as enumeration confirms
+    best = brute_force(round_, compiled)
+    assert best is not None and result.objective.key() == best.key()
+    assert best.key() == (3, 2141 if method == "flow" else 1952)
     if method in ("da", "da-packages", "stable"):
         assert audit_matching(build_preferences(compiled), result.edges).blocking == 0
 
