@@ -5,7 +5,8 @@
 ``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
 
 Everything after the suite name goes to that suite's own command line, unchanged;
-``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the same command as a script.
+``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the
+same command as a script.
 """
 
 from __future__ import annotations

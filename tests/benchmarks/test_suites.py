@@ -214,19 +214,26 @@ def test_textbook_references_on_a_hand_instance() -> None:
 # --- dispatchers ----------------------------------------------------------------------------
 
 
-def test_cosource_bench_passes_arguments_through(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_suites_runner_passes_arguments_through(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--random", "50x5", "--rounds", "", "--repeat", "1", "--commit", "x"]
-    assert cosource(["bench", "stable", *argv]) == 0
-    assert "random-50x5" in capsys.readouterr().out
     assert bench_cli.main(["stable", *argv]) == 0
-    assert "random-50x5" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "random-50x5" in out
+    assert out.startswith("commit x, seeds 1, DA best of 1")
+    assert out.rstrip().endswith("s in all")
 
 
-def test_bench_help_is_the_runners_own(capsys: pytest.CaptureFixture[str]) -> None:
+def test_suite_help_is_the_runners_own(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        cosource(["bench", "synthetic", "--help"])
+        bench_cli.main(["synthetic", "--help"])
     assert exit_.value.code == 0
     assert "python -m benchmarks.synthetic" in capsys.readouterr().out
+
+
+def test_the_command_line_has_no_bench_command() -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cosource(["bench", "stable"])
+    assert exit_.value.code == 2
 
 
 def test_bad_suite_arguments_fail_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
