@@ -34,8 +34,9 @@ from matcher.compile import compile_round
 from matcher.models import RULE_NAMES, Organization, Policy, Round, Talent, WorkPackage
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
-from solvers.problem import NO_LIMIT, Problem, build_problem
+from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams
+from solvers.units import NO_LIMIT
 
 _START, _END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
 

@@ -11,17 +11,13 @@ report them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 
 from matcher.fairness import SHARE_RESOLUTION
 from matcher.objective import Objective, make_objective
+from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.units import NO_LIMIT
-
-if TYPE_CHECKING:
-    from solvers.problem import BoolArray, Int64Array, Problem
 
 # Names of the constraint groups, as reported in conflicts and by violated_groups().
 PINS = "pins"

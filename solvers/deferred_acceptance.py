@@ -39,7 +39,8 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import evaluate
 from matcher.models import Round
 from matcher.preferences import Preferences, ProposalLists, Side, build_preferences
-from solvers.problem import Problem, build_problem, objective_of, violated_groups
+from solvers.checks import objective_of, violated_groups
+from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams, Status
 
 Int64Array = npt.NDArray[np.int64]

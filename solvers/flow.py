@@ -29,16 +29,10 @@ from ortools.graph.python import min_cost_flow
 from matcher.compile import CompiledRound
 from matcher.models import Round
 from matcher.objective import Objective, make_objective
-from solvers.problem import (
-    NO_LIMIT,
-    BoolArray,
-    Int64Array,
-    Problem,
-    build_problem,
-    objective_of,
-    violated_groups,
-)
+from solvers.checks import objective_of, violated_groups
+from solvers.problem import BoolArray, Int64Array, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.units import NO_LIMIT
 
 
 def is_seat_only(compiled: CompiledRound, round_: Round) -> bool:

@@ -25,20 +25,17 @@ import numpy as np
 from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION
 from matcher.models import Round
-from solvers.problem import (
+from solvers.checks import (
     ACCEPTED,
     MAX_HOST_SHARE,
     MIN_PER_LENDER,
-    NO_LIMIT,
     PINS,
-    BoolArray,
-    Int64Array,
-    Problem,
-    build_problem,
     objective_of,
     violated_groups,
 )
+from solvers.problem import BoolArray, Int64Array, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.units import NO_LIMIT
 
 _UNLIMITED = 1 << 62
 

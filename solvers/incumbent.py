@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.objective import Objective
+from solvers.checks import objective_of, violated_groups
 from solvers.lagrange import combined
 from solvers.model.spec import ModelSpec
-from solvers.problem import BoolArray, Int64Array, Problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import Result, Status
 
 

@@ -37,7 +37,8 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.objective import Objective
-from solvers.problem import NO_LIMIT, BoolArray, Int64Array, Problem
+from solvers.problem import BoolArray, Int64Array, Problem
+from solvers.units import NO_LIMIT
 
 FloatArray = npt.NDArray[np.float64]
 

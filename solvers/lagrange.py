@@ -35,9 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.objective import Objective
+from solvers.checks import objective_of, violated_groups
 from solvers.lagrange_relaxation import COST_LIMIT, Budgets, FloatArray, Relaxation
 from solvers.lagrange_repair import repair
-from solvers.problem import BoolArray, Problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Problem
 
 PATIENCE = 12
 """Most iterations without a better bound before the step scale halves."""

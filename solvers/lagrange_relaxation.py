@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from solvers.problem import NO_LIMIT, BoolArray, Int64Array, Problem
+from solvers.problem import BoolArray, Int64Array, Problem
+from solvers.units import NO_LIMIT
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import _State, greedy_assign
-from solvers.problem import BoolArray, Int64Array, Problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Int64Array, Problem
 
 FloatArray = npt.NDArray[np.float64]
 

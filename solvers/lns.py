@@ -48,6 +48,7 @@ from typing import Protocol
 import numpy as np
 
 from matcher.objective import Objective
+from solvers.checks import objective_of, violated_groups
 from solvers.knapsack_bound import cannot_improve, exact_budgets
 from solvers.lns_neighbourhoods import (
     NEIGHBOURHOODS,
@@ -57,7 +58,7 @@ from solvers.lns_neighbourhoods import (
 )
 from solvers.lns_options import LnsOptions
 from solvers.local_search import LocalSearch
-from solvers.problem import BoolArray, Int64Array, Problem, objective_of, restrict, violated_groups
+from solvers.problem import BoolArray, Int64Array, Problem, restrict
 
 __all__ = ["LnsOptions", "LnsResult", "Partner", "SubSolver", "improve"]
 

@@ -26,14 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.objective import Objective
-from solvers.problem import (
-    NO_LIMIT,
-    BoolArray,
-    Int64Array,
-    Problem,
-    objective_of,
-    violated_groups,
-)
+from solvers.checks import objective_of, violated_groups
+from solvers.problem import BoolArray, Int64Array, Problem
+from solvers.units import NO_LIMIT
 
 MAX_CELLS = 4_000_000
 """Largest talents x packages table built for swaps; larger problems only shift and insert."""

@@ -8,7 +8,7 @@ into them, are those of :mod:`solvers.units`.
 
 :func:`objective_of` and :func:`violated_groups`, the evaluator's objective and hard
 constraints on these arrays, and the names of the constraint groups live in
-:mod:`solvers.checks`; they are importable from here as well.
+:mod:`solvers.checks`.
 """
 
 from __future__ import annotations
@@ -24,19 +24,6 @@ from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION, lender_targets
 from matcher.models import Round
 from matcher.objective import scaled
-from solvers.checks import (
-    ACCEPTED,
-    MAX_HOST_SHARE,
-    MIN_PER_LENDER,
-    PINS,
-    SUBSIDY_POOL,
-    host_budget_group,
-    objective_of,
-    seats_group,
-    topup_budget_group,
-    tours_group,
-    violated_groups,
-)
 from solvers.units import (
     CENTS_PER_EURO,
     FTE_RESOLUTION,
@@ -48,26 +35,12 @@ from solvers.units import (
 )
 
 __all__ = [
-    "ACCEPTED",
-    "MAX_HOST_SHARE",
-    "MIN_PER_LENDER",
-    "NO_LIMIT",
-    "PINS",
-    "SUBSIDY_POOL",
     "BoolArray",
     "Int64Array",
     "Problem",
-    "amount_units",
     "best_per_talent",
     "build_problem",
-    "capacity_units",
-    "host_budget_group",
-    "objective_of",
     "restrict",
-    "seats_group",
-    "topup_budget_group",
-    "tours_group",
-    "violated_groups",
 ]
 
 Int64Array = npt.NDArray[np.int64]

@@ -29,15 +29,9 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from matcher.preferences import Preferences
-from solvers.problem import (
-    ACCEPTED,
-    NO_LIMIT,
-    PINS,
-    SUBSIDY_POOL,
-    Problem,
-    host_budget_group,
-    topup_budget_group,
-)
+from solvers.checks import ACCEPTED, PINS, SUBSIDY_POOL, host_budget_group, topup_budget_group
+from solvers.problem import Problem
+from solvers.units import NO_LIMIT
 
 Int64Array = npt.NDArray[np.int64]
 StableObjective = Literal["score", "egalitarian", "minimax"]

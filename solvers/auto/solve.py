@@ -52,12 +52,13 @@ from matcher.models import Round
 from solvers.auto.options import AutoOptions
 from solvers.auto.phases import CompanionSlot, highs_phase, lp_phase, uses_lp
 from solvers.auto.search import infeasible, search
+from solvers.checks import objective_of, violated_groups
 from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.incumbent import Incumbent, close_enough, incumbent_result
 from solvers.lagrange import LagrangeResult, combined, lagrangian
 from solvers.model.build import build_spec
-from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
 
 GREEDY_TIME_FACTOR = 10.0

@@ -22,9 +22,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
 
+from solvers.checks import objective_of
 from solvers.model.build import build_spec, decode, fix_placements, spec_hint
 from solvers.model.spec import NO_GROUP, ModelSpec
-from solvers.problem import BoolArray, Problem, objective_of
+from solvers.problem import BoolArray, Problem
 from solvers.result import Progress, SolveParams, Status
 
 PROBING_MAX_EDGES = 5_000

@@ -30,10 +30,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
+from solvers.checks import violated_groups
 from solvers.incumbent import Incumbent, incumbent_result
 from solvers.model.build import build_spec
 from solvers.model.spec import ModelSpec
-from solvers.problem import BoolArray, Problem, build_problem, violated_groups
+from solvers.problem import BoolArray, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
 
 INFEASIBLE = 2

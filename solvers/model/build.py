@@ -7,23 +7,21 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.fairness import SHARE_RESOLUTION
-from solvers.model.rows import budget_rows, count_rows, dead_rows, fairness_rows, fte_rows
-from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
-from solvers.problem import (
+from solvers.checks import (
     ACCEPTED,
     MAX_HOST_SHARE,
     MIN_PER_LENDER,
-    NO_LIMIT,
     PINS,
     SUBSIDY_POOL,
-    BoolArray,
-    Int64Array,
-    Problem,
     host_budget_group,
     seats_group,
     topup_budget_group,
     tours_group,
 )
+from solvers.model.rows import budget_rows, count_rows, dead_rows, fairness_rows, fte_rows
+from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
+from solvers.problem import BoolArray, Int64Array, Problem
+from solvers.units import NO_LIMIT
 
 
 def build_spec(

@@ -7,19 +7,17 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.fairness import SHARE_RESOLUTION
-from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
-from solvers.problem import (
+from solvers.checks import (
     MAX_HOST_SHARE,
     MIN_PER_LENDER,
-    NO_LIMIT,
     SUBSIDY_POOL,
-    BoolArray,
-    Int64Array,
-    Problem,
     host_budget_group,
     topup_budget_group,
     tours_group,
 )
+from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
+from solvers.problem import BoolArray, Int64Array, Problem
+from solvers.units import NO_LIMIT
 
 FTE_PAIR_CHUNK = 4_000_000
 """(row, edge) candidate pairs examined at once when building the FTE rows."""

@@ -15,10 +15,11 @@ from benchmarks.gap_peers import solve_ours
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.highs import run_highs
+from solvers.checks import objective_of, violated_groups
 from solvers.lagrange import combined
 from solvers.model.build import build_spec, fix_placements
-from solvers.problem import NO_LIMIT, objective_of, violated_groups
 from solvers.result import SolveParams, Status
+from solvers.units import NO_LIMIT
 from tests.checks import proven_optimum
 
 

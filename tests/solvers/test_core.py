@@ -14,11 +14,12 @@ from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
+from solvers.checks import objective_of, violated_groups
 from solvers.core import find_core, reduced_costs
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
 from solvers.model.build import build_spec
-from solvers.problem import Problem, objective_of, restrict, violated_groups
+from solvers.problem import Problem, restrict
 from solvers.result import SolveParams, Status
 from tests.checks import full_round_problem
 

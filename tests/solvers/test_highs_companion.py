@@ -17,10 +17,11 @@ from matcher.models import Policy
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs_companion import FOUND, HighsCompanion, Mailbox
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined
 from solvers.model.build import build_spec, spec_hint
-from solvers.problem import build_problem, objective_of, violated_groups
+from solvers.problem import build_problem
 from solvers.result import SolveParams, Status
 from tests.checks import check, full_round_problem, proven_optimum
 

@@ -12,10 +12,11 @@ from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from solvers.backends.cpsat import solve_sub
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem
-from solvers.problem import BoolArray, Problem, build_problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Problem, build_problem
 from tests.factories import EVERY_RULE
 
 

@@ -13,10 +13,11 @@ from benchmarks.gap import GapInstance, Sense, load_instance
 from benchmarks.gap_engine import gap_problem
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
 from solvers.model.build import build_spec
-from solvers.problem import BoolArray, Problem, objective_of, violated_groups
+from solvers.problem import BoolArray, Problem
 from solvers.result import SolveParams, Status
 from tests.checks import full_round_problem
 

@@ -13,9 +13,10 @@ from matcher.models import Round
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import solve_sub
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lns import LnsOptions, improve
-from solvers.problem import build_problem, objective_of, violated_groups
+from solvers.problem import build_problem
 from solvers.result import Result, SolveParams, Status
 from tests.checks import check
 from tests.factories import EVERY_RULE

@@ -13,9 +13,10 @@ from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy, Round
+from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.local_search import LocalSearch
-from solvers.problem import Problem, build_problem, objective_of, violated_groups
+from solvers.problem import Problem, build_problem
 from solvers.result import Result, Status
 from tests.checks import check
 from tests.factories import tiny_rounds

@@ -9,14 +9,9 @@ from hypothesis import strategies as st
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.models import Round
-from solvers.problem import (
-    amount_units,
-    build_problem,
-    capacity_units,
-    objective_of,
-    restrict,
-    violated_groups,
-)
+from solvers.checks import objective_of, violated_groups
+from solvers.problem import build_problem, restrict
+from solvers.units import amount_units, capacity_units
 from tests.checks import pair_list
 from tests.factories import tiny_rounds
 

@@ -15,8 +15,9 @@ from matcher.evaluator import evaluate
 from matcher.models import Pair, Round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, rank_summary
+from solvers.checks import objective_of
 from solvers.deferred_acceptance import deferred_acceptance, solve_deferred_acceptance
-from solvers.problem import build_problem, objective_of
+from solvers.problem import build_problem
 from solvers.result import Progress, SolveParams, Status
 from solvers.stable_cpsat import (
     OBJECTIVES,
