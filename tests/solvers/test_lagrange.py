@@ -4,7 +4,7 @@ brute-force optimum (GAP) and CP-SAT's proven optimum (rounds with every rule)."
 from __future__ import annotations
 
 import itertools
-import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,9 +97,7 @@ def test_full_round_bound_and_assignment_against_cpsat(
     problem = full_round_problem(seed, objective, fairness)
     multiplier = build_spec(problem).multiplier
     options = AutoOptions(lagrangian=False, lns=False)
-    reference = solve_problem(
-        problem, SolveParams(time_limit=5.0, workers=2, seed=0), options, time.perf_counter()
-    )
+    reference = solve_problem(problem, SolveParams(time_limit=5.0, workers=2, seed=0), options)
     assert reference.status == Status.OPTIMAL
     assert reference.objective is not None
     optimum = combined(reference.objective, multiplier)
@@ -118,9 +116,9 @@ def test_bound_holds_without_an_incumbent_and_with_few_iterations() -> None:
             assert violated_groups(mapped.problem, np.flatnonzero(result.chosen)) == []
 
 
-def test_each_better_repair_is_handed_over_as_soon_as_it_is_found() -> None:
+def test_each_better_repair_is_handed_over_as_soon_as_it_is_found(data_dir: Path) -> None:
     # GAP c05100 from an empty start: the repairs improve several times
-    mapped = gap_problem(load_instance("c05100"), Sense.MIN)
+    mapped = gap_problem(load_instance("c05100", data_dir), Sense.MIN)
     problem = mapped.problem
     multiplier = build_spec(problem).multiplier
     handed: list[int] = []
