@@ -36,6 +36,7 @@ from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
 from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams
+from solvers.stop import Deadline
 from solvers.units import NO_LIMIT
 
 _START, _END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
@@ -185,5 +186,6 @@ def solve_gap(
     started = time.perf_counter()
     mapped = gap_problem(instance, sense)
     params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
-    result = solve_problem(mapped.problem, params, options or AutoOptions(), started)
+    params = params.with_deadline(Deadline(time_limit, started))
+    result = solve_problem(mapped.problem, params, options or AutoOptions())
     return mapped, result

@@ -29,7 +29,6 @@ DA's result does not depend on the order in which proposals are made.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +41,7 @@ from matcher.preferences import Preferences, ProposalLists, Side, build_preferen
 from solvers.checks import objective_of, violated_groups
 from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -268,7 +268,7 @@ def judged_result(
     solver: str,
     problem: Problem,
     edges: Int64Array,
-    started: float,
+    deadline: Deadline,
     notes: list[str],
 ) -> Result:
     """A Result for a matching built without some of the round's constraints: ``FEASIBLE``
@@ -290,7 +290,7 @@ def judged_result(
         edges=edges,
         objective=objective_of(problem, edges),
         bound=None,
-        wall_time=time.perf_counter() - started,
+        wall_time=deadline.elapsed(),
         notes=notes,
         conflicts=violated_groups(problem, edges) if evaluation.violations else [],
     )
@@ -336,8 +336,8 @@ def solve_deferred_acceptance(
         ``FEASIBLE`` if the evaluator finds no violation, else ``UNKNOWN`` with the
         violations in the notes and the broken constraint groups in ``conflicts``.
     """
-    del params
-    started = time.perf_counter()
+    # DA needs no time limit; the deadline only times it
+    deadline = (params or SolveParams()).timer()
     prefs = build_preferences(compiled) if preferences is None else preferences
     if prefs.n_edges != compiled.n_edges:
         raise ValueError("preferences must be over the compiled round's edges.")
@@ -351,14 +351,14 @@ def solve_deferred_acceptance(
         notes.append("each talent gets at most one tour (stable matching is one-to-many)")
     problem = build_problem(compiled, round_)
     if check:
-        return judged_result(solver, problem, edges, started, notes)
+        return judged_result(solver, problem, edges, deadline, notes)
     return Result(
         solver=solver,
         status=Status.UNKNOWN,
         edges=edges,
         objective=objective_of(problem, edges),
         bound=None,
-        wall_time=time.perf_counter() - started,
+        wall_time=deadline.elapsed(),
         notes=[*notes, "not checked by the evaluator"],
     )
 

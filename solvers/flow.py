@@ -20,7 +20,6 @@ it happens to satisfy the dropped constraints.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +31,7 @@ from matcher.objective import Objective, make_objective
 from solvers.checks import objective_of, violated_groups
 from solvers.problem import BoolArray, Int64Array, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
 from solvers.units import NO_LIMIT
 
 
@@ -236,15 +236,15 @@ def solve_flow(compiled: CompiledRound, round_: Round, params: SolveParams | Non
     ValueError
         If the round is not seat-only.
     """
-    started = time.perf_counter()
+    deadline = (params or SolveParams()).timer()
     problem = build_problem(compiled, round_)
     if not problem_is_seat_only(problem):
         raise ValueError("round is not seat-only; solve it with CP-SAT.")
-    return flow_result(problem, started)
+    return flow_result(problem, deadline)
 
 
-def flow_result(problem: Problem, started: float) -> Result:
-    """The exact :class:`Result` of a seat-only problem, timed from ``started``."""
+def flow_result(problem: Problem, deadline: Deadline) -> Result:
+    """The exact :class:`Result` of a seat-only problem, timed by ``deadline``."""
     solution = seat_relaxation(problem)
     if solution is None:  # excluded by problem_is_seat_only
         raise ValueError("the pinned and accepted placements exceed the seats or tours.")
@@ -263,6 +263,6 @@ def flow_result(problem: Problem, started: float) -> Result:
         edges=edges,
         objective=objective,
         bound=float(solution.objective.value),
-        wall_time=time.perf_counter() - started,
+        wall_time=deadline.elapsed(),
         notes=notes,
     )

@@ -15,7 +15,6 @@ constraint on their own prove the round infeasible, and the result says which gr
 
 from __future__ import annotations
 
-import time
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from solvers.checks import (
 )
 from solvers.problem import BoolArray, Int64Array, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
 from solvers.units import NO_LIMIT
 
 _UNLIMITED = 1 << 62
@@ -305,26 +305,23 @@ def solve_greedy(
         FEASIBLE when every hard constraint holds; INFEASIBLE when the forced placements
         alone break one (``conflicts`` names the groups); UNKNOWN otherwise.
     """
-    started = time.perf_counter()
+    deadline = (params or SolveParams()).timer()
     problem = build_problem(compiled, round_)
-    return greedy_result(problem, started)
+    return greedy_result(problem, deadline)
 
 
-def greedy_result(problem: Problem, started: float, order: Int64Array | None = None) -> Result:
-    """The greedy :class:`Result` on a built problem, timed from ``started``."""
+def greedy_result(problem: Problem, deadline: Deadline, order: Int64Array | None = None) -> Result:
+    """The greedy :class:`Result` on a built problem, timed by ``deadline``."""
     chosen, conflicts = greedy_assign(problem, greedy_order(problem) if order is None else order)
     edges = np.flatnonzero(chosen).astype(np.int64)
-    elapsed = time.perf_counter() - started
+    elapsed = deadline.elapsed()
     if conflicts:
-        return Result(
-            solver="greedy",
-            status=Status.INFEASIBLE,
-            edges=np.zeros(0, dtype=np.int64),
-            objective=None,
-            bound=None,
-            wall_time=elapsed,
-            notes=["the pinned and accepted placements alone break: " + ", ".join(conflicts)],
-            conflicts=conflicts,
+        return Result.no_solution(
+            "greedy",
+            Status.INFEASIBLE,
+            elapsed,
+            ["the pinned and accepted placements alone break: " + ", ".join(conflicts)],
+            conflicts,
         )
     broken = violated_groups(problem, edges)
     objective = objective_of(problem, edges)

@@ -5,7 +5,6 @@ method (:mod:`solvers.backends.highs`)."""
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +15,7 @@ from solvers.lagrange import combined
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import Result, Status
+from solvers.stop import Deadline
 
 
 @dataclass
@@ -83,7 +83,7 @@ def incumbent_result(
     best: Incumbent,
     status: Status,
     spec: ModelSpec,
-    started: float,
+    deadline: Deadline,
     notes: list[str],
     solver: str,
 ) -> Result:
@@ -113,7 +113,7 @@ def incumbent_result(
         edges=np.flatnonzero(best.chosen).astype(np.int64),
         objective=objective,
         bound=bound,
-        wall_time=time.perf_counter() - started,
+        wall_time=deadline.elapsed(),
         notes=notes,
         placement_bound=placement_bound,
     )

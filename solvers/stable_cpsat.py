@@ -36,7 +36,6 @@ rather than proven ``OPTIMAL``, and its notes give the audited count either way.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,16 +94,16 @@ class StableSolve:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, solver: str, params: SolveParams, started: float) -> None:
+    def __init__(self, solver: str, params: SolveParams, deadline: Deadline) -> None:
         super().__init__()
-        self._solver, self._params, self._started = solver, params, started
+        self._solver, self._params, self._deadline = solver, params, deadline
 
     def on_solution_callback(self) -> None:
         if self._params.progress is not None:
             self._params.progress(
                 Progress(
                     solver=self._solver,
-                    elapsed=time.perf_counter() - self._started,
+                    elapsed=self._deadline.elapsed(),
                     objective=float(self.objective_value),
                     bound=float(self.best_objective_bound),
                 )
@@ -126,7 +125,7 @@ def _run(
     """Solve; with slack on stability, first minimize the blocking pairs, then, with their
     number fixed, the objective (two solves beat one big-M weighted sum here)."""
     model = built.model
-    callback = _Reporter(name, params, deadline.started) if params.progress is not None else None
+    callback = _Reporter(name, params, deadline) if params.progress is not None else None
     if not soft:
         solver = _solver(params, max(deadline.remaining(), MIN_PHASE_SECONDS))
         return solver, _STATUS.get(solver.solve(model, callback), Status.UNKNOWN)
@@ -237,7 +236,7 @@ def _solve(
         )
     if round_.policy.max_tours_per_talent > 1:
         notes.append("each talent gets at most one tour (stable matching is one-to-many)")
-    judged = judged_result(name, problem, edges, deadline.started, notes)
+    judged = judged_result(name, problem, edges, deadline, notes)
     bound = None
     if objective == "score" and not soft and judged.objective is not None:
         # model objective = weight * placements + gain; secondary = gain - constant penalty

@@ -4,7 +4,6 @@ solver for tiny rounds, and CP-SAT's proven optimum of generated rounds with eve
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -106,9 +105,7 @@ def full_round_problem(
 def proven_optimum(problem: Problem) -> int:
     """CP-SAT's proven optimum of ``problem`` (alone, 10 s), in combined units."""
     options = AutoOptions(lagrangian=False, lns=False, highs_share=0.0)
-    result = solve_problem(
-        problem, SolveParams(time_limit=10.0, workers=2, seed=0), options, time.perf_counter()
-    )
+    result = solve_problem(problem, SolveParams(time_limit=10.0, workers=2, seed=0), options)
     assert result.status == Status.OPTIMAL
     assert result.objective is not None
     return combined(result.objective, build_spec(problem).multiplier)

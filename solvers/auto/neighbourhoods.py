@@ -17,6 +17,7 @@ from solvers.lns import improve
 from solvers.model.build import spec_hint
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import SolveParams
+from solvers.stop import Deadline
 
 
 def neighbourhood_search(
@@ -24,7 +25,7 @@ def neighbourhood_search(
     best: Incumbent,
     params: SolveParams,
     options: AutoOptions,
-    started: float,
+    deadline: Deadline,
     notes: list[str],
     space: tuple[Problem, Int64Array] | None = None,
     patience: float | None = None,
@@ -53,7 +54,7 @@ def neighbourhood_search(
     found = improve(
         searched,
         start,
-        started + params.time_limit,
+        deadline.at(),
         functools.partial(solve_sub, placements=placements, subsolver=options.search_subsolver),
         seed=params.seed,
         options=lns_options,

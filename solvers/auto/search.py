@@ -5,7 +5,6 @@ edges reduced-cost fixing keeps when that search stalls (:func:`search`)."""
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ from solvers.model.build import build_spec, fix_placements, spec_hint
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem, best_per_talent, restrict
 from solvers.result import Progress, Result, SolveParams, Status
+from solvers.stop import Deadline
 
 ENDGAME_MIN_SECONDS = 0.5
 """Least time left for which the final CP-SAT run after a stalled search is started."""
@@ -54,16 +54,14 @@ def search(
     order: Int64Array,
     options: AutoOptions,
     params: SolveParams,
-    started: float,
+    deadline: Deadline,
     notes: list[str],
     companion: HighsCompanion | None,
 ) -> Result:
     """CP-SAT on the round, its core or its best edges, and neighbourhood search, from the
     incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end."""
 
-    def remaining() -> float:
-        return params.time_limit - (time.perf_counter() - started)
-
+    remaining = deadline.remaining
     large = problem.n_edges > options.max_model_edges
     use_lp = uses_lp(problem, options)
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
@@ -116,7 +114,7 @@ def search(
     # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
     # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
     use_lns = options.lns and (problem.n_edges >= options.lns_min_edges or sub is not problem)
-    runs = CpSatRuns(problem, spec, best, params, options, started, notes)
+    runs = CpSatRuns(problem, spec, best, params, options, deadline, notes)
     # on a large round's core, neighbourhoods do better than CP-SAT on the whole core
     # (20,000 x 5,000, 33,412 core edges, 20 s from one start: 9,365,874 against 9,409,622)
     while not (large and with_core and sub is not problem):
@@ -127,7 +125,7 @@ def search(
             return runs.failed
         if status == Status.OPTIMAL and bound_holds:
             return incumbent_result(
-                problem, best, Status.OPTIMAL, spec, started, notes, options.method
+                problem, best, Status.OPTIMAL, spec, deadline, notes, options.method
             )
         # a core solved to optimality before the time is up: search on every edge that
         # fixing keeps against the new incumbent, whose bound and proofs hold
@@ -146,7 +144,7 @@ def search(
         join_companion(companion, best, notes)
     if best.objective is None:
         notes.append("no solution found in time")
-        return _no_solution(Status.UNKNOWN, started, notes, options.method)
+        return _no_solution(Status.UNKNOWN, deadline, notes, options.method)
     # after a neighbourhood search that stalls on a core, CP-SAT gets the rest of the time
     # on every edge that fixing keeps against the better incumbent: its proof then holds
     # (GAP c10400 is optimal after the search but was proven only when the core phase
@@ -161,7 +159,7 @@ def search(
         space = None if sub is problem or (large and not with_core) else (sub, index)
         patience = options.endgame_patience * remaining() if endgame else None
         neighbourhood_search(
-            problem, best, params, options, started, notes, space, patience, companion
+            problem, best, params, options, deadline, notes, space, patience, companion
         )
     kept = _kept_by_fixing(problem, lagrange, best) if endgame else None
     if (
@@ -178,12 +176,12 @@ def search(
         status = runs.run(sub, sub_spec, index, best.chosen, remaining(), True)
         if status == Status.OPTIMAL:
             return incumbent_result(
-                problem, best, Status.OPTIMAL, spec, started, notes, options.method
+                problem, best, Status.OPTIMAL, spec, deadline, notes, options.method
             )
     join_companion(companion, best, notes)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
-    return incumbent_result(problem, best, Status.FEASIBLE, spec, started, notes, options.method)
+    return incumbent_result(problem, best, Status.FEASIBLE, spec, deadline, notes, options.method)
 
 
 def _kept_by_fixing(
@@ -217,7 +215,7 @@ class CpSatRuns:
     best: Incumbent
     params: SolveParams
     options: AutoOptions
-    started: float
+    deadline: Deadline
     notes: list[str]
     failed: Result | None = None
 
@@ -251,11 +249,11 @@ class CpSatRuns:
             set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
         reporter = None
         if params.progress is not None:
-            _report_incumbent(params.progress, problem, best, self.started, options.method)
+            _report_incumbent(params.progress, problem, best, self.deadline, options.method)
             reporter = ProgressReporter(
                 sub_spec,
                 params.progress,
-                self.started,
+                self.deadline,
                 self.spec.multiplier,
                 best.bound,
                 bound_holds,
@@ -265,12 +263,12 @@ class CpSatRuns:
         status = STATUS.get(code, Status.UNKNOWN)
 
         if status == Status.INFEASIBLE and sub is problem and best.objective is None:
-            self.failed = infeasible(problem, params, options, self.started)
+            self.failed = infeasible(problem, params, options, self.deadline)
             return None
         if status == Status.MODEL_INVALID:
             message = cp_model_helper.CpSatHelper.validate_model(model.proto)
             self.failed = _no_solution(
-                status, self.started, [f"CP-SAT rejected the model: {message}"], options.method
+                status, self.deadline, [f"CP-SAT rejected the model: {message}"], options.method
             )
             return None
         if status.has_solution:
@@ -288,7 +286,7 @@ def _report_incumbent(
     report: Callable[[Progress], None],
     problem: Problem,
     best: Incumbent,
-    started: float,
+    deadline: Deadline,
     solver: str,
 ) -> None:
     """One progress report for what the relaxations and heuristics found before CP-SAT."""
@@ -301,7 +299,7 @@ def _report_incumbent(
     report(
         Progress(
             solver=solver,
-            elapsed=time.perf_counter() - started,
+            elapsed=deadline.elapsed(),
             objective=float(best.objective.value),
             bound=float(bound) if math.isfinite(bound) else None,
             placements=placements,
@@ -310,32 +308,20 @@ def _report_incumbent(
 
 
 def infeasible(
-    problem: Problem, params: SolveParams, options: AutoOptions, started: float
+    problem: Problem, params: SolveParams, options: AutoOptions, deadline: Deadline
 ) -> Result:
+    """The result of an infeasible round, with its conflicting groups named when
+    ``options.explain`` (the explanation gets the time left, at least a second)."""
     conflicts: list[str] = []
     if options.explain:
-        left = params.time_limit - (time.perf_counter() - started)
-        conflicts = explain_infeasibility(problem, max(left, 1.0), params.seed)
-    return Result(
-        solver=options.method,
-        status=Status.INFEASIBLE,
-        edges=np.zeros(0, dtype=np.int64),
-        objective=None,
-        bound=None,
-        wall_time=time.perf_counter() - started,
-        notes=["the round is infeasible"]
-        + (["conflicting groups: " + ", ".join(conflicts)] if conflicts else []),
-        conflicts=conflicts,
+        conflicts = explain_infeasibility(problem, max(deadline.remaining(), 1.0), params.seed)
+    notes = ["the round is infeasible"]
+    if conflicts:
+        notes.append("conflicting groups: " + ", ".join(conflicts))
+    return Result.no_solution(
+        options.method, Status.INFEASIBLE, deadline.elapsed(), notes, conflicts
     )
 
 
-def _no_solution(status: Status, started: float, notes: list[str], solver: str) -> Result:
-    return Result(
-        solver=solver,
-        status=status,
-        edges=np.zeros(0, dtype=np.int64),
-        objective=None,
-        bound=None,
-        wall_time=time.perf_counter() - started,
-        notes=notes,
-    )
+def _no_solution(status: Status, deadline: Deadline, notes: list[str], solver: str) -> Result:
+    return Result.no_solution(solver, status, deadline.elapsed(), notes)

@@ -93,31 +93,31 @@ def solve_auto(
         term among assignments with as many placements); ``conflicts`` names the
         conflicting groups of an infeasible round.
     """
-    started = time.perf_counter()
     params = params or SolveParams()
+    # every phase counts down the same deadline
+    params = params.with_deadline(params.timer())
     options = options or AutoOptions()
     problem = build_problem(compiled, round_)
     if options.use_flow and problem_is_seat_only(problem):
-        result = flow_result(problem, started)
+        result = flow_result(problem, params.timer())
         # a new Result, not an edit of the flow's: results are never changed once built
         note = "seat-only round: solved exactly by min-cost flow"
         return dataclasses.replace(result, notes=[note, *result.notes])
-    return solve_problem(problem, params, options, started)
+    return solve_problem(problem, params, options)
 
 
-def solve_problem(
-    problem: Problem, params: SolveParams, options: AutoOptions, started: float
-) -> Result:
-    """:func:`solve_auto` on a built problem, timed from ``started``."""
-
-    def remaining() -> float:
-        return params.time_limit - (time.perf_counter() - started)
+def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -> Result:
+    """:func:`solve_auto` on a built problem, within ``params``' deadline (one that starts
+    now when it has none)."""
+    deadline = params.timer()
+    params = params.with_deadline(deadline)
+    remaining = deadline.remaining
 
     notes: list[str] = []
     relaxation = seat_relaxation(problem) if options.use_flow else None
     if options.use_flow and relaxation is None:
         # the pinned and accepted placements alone exceed some seats or tours
-        return infeasible(problem, params, options, started)
+        return infeasible(problem, params, options, deadline)
     spec = build_spec(problem)
     best = Incumbent(problem, spec.multiplier)
     if relaxation is not None:
@@ -130,7 +130,7 @@ def solve_problem(
                 edges=edges,
                 objective=objective,
                 bound=float(objective.value),
-                wall_time=time.perf_counter() - started,
+                wall_time=deadline.elapsed(),
                 notes=["the seat relaxation's optimum meets every constraint: it is optimal"],
             )
         best.tighten(float(combined(relaxation.objective, spec.multiplier)))
@@ -189,7 +189,7 @@ def solve_problem(
             highs_phase(problem, spec, best, options.highs_share * remaining(), params, notes)
         if best.objective is not None and close_enough(best, params.relative_gap):
             return incumbent_result(
-                problem, best, Status.FEASIBLE, spec, started, notes, options.method
+                problem, best, Status.FEASIBLE, spec, deadline, notes, options.method
             )
         slot.start(final=True)
         return search(
@@ -200,7 +200,7 @@ def solve_problem(
             order,
             slot.search_options(),
             slot.params(),
-            started,
+            deadline,
             notes,
             slot.companion,
         )

@@ -27,6 +27,7 @@ from solvers.model.build import build_spec, decode, fix_placements, spec_hint
 from solvers.model.spec import NO_GROUP, ModelSpec
 from solvers.problem import BoolArray, Problem
 from solvers.result import Progress, SolveParams, Status
+from solvers.stop import Deadline
 
 PROBING_MAX_EDGES = 5_000
 """Above this many edges CP-SAT's probing is switched off: on assignment models it costs
@@ -120,7 +121,8 @@ STATUS = {
 
 class ProgressReporter(cp_model.CpSolverSolutionCallback):
     """Reports each new CP-SAT incumbent as :class:`Progress`: placements and the reported
-    value (secondary term when lexicographic), with the best bound known, since ``started``.
+    value (secondary term when lexicographic), with the best bound known, timed by
+    ``deadline``; the search stops when the deadline has passed.
 
     ``known_bound`` is a bound on the combined objective of the whole problem (scale of
     ``multiplier``); CP-SAT's own bound counts too when its model is the whole problem.
@@ -131,7 +133,7 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         self,
         spec: ModelSpec,
         report: Callable[[Progress], None],
-        started: float,
+        deadline: Deadline,
         multiplier: int,
         known_bound: float,
         own_bound_valid: bool,
@@ -140,7 +142,7 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self._spec = spec
         self._report = report
-        self._started = started
+        self._deadline = deadline
         self._multiplier = multiplier
         self._known = known_bound
         self._own = own_bound_valid
@@ -157,7 +159,7 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._report(
             Progress(
                 solver=self._solver,
-                elapsed=time.perf_counter() - self._started,
+                elapsed=self._deadline.elapsed(),
                 objective=float(value),
                 bound=float(bound) if math.isfinite(bound) else None,
                 placements=placements,

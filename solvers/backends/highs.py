@@ -20,7 +20,6 @@ are small; the assignment is whatever the checks say either way.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +35,7 @@ from solvers.model.build import build_spec
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
 
 INFEASIBLE = 2
 """:func:`scipy.optimize.milp` status of a model proven infeasible."""
@@ -115,7 +115,7 @@ def solve_highs(
         solution at the time limit.
     """
     params = params or SolveParams()
-    started = time.perf_counter()
+    deadline = params.timer()
     problem = build_problem(compiled, round_)
     spec = build_spec(problem)
     best = Incumbent(problem, spec.multiplier)
@@ -123,25 +123,24 @@ def solve_highs(
         # no edge at all (HiGHS refuses an empty model): the empty assignment is the round's
         best.offer(np.zeros(0, dtype=bool), "HiGHS")
         if best.objective is None:
-            return _without_solution(Status.INFEASIBLE, started, ["no edge, yet rules to meet"])
-        return incumbent_result(problem, best, Status.OPTIMAL, spec, started, [], "highs")
-    left = params.time_limit - (time.perf_counter() - started)
-    run = run_highs(spec, max(left, 0.1), params.relative_gap)
+            return _without_solution(Status.INFEASIBLE, deadline, ["no edge, yet rules to meet"])
+        return incumbent_result(problem, best, Status.OPTIMAL, spec, deadline, [], "highs")
+    run = run_highs(spec, max(deadline.remaining(), 0.1), params.relative_gap)
     notes = [f"HiGHS: {run.message}"]
     if run.infeasible:
-        return _without_solution(Status.INFEASIBLE, started, notes)
+        return _without_solution(Status.INFEASIBLE, deadline, notes)
     best.tighten(run.bound)
     if run.chosen is None:
-        return _without_solution(Status.UNKNOWN, started, notes)
+        return _without_solution(Status.UNKNOWN, deadline, notes)
     best.offer(run.chosen, "HiGHS")
     if best.objective is None:
         # the rounded assignment breaks a constraint: float noise beyond HiGHS's tolerance
-        return _without_solution(Status.UNKNOWN, started, [*notes, _broken(problem, run.chosen)])
+        return _without_solution(Status.UNKNOWN, deadline, [*notes, _broken(problem, run.chosen)])
     status = Status.OPTIMAL if run.proven else Status.FEASIBLE
     if status == Status.OPTIMAL and params.relative_gap > 0:
         # optimal only within the gap asked for: the bound says how far
         status = Status.FEASIBLE
-    return incumbent_result(problem, best, status, spec, started, notes, solver="highs")
+    return incumbent_result(problem, best, status, spec, deadline, notes, solver="highs")
 
 
 def constraint_matrix(spec: ModelSpec) -> LinearConstraint:
@@ -182,13 +181,5 @@ def _broken(problem: Problem, chosen: BoolArray) -> str:
     return f"HiGHS's assignment breaks {len(groups)} group(s), first: {groups[0]}"
 
 
-def _without_solution(status: Status, started: float, notes: list[str]) -> Result:
-    return Result(
-        solver="highs",
-        status=status,
-        edges=np.zeros(0, dtype=np.int64),
-        objective=None,
-        bound=None,
-        wall_time=time.perf_counter() - started,
-        notes=notes,
-    )
+def _without_solution(status: Status, deadline: Deadline, notes: list[str]) -> Result:
+    return Result.no_solution("highs", status, deadline.elapsed(), notes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +115,7 @@ def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed(
     # HiGHS gets the time after the Lagrangian phase, CP-SAT none of it
     options = AutoOptions(highs_share=1.0, lns=False)
     params = SolveParams(time_limit=30.0, workers=2, seed=0)
-    result = solve_problem(mapped.problem, params, options, time.perf_counter())
+    result = solve_problem(mapped.problem, params, options)
     assert result.status == Status.OPTIMAL
     assert result.notes[-1].startswith("HiGHS phase:")
     assert "Optimal" in result.notes[-1]
@@ -132,7 +131,7 @@ def test_the_highs_companion_starts_with_the_first_complete_assignment(data_dir:
     mapped = gap_problem(instance, Sense.MIN)
     options = AutoOptions(companion_min_seconds=1.0)
     params = SolveParams(time_limit=6.0, workers=2, seed=0)
-    result = solve_problem(mapped.problem, params, options, time.perf_counter())
+    result = solve_problem(mapped.problem, params, options)
     started = [k for k, note in enumerate(result.notes) if note.startswith("HiGHS searched")]
     phase = [k for k, note in enumerate(result.notes) if note.startswith("Lagrangian phase")]
     assert started and phase and started[0] < phase[0]
