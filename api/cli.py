@@ -24,6 +24,7 @@ import pandas as pd
 
 from api.pipeline import RoundParams, run_round, write_outcome
 from api.texts import ProgressPrinter, check_report, shortlist_text
+from api.why_not import why_not
 from matcher.compile import compile_round
 from matcher.errors import RoundError
 from matcher.models import Round
@@ -31,7 +32,6 @@ from matcher.roundio import load_round, save_round
 from matcher.shortlists import Shortlists
 from solvers.registry import METHODS
 from solvers.result import SolveParams
-from solvers.why_not import why_not
 
 Command = Callable[[argparse.Namespace], int]
 

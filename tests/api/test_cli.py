@@ -10,8 +10,7 @@ import pytest
 
 from api.cli import main
 from matcher.roundio import load_round
-
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+from tests.factories import PILOT
 
 
 def test_check_pilot_prints_counts_and_exclusions(capsys: pytest.CaptureFixture[str]) -> None:

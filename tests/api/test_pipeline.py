@@ -13,9 +13,7 @@ from api.pipeline import OUTCOME_FILES, RoundParams, run_round, write_outcome
 from matcher.errors import RoundError
 from matcher.roundio import load_round
 from solvers.result import Progress, SolveParams, Status
-
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
-PILOT_PLACEMENTS = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
+from tests.factories import PILOT, PILOT_PLACEMENTS
 
 
 def _params(method: str = "auto", **extra: bool) -> RoundParams:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from api.pipeline import RoundOutcome, RoundParams, run_round
 from api.views import HOST_SCORE_NAMES, host_view, lender_view
 from matcher.roundio import load_round
 from solvers.result import SolveParams
+from tests.factories import PILOT
 
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
 SECRET_WORDS = ("salary", "retained", "retention", "age", "topup", "subsidy", "cost")
 
 

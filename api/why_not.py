@@ -4,6 +4,8 @@ Either the pair fails eligibility rules (named), or it is eligible and the answe
 forcing it would cost: the round is solved again with the pair pinned, and the two
 objectives are compared. If pinning makes the round infeasible, the conflicting constraint
 groups are named instead.
+
+Both solves share the question's time limit: the first gets half of it, the second the rest.
 """
 
 from __future__ import annotations
@@ -101,6 +103,9 @@ def why_not(
     RoundError
         If the talent or package does not exist.
     """
+    params = params or SolveParams()
+    # one deadline for the question: compiling and both solves
+    deadline = params.timer()
     compiled = compiled or compile_round(round_)
     a = compiled.arrays
     if talent_id not in a.talent_ids:
@@ -111,13 +116,15 @@ def why_not(
     failures = failing_rules(a, t, p)
     if failures:
         return WhyNot(talent_id, package_id, failing_rules=failures)
-    base = base or METHODS[method](compiled, round_, params)
+    if base is None:
+        base = METHODS[method](compiled, round_, params.with_deadline(deadline.portion(0.5)))
     if (talent_id, package_id) in base.pairs(compiled):
         return WhyNot(talent_id, package_id, placed=True, base=base.objective)
     pinned = round_.model_copy(
         update={"pins": [*round_.pins, Pair(talent=talent_id, package=package_id)]}
     )
-    forced = METHODS[method](compile_round(pinned), pinned, params)
+    forced_round = compile_round(pinned)
+    forced = METHODS[method](forced_round, pinned, params.with_deadline(deadline.portion()))
     if not forced.status.has_solution:
         return WhyNot(
             talent_id,
