@@ -45,6 +45,10 @@ from matcher.models import (
 PILOT = Path(__file__).resolve().parents[1] / "examples" / "pilot"
 """The pilot round's folder (six talents, six packages, hand-checked numbers)."""
 
+PILOT_PLACEMENTS = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
+"""The pilot's optimal assignment (3 placements, score 1952 in thousandths), whose cost split
+and KPIs test_evaluator computes by hand."""
+
 START = dt.date(2027, 1, 1)
 """The first day every default talent is available."""
 

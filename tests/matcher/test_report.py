@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from matcher.compile import compile_round
@@ -11,8 +9,8 @@ from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
 from matcher.report import placements_frame, summary_text, unplaced_frame
 from matcher.roundio import load_round
+from tests.factories import PILOT
 
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
 CHOSEN = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
 
 

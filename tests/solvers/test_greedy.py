@@ -14,7 +14,7 @@ from matcher.roundio import load_round
 from solvers.greedy import solve_greedy
 from solvers.result import Status
 from tests.checks import brute_force, check
-from tests.factories import PILOT, tiny_rounds
+from tests.factories import PILOT, PILOT_PLACEMENTS, tiny_rounds
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
@@ -46,11 +46,7 @@ def test_greedy_on_the_pilot() -> None:
     # the pilot's four eligible pairs allow three placements; the greedy finds the optimum,
     # the assignment whose split and KPIs test_evaluator computes by hand
     assert result.placements == 3
-    assert result.pairs(compiled) == [
-        ("ann", "coop-finance"),
-        ("chloe", "city-data"),
-        ("els", "insurer-coaching"),
-    ]
+    assert result.pairs(compiled) == PILOT_PLACEMENTS
     best = brute_force(round_, compiled)
     assert best is not None and best.key() == (3, 1952)
     assert result.objective is not None and result.objective.key() == best.key()

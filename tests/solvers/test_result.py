@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -12,8 +10,7 @@ from matcher.models import Policy
 from matcher.objective import make_objective
 from matcher.roundio import load_round
 from solvers.result import Progress, Result, SolveParams, Status, relative_gap
-
-PILOT = Path(__file__).parents[2] / "examples" / "pilot"
+from tests.factories import PILOT
 
 
 @pytest.mark.parametrize(
