@@ -32,6 +32,7 @@ from matcher.roundio import load_round, save_round
 from matcher.shortlists import Shortlists
 from solvers.registry import METHODS
 from solvers.result import SolveParams
+from solvers.stop import Deadline
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -58,16 +59,21 @@ def _share(text: str) -> float:
 
 
 def _solve_params(args: argparse.Namespace) -> SolveParams:
+    """The solve options, with the command's deadline starting now: reading the round
+    counts against the time limit too."""
     return SolveParams(
         time_limit=args.time_limit,
         workers=args.workers,
         seed=args.seed,
         relative_gap=args.gap,
+        deadline=Deadline(args.time_limit),
     )
 
 
-def _run_and_write(round_: Round, args: argparse.Namespace, blocking_pairs: bool) -> int:
-    params = RoundParams(args.method, _solve_params(args), blocking_pairs)
+def _run_and_write(
+    round_: Round, args: argparse.Namespace, solve: SolveParams, blocking_pairs: bool
+) -> int:
+    params = RoundParams(args.method, solve, blocking_pairs)
     outcome = run_round(round_, params, None if args.quiet else ProgressPrinter())
     write_outcome(outcome, args.out)
     print(outcome.summary())
@@ -77,12 +83,14 @@ def _run_and_write(round_: Round, args: argparse.Namespace, blocking_pairs: bool
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    return _run_and_write(load_round(args.path), args, args.blocking_pairs)
+    solve = _solve_params(args)
+    return _run_and_write(load_round(args.path), args, solve, args.blocking_pairs)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from matcher.generator import DEMO, generate_round
 
+    solve = _solve_params(args)
     round_ = generate_round(DEMO.talents, DEMO.packages, seed=args.seed)
     print(
         f"demo round: {len(round_.talents)} talents, {len(round_.packages)} packages, "
@@ -90,14 +98,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     args.out.mkdir(parents=True, exist_ok=True)
     save_round(round_, args.out / "round.json")
-    return _run_and_write(round_, args, blocking_pairs=False)
+    return _run_and_write(round_, args, solve, blocking_pairs=False)
 
 
 def _cmd_why_not(args: argparse.Namespace) -> int:
+    solve = _solve_params(args)
     round_ = load_round(args.path)
-    answer = why_not(
-        round_, args.talent, args.package, method=args.method, params=_solve_params(args)
-    )
+    answer = why_not(round_, args.talent, args.package, method=args.method, params=solve)
     print(answer.text())
     return 0
 
