@@ -12,6 +12,9 @@ The service's per-role response schemas and the reports build on these projectio
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from api.pipeline import RoundOutcome
@@ -71,9 +74,13 @@ class LenderView(_View):
     topups: float
 
 
-def _known_organization(outcome: RoundOutcome, organization: str) -> None:
+def _placement_rows(outcome: RoundOutcome, side: str, organization: str) -> list[dict[Hashable, Any]]:
+    """The rows of ``outcome.placements()`` whose ``side`` (host or lender) is
+    ``organization``."""
     if organization not in outcome.compiled.arrays.org_ids:
         raise KeyError(f"unknown organization '{organization}'")
+    frame = outcome.placements()
+    return frame[frame[side] == organization].to_dict("records") if len(frame) else []
 
 
 def host_view(outcome: RoundOutcome, organization: str) -> HostView:
@@ -84,10 +91,7 @@ def host_view(outcome: RoundOutcome, organization: str) -> HostView:
     KeyError
         If the organization is not in the round.
     """
-    _known_organization(outcome, organization)
     packages = [p.id for p in outcome.round.packages if p.host == organization]
-    frame = outcome.placements()
-    mine = frame[frame["host"] == organization] if len(frame) else frame
     placements = [
         HostPlacement(
             talent=row["talent"],
@@ -96,7 +100,7 @@ def host_view(outcome: RoundOutcome, organization: str) -> HostView:
             breakdown={name: float(row[name]) for name in HOST_SCORE_NAMES},
             host_fee=float(row["host_fee"]),
         )
-        for row in mine.to_dict("records")
+        for row in _placement_rows(outcome, "host", organization)
     ]
     return HostView(
         organization=organization,
@@ -114,11 +118,8 @@ def lender_view(outcome: RoundOutcome, organization: str) -> LenderView:
     KeyError
         If the organization is not in the round.
     """
-    _known_organization(outcome, organization)
     talents = [t.id for t in outcome.round.talents if t.lender == organization]
     own = set(talents)
-    frame = outcome.placements()
-    mine = frame[frame["lender"] == organization] if len(frame) else frame
     placements = [
         LenderPlacement(
             talent=row["talent"],
@@ -127,7 +128,7 @@ def lender_view(outcome: RoundOutcome, organization: str) -> LenderView:
             score=float(row["score"]),
             topup=float(row["topup"]),
         )
-        for row in mine.to_dict("records")
+        for row in _placement_rows(outcome, "lender", organization)
     ]
     unplaced = [
         LenderUnplaced(talent=r.talent, reason=r.reason) for r in outcome.reasons if r.talent in own

@@ -125,18 +125,12 @@ def why_not(
     )
     forced_round = compile_round(pinned)
     forced = METHODS[method](forced_round, pinned, params.with_deadline(deadline.portion()))
-    if not forced.status.has_solution:
-        return WhyNot(
-            talent_id,
-            package_id,
-            base=base.objective,
-            forced_status=forced.status,
-            conflicts=forced.conflicts,
-        )
+    solved = forced.status.has_solution
     return WhyNot(
         talent_id,
         package_id,
         base=base.objective,
-        forced=forced.objective,
+        forced=forced.objective if solved else None,
         forced_status=forced.status,
+        conflicts=[] if solved else forced.conflicts,
     )
