@@ -74,7 +74,9 @@ class LenderView(_View):
     topups: float
 
 
-def _placement_rows(outcome: RoundOutcome, side: str, organization: str) -> list[dict[Hashable, Any]]:
+def _placement_rows(
+    outcome: RoundOutcome, side: str, organization: str
+) -> list[dict[Hashable, Any]]:
     """The rows of ``outcome.placements()`` whose ``side`` (host or lender) is
     ``organization``."""
     if organization not in outcome.compiled.arrays.org_ids:
