@@ -132,5 +132,5 @@ def why_not(
         base=base.objective,
         forced=forced.objective if solved else None,
         forced_status=forced.status,
-        conflicts=[] if solved else forced.conflicts,
+        conflicts=[] if solved else list(forced.conflicts),
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -139,9 +139,18 @@ class Result:
     objective: Objective | None
     bound: float | None
     wall_time: float
-    notes: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    notes: Sequence[str] = ()
+    conflicts: Sequence[str] = ()
     placement_bound: int | None = None
+
+    def __post_init__(self) -> None:
+        # a result is never changed once built (later phases and the service keep them):
+        # the remarks become tuples and the edges read-only
+        object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "conflicts", tuple(self.conflicts))
+        edges = np.array(self.edges, dtype=np.int64)
+        edges.flags.writeable = False
+        object.__setattr__(self, "edges", edges)
 
     @classmethod
     def no_solution(
@@ -149,8 +158,8 @@ class Result:
         solver: str,
         status: Status,
         wall_time: float,
-        notes: list[str] | None = None,
-        conflicts: list[str] | None = None,
+        notes: Sequence[str] = (),
+        conflicts: Sequence[str] = (),
         bound: float | None = None,
     ) -> Result:
         """A result without an assignment: infeasible, unknown or rejected."""
@@ -161,8 +170,8 @@ class Result:
             objective=None,
             bound=bound,
             wall_time=wall_time,
-            notes=list(notes or []),
-            conflicts=list(conflicts or []),
+            notes=notes,
+            conflicts=conflicts,
         )
 
     @property

@@ -65,3 +65,23 @@ def test_lexicographic_gap_is_on_placements_while_they_are_short() -> None:
     proven = Result("test", Status.FEASIBLE, np.arange(90), objective, 50_500.0, 1.0, [], [], 90)
     assert not proven.placements_short
     assert proven.gap == pytest.approx(500 / 50_000)
+
+
+def test_a_result_cannot_be_changed_once_built() -> None:
+    edges = np.array([3, 1], dtype=np.int64)
+    notes = ["first"]
+    result = Result("greedy", Status.FEASIBLE, edges, None, None, 0.1, notes, ["pins"])
+    notes.append("later")
+    edges[0] = 7
+    assert result.notes == ("first",) and result.conflicts == ("pins",)
+    assert result.edges.tolist() == [3, 1]
+    with pytest.raises(ValueError, match="read-only"):
+        result.edges[0] = 5
+    with pytest.raises(AttributeError):
+        result.notes.append("more")  # type: ignore[attr-defined]
+
+
+def test_a_result_without_an_assignment() -> None:
+    result = Result.no_solution("auto", Status.INFEASIBLE, 1.5, ["no room"], ["pins"])
+    assert (result.placements, result.objective, result.bound, result.gap) == (0, None, None, None)
+    assert (result.notes, result.conflicts, result.wall_time) == (("no room",), ("pins",), 1.5)

@@ -108,7 +108,7 @@ def test_budget_that_rules_out_stability_is_named_and_an_alternative_offered() -
     compiled = compile_round(round_)
     outcome = solve_stable_or_fewest_blocking(compiled, round_, PARAMS)
     assert outcome.result.status == Status.INFEASIBLE
-    assert outcome.result.conflicts == ["host budget of 'host'", "stability"]
+    assert outcome.result.conflicts == ("host budget of 'host'", "stability")
     assert outcome.result.edges.size == 0 and outcome.result.objective is None
     assert "host budget of 'host'" in outcome.result.notes[0]
     alternative = outcome.alternative
@@ -130,7 +130,7 @@ def test_pin_that_rules_out_stability() -> None:
     compiled = compile_round(round_)
     outcome = solve_stable_or_fewest_blocking(compiled, round_, PARAMS)
     assert outcome.result.status == Status.INFEASIBLE
-    assert outcome.result.conflicts == ["pins", "stability"]
+    assert outcome.result.conflicts == ("pins", "stability")
     assert outcome.alternative is not None
     assert outcome.alternative.pairs(compiled) == [("a", "y"), ("b", "x")]
     check(outcome.alternative, round_, compiled)
