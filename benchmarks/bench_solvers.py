@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy, PreviousPlacement, Round
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import (
+    AutoOptions,
+    CpSatOptions,
+    HighsOptions,
+    RelaxationOptions,
+    SearchOptions,
+)
 from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import to_cp_model, to_cp_model_python
 from solvers.flow import is_seat_only, solve_flow
@@ -112,12 +118,10 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
         round_,
         SolveParams(time_limit=time_limit, workers=2, seed=seed),
         AutoOptions(
-            use_flow=False,
-            lagrangian=False,
-            lns=False,
-            max_model_edges=compiled.n_edges,
-            search_subsolver=None,
-            highs_share=0.0,
+            relax=RelaxationOptions(use_flow=False, lagrangian=False),
+            highs=HighsOptions(share=0.0),
+            cpsat=CpSatOptions(max_model_edges=compiled.n_edges, subsolver=None),
+            search=SearchOptions(enabled=False),
             method="cpsat",
         ),
     )
@@ -175,11 +179,10 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
             round_,
             params,
             AutoOptions(
-                use_flow=False,
-                lagrangian=False,
-                lns=False,
-                search_subsolver=None,
-                highs_share=0.0,
+                relax=RelaxationOptions(use_flow=False, lagrangian=False),
+                highs=HighsOptions(share=0.0),
+                cpsat=CpSatOptions(subsolver=None),
+                search=SearchOptions(enabled=False),
                 method="cpsat",
             ),
         )

@@ -18,7 +18,13 @@ from collections.abc import Callable
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import (
+    AutoOptions,
+    CpSatOptions,
+    HighsOptions,
+    RelaxationOptions,
+    SearchOptions,
+)
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
 from solvers.deferred_acceptance import solve_deferred_acceptance
@@ -36,11 +42,10 @@ def solve_cpsat_plain(
     """CP-SAT alone, as its defaults run it: no seat-only shortcut, no Lagrangian phase,
     no neighbourhood search, no HiGHS phase, CP-SAT's own choice of search."""
     options = AutoOptions(
-        use_flow=False,
-        lagrangian=False,
-        lns=False,
-        search_subsolver=None,
-        highs_share=0.0,
+        relax=RelaxationOptions(use_flow=False, lagrangian=False),
+        highs=HighsOptions(share=0.0),
+        cpsat=CpSatOptions(subsolver=None),
+        search=SearchOptions(enabled=False),
         method="cpsat",
     )
     return solve_auto(compiled, round_, params, options)

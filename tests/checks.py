@@ -13,7 +13,7 @@ from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from matcher.models import Policy, Round
 from matcher.objective import Objective
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, HighsOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.lagrange import combined
 from solvers.model.build import build_spec
@@ -104,7 +104,11 @@ def full_round_problem(
 
 def proven_optimum(problem: Problem) -> int:
     """CP-SAT's proven optimum of ``problem`` (alone, 10 s), in combined units."""
-    options = AutoOptions(lagrangian=False, lns=False, highs_share=0.0)
+    options = AutoOptions(
+        relax=RelaxationOptions(lagrangian=False),
+        highs=HighsOptions(share=0.0),
+        search=SearchOptions(enabled=False),
+    )
     result = solve_problem(problem, SolveParams(time_limit=10.0, workers=2, seed=0), options)
     assert result.status == Status.OPTIMAL
     assert result.objective is not None

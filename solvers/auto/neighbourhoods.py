@@ -45,7 +45,7 @@ def neighbourhood_search(
         slack = best.bound - combined(objective, multiplier)
         return slack < 1 or slack <= params.relative_gap * max(1, abs(objective.value))
 
-    lns_options = dataclasses.replace(options.lns_options, workers=params.workers)
+    lns_options = dataclasses.replace(options.search.lns, workers=params.workers)
     # a neighbourhood cannot place more than the whole problem: when the incumbent's
     # placements are proven the most possible, every sub-problem keeps exactly that many
     placements = best.objective.placements if best.objective and placements_proven(best) else None
@@ -55,7 +55,7 @@ def neighbourhood_search(
         searched,
         start,
         deadline.at(),
-        functools.partial(solve_sub, placements=placements, subsolver=options.search_subsolver),
+        functools.partial(solve_sub, placements=placements, subsolver=options.cpsat.subsolver),
         seed=params.seed,
         options=lns_options,
         stop=stop,

@@ -36,18 +36,18 @@ SUPPORT_TOLERANCE = 1e-6
 def uses_lp(problem: Problem, options: AutoOptions) -> bool:
     """Whether the linear relaxation replaces the Lagrangian phase on ``problem``."""
     return (
-        options.lagrangian
+        options.relax.lagrangian
         and not problem.lexicographic
-        and options.lp_min_edges is not None
-        and options.lp_min_edges <= problem.n_edges <= options.lp_max_edges
+        and options.relax.lp_min_edges is not None
+        and options.relax.lp_min_edges <= problem.n_edges <= options.relax.lp_max_edges
     )
 
 
 class CompanionSlot:
     """The HiGHS companion of one solve: HiGHS on the whole model in its own process,
-    until shortly before the time limit, on models of ``options.highs_max_vars`` to
-    ``options.companion_max_vars`` variables with two workers or more, an incumbent and at
-    least ``options.companion_min_seconds`` left.
+    until shortly before the time limit, on models of ``options.highs.max_vars`` to
+    ``options.highs.companion_max_vars`` variables with two workers or more, an incumbent and at
+    least ``options.highs.companion_min_seconds`` left.
 
     It starts once, as soon as its model is settled (:meth:`start`), from no solution of
     ours: the incumbent reaches it through the trade with the neighbourhood search (HiGHS's
@@ -73,7 +73,7 @@ class CompanionSlot:
         self.notes = notes
         self.companion: HighsCompanion | None = None
         self.wanted = (
-            options.highs_max_vars < spec.n_vars <= options.companion_max_vars
+            options.highs.max_vars < spec.n_vars <= options.highs.companion_max_vars
             and params.workers >= 2
         )
 
@@ -85,7 +85,7 @@ class CompanionSlot:
         if (
             not self.wanted
             or self.best.chosen is None
-            or left < self.options.companion_min_seconds
+            or left < self.options.highs.companion_min_seconds
             or not (final or _highs_model_settled(self.problem, self.best))
         ):
             return
@@ -106,8 +106,10 @@ class CompanionSlot:
         runs."""
         if self.companion is None:
             return self.options
-        lns_options = dataclasses.replace(self.options.lns_options, workers=1)
-        return dataclasses.replace(self.options, lns_options=lns_options)
+        lns = dataclasses.replace(self.options.search.lns, workers=1)
+        return dataclasses.replace(
+            self.options, search=dataclasses.replace(self.options.search, lns=lns)
+        )
 
     def close(self) -> None:
         """End the companion's process, running or not."""
@@ -143,13 +145,13 @@ def lp_phase(
     remaining: Callable[[], float],
     notes: list[str],
 ) -> LagrangeResult | None:
-    """The linear relaxation (:mod:`solvers.lp_relaxation`) for ``options.lp_share`` of the
+    """The linear relaxation (:mod:`solvers.lp_relaxation`) for ``options.relax.lp_share`` of the
     time left: its bound joins the incumbent's; a greedy pass in the order of its values,
-    then CP-SAT on its support and the incumbent's edges (``options.lp_support_share`` of
+    then CP-SAT on its support and the incumbent's edges (``options.relax.lp_support_share`` of
     the time then left), give starts. Its duals are Lagrange multipliers of every row but
     the talents' tours: the result prices the edges as the Lagrangian phase does (None when
     no program was solved in time)."""
-    relaxation = lp_relaxation(problem, spec, options.lp_share * remaining(), best.chosen)
+    relaxation = lp_relaxation(problem, spec, options.relax.lp_share * remaining(), best.chosen)
     if relaxation is None:
         notes.append("linear relaxation: no program solved in time")
         return None
@@ -167,10 +169,10 @@ def lp_phase(
     solved = solve_sub(
         sub,
         start[index],
-        options.lp_support_share * remaining(),
+        options.relax.lp_support_share * remaining(),
         params.seed,
         params.workers,
-        subsolver=options.search_subsolver,
+        subsolver=options.cpsat.subsolver,
     )
     if solved is not None:
         best.offer(on_whole(problem, index, solved[0]), "CP-SAT on the linear relaxation's support")

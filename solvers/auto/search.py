@@ -62,27 +62,27 @@ def search(
     incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end."""
 
     remaining = deadline.remaining
-    large = problem.n_edges > options.max_model_edges
+    large = problem.n_edges > options.cpsat.max_model_edges
     use_lp = uses_lp(problem, options)
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
     sub, index = problem, np.arange(problem.n_edges, dtype=np.int64)
     sub_spec = spec
     # whether CP-SAT's bound and proofs on the searched model hold for the whole round
     bound_holds = True
-    # a core needs the relaxation's prices; above max_model_edges only the linear
+    # a core needs the relaxation's prices; above cpsat.max_model_edges only the linear
     # relaxation's are good enough for one (with the Lagrangian phase's, the best-priced
     # edges per talent are searched instead)
     with_core = (
         lagrange is not None
         and best.value is not None
         and best.chosen is not None
-        and (use_lp if large else problem.n_edges >= options.core_min_edges)
+        and (use_lp if large else problem.n_edges >= options.search.core_min_edges)
     )
     if large and not with_core:
         weight = (
             lagrange.priced_weight if lagrange is not None else problem.edge_gain.astype(np.float64)
         )
-        keep = best_per_talent(problem, weight, options.keep_per_talent) | hint_chosen
+        keep = best_per_talent(problem, weight, options.cpsat.keep_per_talent) | hint_chosen
         sub, index = restrict(problem, keep)
         sub_spec = build_spec(sub, multiplier=spec.multiplier)
         bound_holds = False
@@ -98,7 +98,7 @@ def search(
             lagrange.credit,
             best.chosen,
             best.value,
-            options.large_core_per_talent if large else options.core_per_talent,
+            options.search.large_core_per_talent if large else options.search.core_per_talent,
         )
         if core.size < problem.n_edges:
             sub, index = restrict(problem, core.keep)
@@ -113,12 +113,14 @@ def search(
     # a core is searched by neighbourhoods whatever its size: on GAP d20100 and d40400
     # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
     # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
-    use_lns = options.lns and (problem.n_edges >= options.lns_min_edges or sub is not problem)
+    use_lns = options.search.enabled and (
+        problem.n_edges >= options.search.min_edges or sub is not problem
+    )
     runs = CpSatRuns(problem, spec, best, params, options, deadline, notes)
     # on a large round's core, neighbourhoods do better than CP-SAT on the whole core
     # (20,000 x 5,000, 33,412 core edges, 20 s from one start: 9,365,874 against 9,409,622)
     while not (large and with_core and sub is not problem):
-        search_time = remaining() * (1 - options.lns_share if use_lns else 1)
+        search_time = remaining() * (1 - options.search.share if use_lns else 1)
         status = runs.run(sub, sub_spec, index, hint_chosen, search_time, bound_holds)
         if status is None:
             assert runs.failed is not None
@@ -154,10 +156,12 @@ def search(
         # only when fixing already keeps few edges more than the core: on GAP d20100 and
         # c801600 it keeps every edge, where CP-SAT finds nothing the search would not
         kept = _kept_by_fixing(problem, lagrange, best)
-        endgame = kept is not None and int(kept.sum()) <= options.endgame_growth * sub.n_edges
+        endgame = (
+            kept is not None and int(kept.sum()) <= options.search.endgame_growth * sub.n_edges
+        )
     if use_lns and best.chosen is not None and remaining() > 0.1:
         space = None if sub is problem or (large and not with_core) else (sub, index)
-        patience = options.endgame_patience * remaining() if endgame else None
+        patience = options.search.endgame_patience * remaining() if endgame else None
         neighbourhood_search(
             problem, best, params, options, deadline, notes, space, patience, companion
         )
@@ -238,11 +242,11 @@ class CpSatRuns:
             assert best.objective is not None
             fix_placements(sub_spec, sub, best.objective.placements)
         hint_chosen = best.chosen if best.chosen is not None else hint_chosen
-        emit = to_cp_model_python if options.python_api else to_cp_model
+        emit = to_cp_model_python if options.cpsat.python_api else to_cp_model
         model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
         solver = cp_model.CpSolver()
-        set_parameters(solver, params, max(search_time, 0.05), options.log)
-        set_subsolver(solver, options.search_subsolver)
+        set_parameters(solver, params, max(search_time, 0.05), options.cpsat.log)
+        set_subsolver(solver, options.cpsat.subsolver)
         if sub.n_edges > PROBING_MAX_EDGES:
             solver.parameters.cp_model_probing_level = 0
         if params.relative_gap > 0:
@@ -311,9 +315,9 @@ def infeasible(
     problem: Problem, params: SolveParams, options: AutoOptions, deadline: Deadline
 ) -> Result:
     """The result of an infeasible round, with its conflicting groups named when
-    ``options.explain`` (the explanation gets the time left, at least a second)."""
+    ``options.cpsat.explain`` (the explanation gets the time left, at least a second)."""
     conflicts: list[str] = []
-    if options.explain:
+    if options.cpsat.explain:
         conflicts = explain_infeasibility(problem, max(deadline.remaining(), 1.0), params.seed)
     notes = ["the round is infeasible"]
     if conflicts:

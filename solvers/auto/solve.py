@@ -11,23 +11,23 @@ The path
 4. When budgets can bind, a Lagrangian phase (:mod:`solvers.lagrange`, a share of the time
    limit) prices them: a bound usually much tighter than CP-SAT's early LP bound, and
    repaired solutions that are usually much better than the greedy ones. Weighted rounds
-   of ``lp_min_edges`` to ``lp_max_edges`` edges get the linear relaxation instead
+   of ``relax.lp_min_edges`` to ``relax.lp_max_edges`` edges get the linear relaxation instead
    (:mod:`solvers.lp_relaxation`): its bound, a greedy pass in the order of its values and
-   CP-SAT on its support. Models of a few thousand to ``companion_max_vars`` variables,
+   CP-SAT on its support. Models of a few thousand to ``highs.companion_max_vars`` variables,
    given time, also get HiGHS's MIP solver in a process of its own on one core
    (:mod:`solvers.backends.highs_companion`) until shortly before the limit; it trades
    solutions with the neighbourhood search while both run. HiGHS, here or in its phase on
    small models, gets the model with the placements fixed when they are proven
    (:func:`solvers.auto.phases.highs_model`).
 5. CP-SAT searches from the best of these as a complete hint (:mod:`solvers.auto.search`).
-   Rounds with more than ``max_model_edges`` edges get a model restricted to each talent's
+   Rounds with more than ``cpsat.max_model_edges`` edges get a model restricted to each talent's
    best-priced edges (and the hint's): CP-SAT's presolve alone would not finish on the full
    model in time. After the linear relaxation, such rounds go straight to the neighbourhood
    search on the core of least reduced cost.
    When the start makes as many placements as the bound allows (lexicographic rounds), the
    model requires exactly that many (:func:`solvers.model.build.fix_placements`), so CP-SAT
    bounds the secondary term alone.
-6. On problems of at least ``lns_min_edges`` edges, CP-SAT gets only part of the time and a
+6. On problems of at least ``search.min_edges`` edges, CP-SAT gets only part of the time and a
    large-neighbourhood search (:mod:`solvers.lns`) improves the best assignment for the
    rest: on large models CP-SAT alone barely moves from its hint in seconds, while small
    re-optimized neighbourhoods improve it many times per second. A core (:mod:`solvers.core`)
@@ -98,7 +98,7 @@ def solve_auto(
     params = params.with_deadline(params.timer())
     options = options or AutoOptions()
     problem = build_problem(compiled, round_)
-    if options.use_flow and problem_is_seat_only(problem):
+    if options.relax.use_flow and problem_is_seat_only(problem):
         result = flow_result(problem, params.timer())
         # a new Result, not an edit of the flow's: results are never changed once built
         note = "seat-only round: solved exactly by min-cost flow"
@@ -114,8 +114,8 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
     remaining = deadline.remaining
 
     notes: list[str] = []
-    relaxation = seat_relaxation(problem) if options.use_flow else None
-    if options.use_flow and relaxation is None:
+    relaxation = seat_relaxation(problem) if options.relax.use_flow else None
+    if options.relax.use_flow and relaxation is None:
         # the pinned and accepted placements alone exceed some seats or tours
         return infeasible(problem, params, options, deadline)
     spec = build_spec(problem)
@@ -152,7 +152,7 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
             notes.append("one greedy start only: the time limit is short for the round's size")
             break
 
-    large = problem.n_edges > options.max_model_edges
+    large = problem.n_edges > options.cpsat.max_model_edges
     lagrange: LagrangeResult | None = None
     # the companion starts as soon as its model is settled: every second counts for HiGHS
     # (GAP c60900: its 9,330 came at 40 s of 60 alone; the Lagrangian phase's first
@@ -164,14 +164,14 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
         use_lp = uses_lp(problem, options)
         if use_lp and remaining() > 0:
             lagrange = lp_phase(problem, spec, best, options, slot.params(), remaining, notes)
-        elif options.lagrangian and remaining() > 0:
+        elif options.relax.lagrangian and remaining() > 0:
 
             def on_solution(chosen: BoolArray) -> None:
                 if slot.wanted:
                     best.offer(chosen, "Lagrangian heuristic")
                     slot.start(final=False)
 
-            share = options.lagrangian_share * (2 if large else 1)
+            share = options.relax.lagrangian_share * (2 if large else 1)
             # a repair is a greedy pass plus shift moves: about the greedy's time
             lagrange = lagrangian(
                 problem,
@@ -185,8 +185,8 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
             best.offer(lagrange.chosen, "Lagrangian heuristic")
             best.tighten(lagrange.bound)
             notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
-        if 0 < spec.n_vars <= options.highs_max_vars and options.highs_share > 0:
-            highs_phase(problem, spec, best, options.highs_share * remaining(), params, notes)
+        if 0 < spec.n_vars <= options.highs.max_vars and options.highs.share > 0:
+            highs_phase(problem, spec, best, options.highs.share * remaining(), params, notes)
         if best.objective is not None and close_enough(best, params.relative_gap):
             return incumbent_result(
                 problem, best, Status.FEASIBLE, spec, deadline, notes, options.method

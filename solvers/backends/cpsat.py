@@ -181,7 +181,7 @@ def solve_sub(
     are proven optimal, or None without a solution in time. ``placements``, when given, is
     the number of placements of the hint, known to be the most possible (see
     :func:`~solvers.model.build.fix_placements`); ``subsolver`` is CP-SAT's full-problem
-    search (see :attr:`solvers.auto.options.AutoOptions.search_subsolver`)."""
+    search (see :attr:`solvers.auto.options.CpSatOptions.subsolver`)."""
     spec = build_spec(problem)
     if placements is not None:
         fix_placements(spec, problem, placements)

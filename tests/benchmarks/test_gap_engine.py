@@ -11,7 +11,7 @@ import pytest
 from benchmarks.gap import GapInstance, Sense, evaluate_assignment, load_instance
 from benchmarks.gap_engine import gap_problem, solve_gap
 from benchmarks.gap_peers import solve_ours
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, HighsOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.highs import run_highs
 from solvers.checks import objective_of, violated_groups
@@ -113,7 +113,7 @@ def test_highs_inside_a_solve_proves_a_gap_round_with_the_placements_fixed(
 ) -> None:
     mapped = gap_problem(load_instance("c05100", data_dir), Sense.MIN)
     # HiGHS gets the time after the Lagrangian phase, CP-SAT none of it
-    options = AutoOptions(highs_share=1.0, lns=False)
+    options = AutoOptions(highs=HighsOptions(share=1.0), search=SearchOptions(enabled=False))
     params = SolveParams(time_limit=30.0, workers=2, seed=0)
     result = solve_problem(mapped.problem, params, options)
     assert result.status == Status.OPTIMAL
@@ -129,7 +129,7 @@ def test_the_highs_companion_starts_with_the_first_complete_assignment(data_dir:
     # once a repair places every job (the placements are then proven and its model final)
     instance = load_instance("c10400", data_dir)
     mapped = gap_problem(instance, Sense.MIN)
-    options = AutoOptions(companion_min_seconds=1.0)
+    options = AutoOptions(highs=HighsOptions(companion_min_seconds=1.0))
     params = SolveParams(time_limit=6.0, workers=2, seed=0)
     result = solve_problem(mapped.problem, params, options)
     started = [k for k, note in enumerate(result.notes) if note.startswith("HiGHS searched")]

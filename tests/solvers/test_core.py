@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.checks import objective_of, violated_groups
 from solvers.core import find_core, reduced_costs
@@ -83,7 +83,7 @@ def test_an_exact_core_keeps_every_edge_of_the_optimum(
     reference = solve_problem(
         problem,
         SolveParams(time_limit=10.0, workers=2, seed=0),
-        AutoOptions(lagrangian=False, lns=False),
+        AutoOptions(relax=RelaxationOptions(lagrangian=False), search=SearchOptions(enabled=False)),
     )
     assert reference.status == Status.OPTIMAL and reference.objective is not None
     optimum = combined(reference.objective, multiplier)
@@ -103,7 +103,7 @@ def test_an_exact_core_keeps_every_edge_of_the_optimum(
     again = solve_problem(
         sub,
         SolveParams(time_limit=10.0, workers=2, seed=0),
-        AutoOptions(lagrangian=False, lns=False),
+        AutoOptions(relax=RelaxationOptions(lagrangian=False), search=SearchOptions(enabled=False)),
     )
     assert again.objective is not None
     assert combined(again.objective, multiplier) == optimum
@@ -151,7 +151,9 @@ def test_a_stalled_search_hands_the_rest_to_cp_sat_whose_proof_holds() -> None:
     problem = mapped.problem
     params = SolveParams(time_limit=5.0, workers=2, seed=0)
     options = AutoOptions(
-        core_per_talent=2.0, lns_share=0.99, endgame_patience=0.0, endgame_growth=1e9
+        search=SearchOptions(
+            core_per_talent=2.0, share=0.99, endgame_patience=0.0, endgame_growth=1e9
+        )
     )
     result = solve_problem(problem, params, options)
     assert any("the search stalled" in note for note in result.notes), result.notes
@@ -160,7 +162,10 @@ def test_a_stalled_search_hands_the_rest_to_cp_sat_whose_proof_holds() -> None:
     assert result.objective == objective_of(problem, result.edges)
     assert result.bound is not None and result.bound >= result.objective.value
     # CP-SAT alone on every edge never beats the bound, nor a result claimed optimal
-    plain = AutoOptions(lagrangian=False, lns=False, use_flow=False)
+    plain = AutoOptions(
+        relax=RelaxationOptions(use_flow=False, lagrangian=False),
+        search=SearchOptions(enabled=False),
+    )
     reference = solve_problem(problem, params, plain)
     assert reference.objective is not None
     assert reference.objective.value <= result.bound

@@ -12,7 +12,13 @@ from ortools.sat.python import cp_model
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import (
+    AutoOptions,
+    CpSatOptions,
+    HighsOptions,
+    RelaxationOptions,
+    SearchOptions,
+)
 from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import STATUS, to_cp_model, to_cp_model_python
 from solvers.greedy import solve_greedy
@@ -24,7 +30,9 @@ from tests.checks import brute_force, check
 from tests.factories import INTERVALS, make_round, org, package, talent, tiny_rounds
 
 FAST = SolveParams(time_limit=5, workers=1)
-PLAIN = AutoOptions(use_flow=False, lagrangian=False, highs_share=0.0)
+PLAIN = AutoOptions(
+    relax=RelaxationOptions(use_flow=False, lagrangian=False), highs=HighsOptions(share=0.0)
+)
 
 
 def solve_both(round_: Round) -> tuple[Result, Result]:
@@ -325,7 +333,7 @@ def test_same_seed_one_worker_gives_the_same_edges() -> None:
 
 def test_an_unknown_search_subsolver_is_refused() -> None:
     with pytest.raises(ValueError, match="'bogus' is not a CP-SAT subsolver"):
-        AutoOptions(search_subsolver="bogus")
+        CpSatOptions(subsolver="bogus")
 
 
 @pytest.mark.parametrize("subsolver", ["max_lp", "default_lp", None])
@@ -334,7 +342,10 @@ def test_each_search_subsolver_finds_the_optimum_of_a_budget_round(
 ) -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    options = AutoOptions(use_flow=False, lagrangian=False, search_subsolver=subsolver)
+    options = AutoOptions(
+        relax=RelaxationOptions(use_flow=False, lagrangian=False),
+        cpsat=CpSatOptions(subsolver=subsolver),
+    )
     result = solve_auto(compiled, round_, FAST, options)
     reference = solve_auto(compiled, round_, FAST, PLAIN)
     check(result, round_, compiled)
@@ -358,7 +369,7 @@ def test_progress_is_reported(medium: Round) -> None:
 
 def test_restricted_model_for_large_rounds(medium: Round) -> None:
     compiled = compile_round(medium)
-    options = AutoOptions(max_model_edges=10, keep_per_talent=2)
+    options = AutoOptions(cpsat=CpSatOptions(max_model_edges=10, keep_per_talent=2))
     result = solve_auto(compiled, medium, SolveParams(time_limit=2, workers=2), options)
     check(result, medium, compiled)
     assert result.status.has_solution
@@ -370,7 +381,10 @@ def test_large_weighted_rounds_search_the_linear_relaxations_core(medium: Round)
     weighted = medium.model_copy(update={"policy": policy})
     compiled = compile_round(weighted)
     options = AutoOptions(
-        max_model_edges=10, lp_min_edges=10, highs_share=0.0, large_core_per_talent=0.5
+        relax=RelaxationOptions(lp_min_edges=10),
+        highs=HighsOptions(share=0.0),
+        cpsat=CpSatOptions(max_model_edges=10),
+        search=SearchOptions(large_core_per_talent=0.5),
     )
     result = solve_auto(compiled, weighted, SolveParams(time_limit=4, workers=2), options)
     check(result, weighted, compiled)
@@ -384,7 +398,9 @@ def test_large_weighted_rounds_search_the_linear_relaxations_core(medium: Round)
 
 def test_lexicographic_rounds_keep_the_lagrangian_phase(medium: Round) -> None:
     compiled = compile_round(medium)
-    options = AutoOptions(max_model_edges=10, lp_min_edges=10)
+    options = AutoOptions(
+        relax=RelaxationOptions(lp_min_edges=10), cpsat=CpSatOptions(max_model_edges=10)
+    )
     result = solve_auto(compiled, medium, SolveParams(time_limit=2, workers=2), options)
     check(result, medium, compiled)
     assert any(note.startswith("Lagrangian phase") for note in result.notes)
@@ -409,7 +425,7 @@ def test_proto_and_python_api_models_agree() -> None:
         assert solver.solve(model) == cp_model.OPTIMAL
         values.append(solver.objective_value)
     assert values[0] == values[1]
-    result = solve_auto(compiled, round_, FAST, AutoOptions(python_api=True))
+    result = solve_auto(compiled, round_, FAST, AutoOptions(cpsat=CpSatOptions(python_api=True)))
     check(result, round_, compiled)
 
 
@@ -517,8 +533,15 @@ def test_fixing_fewer_placements_than_talents_keeps_the_count_row() -> None:
 def test_small_models_get_a_highs_phase_whose_bound_and_assignment_count() -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    with_highs = solve_auto(compiled, round_, FAST, AutoOptions(lagrangian=False))
-    without = solve_auto(compiled, round_, FAST, AutoOptions(lagrangian=False, highs_share=0.0))
+    with_highs = solve_auto(
+        compiled, round_, FAST, AutoOptions(relax=RelaxationOptions(lagrangian=False))
+    )
+    without = solve_auto(
+        compiled,
+        round_,
+        FAST,
+        AutoOptions(relax=RelaxationOptions(lagrangian=False), highs=HighsOptions(share=0.0)),
+    )
     for result in (with_highs, without):
         check(result, round_, compiled)
         assert result.status == Status.OPTIMAL
@@ -531,6 +554,6 @@ def test_small_models_get_a_highs_phase_whose_bound_and_assignment_count() -> No
 def test_models_over_the_highs_limit_skip_the_phase() -> None:
     round_ = generate_round(60, 15, seed=5)
     compiled = compile_round(round_)
-    result = solve_auto(compiled, round_, FAST, AutoOptions(highs_max_vars=10))
+    result = solve_auto(compiled, round_, FAST, AutoOptions(highs=HighsOptions(max_vars=10)))
     check(result, round_, compiled)
     assert not any(note.startswith("HiGHS phase") for note in result.notes)

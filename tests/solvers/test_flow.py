@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, RelaxationOptions
 from solvers.auto.solve import solve_auto
 from solvers.flow import flow_bound, is_seat_only, solve_flow
 from solvers.registry import solve
@@ -17,7 +17,7 @@ from solvers.result import SolveParams, Status
 from tests.checks import brute_force, check
 from tests.factories import make_round, org, package, talent, tiny_rounds
 
-PLAIN = AutoOptions(use_flow=False, lagrangian=False)
+PLAIN = AutoOptions(relax=RelaxationOptions(use_flow=False, lagrangian=False))
 
 
 def without_budgets(round_: Round) -> Round:

@@ -14,7 +14,7 @@ import pytest
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, HighsOptions
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs_companion import FOUND, HighsCompanion, Mailbox
 from solvers.checks import objective_of, violated_groups
@@ -71,7 +71,7 @@ def test_it_joins_a_cp_sat_solve_whose_result_passes_the_evaluator() -> None:
     round_ = generate_round(200, 50, seed=4, policy=policy)
     compiled = compile_round(round_)
     # every model is the companion's size here, and 3 s are enough for it
-    options = AutoOptions(highs_max_vars=0, companion_min_seconds=1.0)
+    options = AutoOptions(highs=HighsOptions(max_vars=0, companion_min_seconds=1.0))
     result = solve_auto(compiled, round_, SolveParams(time_limit=4, workers=2), options)
     check(result, round_, compiled)
     assert result.status.has_solution

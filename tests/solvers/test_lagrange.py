@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.gap import GapInstance, Sense, load_instance
 from benchmarks.gap_engine import gap_problem
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
@@ -96,7 +96,9 @@ def test_full_round_bound_and_assignment_against_cpsat(
 ) -> None:
     problem = full_round_problem(seed, objective, fairness)
     multiplier = build_spec(problem).multiplier
-    options = AutoOptions(lagrangian=False, lns=False)
+    options = AutoOptions(
+        relax=RelaxationOptions(lagrangian=False), search=SearchOptions(enabled=False)
+    )
     reference = solve_problem(problem, SolveParams(time_limit=5.0, workers=2, seed=0), options)
     assert reference.status == Status.OPTIMAL
     assert reference.objective is not None

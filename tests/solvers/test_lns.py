@@ -10,7 +10,7 @@ import pytest
 from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
 from matcher.models import Round
-from solvers.auto.options import AutoOptions
+from solvers.auto.options import AutoOptions, SearchOptions
 from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import solve_sub
 from solvers.checks import objective_of, violated_groups
@@ -106,7 +106,7 @@ def test_improve_rejects_an_infeasible_start() -> None:
 
 def test_solve_path_with_search_passes_the_evaluator() -> None:
     round_, compiled = full_round(seed=5)
-    options = AutoOptions(lns_min_edges=0, lns_share=0.8)
+    options = AutoOptions(search=SearchOptions(min_edges=0, share=0.8))
     result = solve_auto(compiled, round_, SolveParams(time_limit=3, workers=1), options)
     assert result.status.has_solution
     check(result, round_, compiled)
