@@ -24,6 +24,7 @@ the placements found and the most any assignment can make, from the bound).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing as mp
 import platform
 import resource
@@ -35,11 +36,7 @@ from matcher.compile import CompiledRound, compile_round
 from matcher.generator import generate_round
 from matcher.models import Policy, PreviousPlacement, Round
 from solvers.auto.options import (
-    AutoOptions,
     CpSatOptions,
-    HighsOptions,
-    RelaxationOptions,
-    SearchOptions,
 )
 from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import to_cp_model, to_cp_model_python
@@ -47,6 +44,7 @@ from solvers.flow import is_seat_only, solve_flow
 from solvers.greedy import solve_greedy
 from solvers.model.build import build_spec
 from solvers.problem import build_problem
+from solvers.registry import PLAIN_CPSAT, solve_cpsat_plain
 from solvers.result import Result, SolveParams
 
 WIDE_RULES = {"location": False, "languages": False, "availability": False}
@@ -117,12 +115,8 @@ def scenario_a(seed: int, time_limit: float) -> list[Row]:
         compiled,
         round_,
         SolveParams(time_limit=time_limit, workers=2, seed=seed),
-        AutoOptions(
-            relax=RelaxationOptions(use_flow=False, lagrangian=False),
-            highs=HighsOptions(share=0.0),
-            cpsat=CpSatOptions(max_model_edges=compiled.n_edges, subsolver=None),
-            search=SearchOptions(enabled=False),
-            method="cpsat",
+        dataclasses.replace(
+            PLAIN_CPSAT, cpsat=CpSatOptions(max_model_edges=compiled.n_edges, subsolver=None)
         ),
     )
     same = (
@@ -174,18 +168,7 @@ def scenario_b(seed: int, time_limit: float) -> list[Row]:
         compiled = compile_round(round_)
         params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
         rows.append(_row("b", compiled, solve_greedy(compiled, round_), objective))
-        plain = solve_auto(
-            compiled,
-            round_,
-            params,
-            AutoOptions(
-                relax=RelaxationOptions(use_flow=False, lagrangian=False),
-                highs=HighsOptions(share=0.0),
-                cpsat=CpSatOptions(subsolver=None),
-                search=SearchOptions(enabled=False),
-                method="cpsat",
-            ),
-        )
+        plain = solve_cpsat_plain(compiled, round_, params)
         rows.append(_row("b", compiled, plain, f"{objective}; cpsat alone"))
         rows.append(_row("b", compiled, solve_auto(compiled, round_, params), objective))
     return rows

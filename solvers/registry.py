@@ -36,18 +36,23 @@ from solvers.stable_cpsat import solve_stable_or_fewest_blocking
 Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
 
 
+PLAIN_CPSAT = AutoOptions(
+    relax=RelaxationOptions(use_flow=False, lagrangian=False),
+    highs=HighsOptions(share=0.0),
+    cpsat=CpSatOptions(subsolver=None),
+    search=SearchOptions(enabled=False),
+    method="cpsat",
+)
+"""The portfolio's options that leave CP-SAT alone, as its defaults run it: no seat-only
+shortcut, no Lagrangian phase, no neighbourhood search, no HiGHS phase, CP-SAT's own choice
+of search."""
+
+
 def solve_cpsat_plain(
     compiled: CompiledRound, round_: Round, params: SolveParams | None = None
 ) -> Result:
-    """CP-SAT alone, as its defaults run it: no seat-only shortcut, no Lagrangian phase,
-    no neighbourhood search, no HiGHS phase, CP-SAT's own choice of search."""
-    options = AutoOptions(
-        relax=RelaxationOptions(use_flow=False, lagrangian=False),
-        highs=HighsOptions(share=0.0),
-        cpsat=CpSatOptions(subsolver=None),
-        search=SearchOptions(enabled=False),
-        method="cpsat",
-    )
+    """CP-SAT alone (:data:`PLAIN_CPSAT`): the ``cpsat`` method."""
+    options = PLAIN_CPSAT
     return solve_auto(compiled, round_, params, options)
 
 
