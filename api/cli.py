@@ -32,7 +32,7 @@ from matcher.roundio import load_round, save_round
 from matcher.shortlists import Shortlists
 from solvers.registry import METHODS
 from solvers.result import SolveParams
-from solvers.stop import Deadline
+from solvers.stop import Deadline, NoImprovement
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -67,6 +67,7 @@ def _solve_params(args: argparse.Namespace) -> SolveParams:
         seed=args.seed,
         relative_gap=args.gap,
         deadline=Deadline(args.time_limit),
+        stop=None if args.patience is None else NoImprovement(args.patience),
     )
 
 
@@ -169,6 +170,12 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
     parser.add_argument("--workers", type=_positive_int, default=2, help="CP-SAT search workers")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gap", type=_share, default=0.0, help="stop at this relative gap")
+    parser.add_argument(
+        "--patience",
+        type=_positive_seconds,
+        default=None,
+        help="stop once the best assignment has not improved for this many seconds",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 

@@ -14,7 +14,7 @@ from solvers.checks import objective_of, violated_groups
 from solvers.lagrange import combined
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem
-from solvers.result import Result, Status
+from solvers.result import Progress, Result, Status
 from solvers.stop import Deadline
 
 
@@ -116,4 +116,23 @@ def incumbent_result(
         wall_time=deadline.elapsed(),
         notes=notes,
         placement_bound=placement_bound,
+    )
+
+
+def incumbent_progress(
+    best: Incumbent, objective: Objective, deadline: Deadline, solver: str
+) -> Progress:
+    """A progress report of ``objective`` (the incumbent's or a better one) against the best
+    bound known: the reported value is the secondary term when lexicographic, and so is the
+    bound, given as many placements."""
+    placements = objective.placements if best.problem.lexicographic else None
+    bound = best.bound
+    if math.isfinite(bound) and placements is not None:
+        bound -= best.multiplier * placements
+    return Progress(
+        solver=solver,
+        elapsed=deadline.elapsed(),
+        objective=float(objective.value),
+        bound=float(bound) if math.isfinite(bound) else None,
+        placements=placements,
     )

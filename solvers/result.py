@@ -94,6 +94,14 @@ class SolveParams:
         """The deadline the solve counts from: the command's, or one that starts now."""
         return self.deadline if self.deadline is not None else Deadline(self.time_limit)
 
+    def should_stop(self, progress: Progress) -> bool:
+        """Whether the search should stop now: the deadline has passed, or the stop
+        criterion says so on ``progress`` (the deadline then ends for every phase)."""
+        deadline = self.timer()
+        if self.stop is not None and self.stop(progress):
+            deadline.end()
+        return deadline.expired()
+
     def with_deadline(self, deadline: Deadline) -> SolveParams:
         """These parameters, timed by ``deadline`` (its ``seconds`` become the limit)."""
         return dataclasses.replace(self, time_limit=deadline.seconds, deadline=deadline)

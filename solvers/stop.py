@@ -7,12 +7,15 @@ so the command as a whole honours its limit.
 
 Stop criteria look at the search's progress, in the manner of PyVRP's ``stop`` module: each
 is a callable ``criterion(progress) -> bool`` and :class:`FirstOf` stops at the first of
-several. A solver calls its criterion at every new incumbent.
+several. The portfolio asks its criterion (``SolveParams.stop``) at every new incumbent and
+between neighbourhoods; when it says stop, the deadline ends (:meth:`Deadline.end`) and every
+phase returns what it has.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -35,17 +38,26 @@ class Deadline:
 
     seconds: float
     started: float = field(default_factory=time.perf_counter)
+    _ended: threading.Event = field(
+        default_factory=threading.Event, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not (self.seconds > 0 and math.isfinite(self.seconds)):
             raise ValueError(f"time limit {self.seconds} not understood: give seconds > 0.")
+
+    def end(self) -> None:
+        """End the time now: a stop criterion was met. Every phase then sees none left."""
+        self._ended.set()
 
     def elapsed(self) -> float:
         """Seconds since the command started."""
         return time.perf_counter() - self.started
 
     def remaining(self) -> float:
-        """Seconds left, never below zero."""
+        """Seconds left, never below zero (zero once :meth:`end` was called)."""
+        if self._ended.is_set():
+            return 0.0
         return max(0.0, self.seconds - self.elapsed())
 
     def expired(self) -> bool:

@@ -11,7 +11,13 @@ from solvers.auto.options import AutoOptions
 from solvers.auto.phases import join_companion
 from solvers.backends.cpsat import solve_sub
 from solvers.backends.highs_companion import HighsCompanion
-from solvers.incumbent import Incumbent, close_enough, on_whole, placements_proven
+from solvers.incumbent import (
+    Incumbent,
+    close_enough,
+    incumbent_progress,
+    on_whole,
+    placements_proven,
+)
 from solvers.lagrange import combined
 from solvers.lns import improve
 from solvers.model.build import spec_hint
@@ -43,7 +49,12 @@ def neighbourhood_search(
 
     def stop(objective: Objective) -> bool:
         slack = best.bound - combined(objective, multiplier)
-        return slack < 1 or slack <= params.relative_gap * max(1, abs(objective.value))
+        if slack < 1 or slack <= params.relative_gap * max(1, abs(objective.value)):
+            return True
+        # asked between neighbourhoods: a stop criterion ends the deadline for every phase
+        if params.stop is not None:
+            return params.should_stop(incumbent_progress(best, objective, deadline, options.method))
+        return False
 
     lns_options = dataclasses.replace(options.search.lns, workers=params.workers)
     # a neighbourhood cannot place more than the whole problem: when the incumbent's

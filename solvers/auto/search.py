@@ -4,8 +4,6 @@ edges reduced-cost fixing keeps when that search stalls (:func:`search`)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +29,7 @@ from solvers.greedy import greedy_assign
 from solvers.incumbent import (
     Incumbent,
     close_enough,
+    incumbent_progress,
     incumbent_result,
     on_whole,
     placements_proven,
@@ -39,7 +38,7 @@ from solvers.lagrange import LagrangeResult
 from solvers.model.build import build_spec, fix_placements, spec_hint
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem, best_per_talent, restrict
-from solvers.result import Progress, Result, SolveParams, Status
+from solvers.result import Result, SolveParams, Status
 from solvers.stop import Deadline
 
 ENDGAME_MIN_SECONDS = 0.5
@@ -252,8 +251,8 @@ class CpSatRuns:
         if params.relative_gap > 0:
             set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
         reporter = None
-        if params.progress is not None:
-            _report_incumbent(params.progress, problem, best, self.deadline, options.method)
+        if params.progress is not None or params.stop is not None:
+            _report_incumbent(params, best, self.deadline, options.method)
             reporter = ProgressReporter(
                 sub_spec,
                 params.progress,
@@ -262,6 +261,7 @@ class CpSatRuns:
                 best.bound,
                 bound_holds,
                 options.method,
+                stop=None if params.stop is None else params.should_stop,
             )
         code = solver.solve(model, reporter)
         status = STATUS.get(code, Status.UNKNOWN)
@@ -287,28 +287,16 @@ class CpSatRuns:
 
 
 def _report_incumbent(
-    report: Callable[[Progress], None],
-    problem: Problem,
-    best: Incumbent,
-    deadline: Deadline,
-    solver: str,
+    params: SolveParams, best: Incumbent, deadline: Deadline, solver: str
 ) -> None:
-    """One progress report for what the relaxations and heuristics found before CP-SAT."""
+    """What the relaxations and heuristics found before CP-SAT: one progress report, and
+    the stop criterion asked about it."""
     if best.objective is None:
         return
-    placements = best.objective.placements if problem.lexicographic else None
-    bound = best.bound
-    if math.isfinite(bound) and placements is not None:
-        bound -= best.multiplier * placements
-    report(
-        Progress(
-            solver=solver,
-            elapsed=deadline.elapsed(),
-            objective=float(best.objective.value),
-            bound=float(bound) if math.isfinite(bound) else None,
-            placements=placements,
-        )
-    )
+    progress = incumbent_progress(best, best.objective, deadline, solver)
+    if params.progress is not None:
+        params.progress(progress)
+    params.should_stop(progress)
 
 
 def infeasible(

@@ -122,22 +122,24 @@ STATUS = {
 class ProgressReporter(cp_model.CpSolverSolutionCallback):
     """Reports each new CP-SAT incumbent as :class:`Progress`: placements and the reported
     value (secondary term when lexicographic), with the best bound known, timed by
-    ``deadline``; the search stops when the deadline has passed.
+    ``deadline``.
 
     ``known_bound`` is a bound on the combined objective of the whole problem (scale of
     ``multiplier``); CP-SAT's own bound counts too when its model is the whole problem.
-    ``solver`` is the method name the reports carry.
+    ``solver`` is the method name the reports carry. ``report`` gets each report, when
+    given; ``stop`` is asked about each, and CP-SAT stops when it says so.
     """
 
     def __init__(
         self,
         spec: ModelSpec,
-        report: Callable[[Progress], None],
+        report: Callable[[Progress], None] | None,
         deadline: Deadline,
         multiplier: int,
         known_bound: float,
         own_bound_valid: bool,
         solver: str,
+        stop: Callable[[Progress], bool] | None = None,
     ) -> None:
         super().__init__()
         self._spec = spec
@@ -147,6 +149,7 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._known = known_bound
         self._own = own_bound_valid
         self._solver = solver
+        self._stop = stop
 
     def on_solution_callback(self) -> None:
         placements, value = decode(self._spec, round(self.objective_value))
@@ -156,15 +159,17 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
             bound = min(bound, float(own))
         if math.isfinite(bound) and placements is not None:
             bound -= self._multiplier * placements
-        self._report(
-            Progress(
-                solver=self._solver,
-                elapsed=self._deadline.elapsed(),
-                objective=float(value),
-                bound=float(bound) if math.isfinite(bound) else None,
-                placements=placements,
-            )
+        progress = Progress(
+            solver=self._solver,
+            elapsed=self._deadline.elapsed(),
+            objective=float(value),
+            bound=float(bound) if math.isfinite(bound) else None,
+            placements=placements,
         )
+        if self._report is not None:
+            self._report(progress)
+        if self._stop is not None and self._stop(progress):
+            self.stop_search()
 
 
 def solve_sub(

@@ -128,3 +128,36 @@ def test_shortlists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["shortlist", str(PILOT), "--package", "nowhere"]) == 2
     assert "unknown package 'nowhere'" in capsys.readouterr().err
+
+
+def test_solve_options_are_checked_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never"
+    for option, value in [
+        ("--time-limit", "0"),
+        ("--workers", "0"),
+        ("--gap", "-1"),
+        ("--patience", "-2"),
+    ]:
+        with pytest.raises(SystemExit) as exit_:
+            main(["solve", str(PILOT), "--out", str(out), option, value])
+        assert exit_.value.code == 2
+        assert f"argument {option}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_solve_with_patience(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "patient"
+    assert main(["solve", str(PILOT), "--out", str(out), "--patience", "1", "--quiet"]) == 0
+    assert "placed 3 of 6 talents (50.0%)" in capsys.readouterr().out
+
+
+def test_an_existing_file_as_results_folder_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.txt"
+    taken.write_text("keep me")
+    assert main(["solve", str(PILOT), "--out", str(taken), "--quiet"]) == 2
+    assert f"the results folder {taken} is an existing file" in capsys.readouterr().err
+    assert taken.read_text() == "keep me"

@@ -26,6 +26,7 @@ from solvers.model.build import build_spec, fix_placements, soft_terms, spec_hin
 from solvers.problem import build_problem
 from solvers.registry import METHODS, solve
 from solvers.result import Progress, Result, SolveParams, Status
+from solvers.stop import NoImprovement
 from tests.checks import brute_force, check
 from tests.factories import INTERVALS, make_round, org, package, talent, tiny_rounds
 
@@ -365,6 +366,38 @@ def test_progress_is_reported(medium: Round) -> None:
     assert all(r.placements is not None for r in reports)
     assert all(r.bound is None or r.bound >= r.objective for r in reports if r.objective)
     assert [r.elapsed for r in reports] == sorted(r.elapsed for r in reports)
+
+
+def test_a_stop_criterion_ends_the_whole_solve(medium: Round) -> None:
+    compiled = compile_round(medium)
+    asked: list[Progress] = []
+
+    def stop_at_once(progress: Progress) -> bool:
+        asked.append(progress)
+        return True
+
+    params = SolveParams(time_limit=30, workers=1, stop=stop_at_once)
+    params = params.with_deadline(params.timer())
+    result = solve_auto(compiled, medium, params, PLAIN)
+    check(result, medium, compiled)
+    assert asked and all(p.solver == "auto" and p.objective is not None for p in asked)
+    # the deadline ended early for every phase, long before its 30 s
+    deadline = params.timer()
+    assert deadline.remaining() == 0.0 and deadline.elapsed() < 15
+
+
+def test_no_improvement_stops_the_neighbourhood_search() -> None:
+    # a round the portfolio does not close in seconds, searched by neighbourhoods (which ask
+    # the criterion between them) from 1,000 edges on
+    round_ = generate_round(1000, 250, seed=1)
+    compiled = compile_round(round_)
+    params = SolveParams(time_limit=30, workers=1, stop=NoImprovement(0.5))
+    params = params.with_deadline(params.timer())
+    options = AutoOptions(search=SearchOptions(min_edges=1_000))
+    result = solve_auto(compiled, round_, params, options)
+    check(result, round_, compiled)
+    assert any(note.startswith("neighbourhood search:") for note in result.notes)
+    assert params.timer().remaining() == 0.0 and params.timer().elapsed() < 20
 
 
 def test_restricted_model_for_large_rounds(medium: Round) -> None:
