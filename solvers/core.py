@@ -21,9 +21,8 @@ Two uses follow:
   prove optimality.
 - **Core.** Assignments near the optimum use mostly edges of small reduced cost: CP-SAT on
   the edges of smallest reduced cost (about ``per_talent`` a talent) finds good solutions far
-  sooner than on every edge (measured on GAP c801600, 1,600 jobs x 80 agents, 7 s of
-  Lagrangian then 30 s of CP-SAT: cost 16,310 on 12,837 core edges; plain CP-SAT on all
-  128,000 edges reaches 16,330 in 60 s). When the core holds every edge that fixing keeps,
+  sooner than on every edge (measured: ``docs/lab-notes-solvers.md``). When the core holds
+  every edge that fixing keeps,
   it is *exact*: the search's bound and proofs hold for the whole round.
 """
 

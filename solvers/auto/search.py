@@ -109,15 +109,12 @@ def search(
             notes.append(
                 f"search on {kind}: {sub.n_edges} of {problem.n_edges} edges by reduced cost"
             )
-    # a core is searched by neighbourhoods whatever its size: on GAP d20100 and d40400
-    # (2,000 and 16,000 edges) at 60 s it did not hurt (0.71 % before; 0.50 and 0.76 % after
-    # on d20100, 0.74 -> 0.66 % on d40400: within run-to-run noise)
+    # a core is searched by neighbourhoods whatever its size: on small cores it did not hurt
     use_lns = options.search.enabled and (
         problem.n_edges >= options.search.min_edges or sub is not problem
     )
     runs = CpSatRuns(problem, spec, best, params, options, deadline, notes)
     # on a large round's core, neighbourhoods do better than CP-SAT on the whole core
-    # (20,000 x 5,000, 33,412 core edges, 20 s from one start: 9,365,874 against 9,409,622)
     while not (large and with_core and sub is not problem):
         search_time = remaining() * (1 - options.search.share if use_lns else 1)
         status = runs.run(sub, sub_spec, index, hint_chosen, search_time, bound_holds)
@@ -148,12 +145,10 @@ def search(
         return _no_solution(Status.UNKNOWN, deadline, notes, options.method)
     # after a neighbourhood search that stalls on a core, CP-SAT gets the rest of the time
     # on every edge that fixing keeps against the better incumbent: its proof then holds
-    # (GAP c10400 is optimal after the search but was proven only when the core phase
-    # happened to solve the core in time)
     endgame = use_lns and not large and not bound_holds
     if endgame:
-        # only when fixing already keeps few edges more than the core: on GAP d20100 and
-        # c801600 it keeps every edge, where CP-SAT finds nothing the search would not
+        # only when fixing already keeps few edges more than the core: where it keeps every
+        # edge, CP-SAT finds nothing the search would not
         kept = _kept_by_fixing(problem, lagrange, best)
         endgame = (
             kept is not None and int(kept.sum()) <= options.search.endgame_growth * sub.n_edges

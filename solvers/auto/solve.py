@@ -155,8 +155,6 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
     large = problem.n_edges > options.cpsat.max_model_edges
     lagrange: LagrangeResult | None = None
     # the companion starts as soon as its model is settled: every second counts for HiGHS
-    # (GAP c60900: its 9,330 came at 40 s of 60 alone; the Lagrangian phase's first
-    # complete assignment comes at 0.1 s, its end at 3 s)
     slot = CompanionSlot(problem, spec, best, options, params, remaining, notes)
     try:
         slot.start(final=False)

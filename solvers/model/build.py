@@ -215,7 +215,7 @@ def fix_placements(spec: ModelSpec, problem: Problem, placements: int) -> None:
     live = np.bincount(problem.talent[edges], minlength=problem.n_talents)
     if int(np.minimum(live, problem.max_tours).sum()) == placements:
         # the per-talent equalities imply the count; the one row over every edge would
-        # only slow CP-SAT down (measured: 3x worse GAP solutions at 20 s with it)
+        # only slow CP-SAT down (measured: docs/lab-notes-solvers.md)
         for r in range(spec.tour_rows, spec.tour_rows + spec.tour_talents.size):
             spec.rows.lo[r] = spec.rows.hi[r]
         # talents with no more live edges than tours take all of them
