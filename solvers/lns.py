@@ -60,7 +60,7 @@ from solvers.lns_options import LnsOptions
 from solvers.local_search import LocalSearch
 from solvers.problem import BoolArray, Int64Array, Problem, restrict
 
-__all__ = ["LnsOptions", "LnsResult", "Partner", "SubSolver", "improve"]
+__all__ = ["LnsResult", "Partner", "SubSolver", "improve"]
 
 
 class Partner(Protocol):

@@ -335,10 +335,6 @@ def solve_stable_or_fewest_blocking(
 
 
 __all__ = [
-    "OBJECTIVES",
-    "STABILITY",
-    "Encoding",
-    "StableObjective",
     "StableSolve",
     "solve_fewest_blocking",
     "solve_stable",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from solvers.backends.cpsat import known_subsolver
-from solvers.lns import LnsOptions
+from solvers.lns_options import LnsOptions
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from solvers.auto.solve import solve_auto
 from solvers.backends.cpsat import solve_sub
 from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.lns import LnsOptions, improve
+from solvers.lns import improve
+from solvers.lns_options import LnsOptions
 from solvers.problem import build_problem
 from solvers.result import Result, SolveParams, Status
 from tests.checks import check

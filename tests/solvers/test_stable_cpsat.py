@@ -20,13 +20,11 @@ from solvers.deferred_acceptance import deferred_acceptance, solve_deferred_acce
 from solvers.problem import build_problem
 from solvers.result import Progress, SolveParams, Status
 from solvers.stable_cpsat import (
-    OBJECTIVES,
-    Encoding,
-    StableObjective,
     solve_fewest_blocking,
     solve_stable,
     solve_stable_or_fewest_blocking,
 )
+from solvers.stable_model import OBJECTIVES, Encoding, StableObjective
 from tests.checks import check
 from tests.factories import make_round, org, package, talent, tiny_rounds
 from tests.references import SIDES, brute_force_blocking, market_round, stable_matchings
