@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,14 @@ from solvers.result import SolveParams
 from solvers.stop import Deadline, NoImprovement
 
 Command = Callable[[argparse.Namespace], int]
+
+
+def _version() -> str:
+    """The installed distribution's version."""
+    try:
+        return version("cosource")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _positive_int(text: str) -> int:
@@ -185,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cosource",
         description="Match senior talents to tours of duty across organizations.",
     )
+    parser.add_argument("--version", action="version", version=f"cosource {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="solve the seeded demo round and print a summary")

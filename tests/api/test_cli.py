@@ -161,3 +161,10 @@ def test_an_existing_file_as_results_folder_is_an_error(
     assert main(["solve", str(PILOT), "--out", str(taken), "--quiet"]) == 2
     assert f"the results folder {taken} is an existing file" in capsys.readouterr().err
     assert taken.read_text() == "keep me"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith("cosource 0.1.0")
