@@ -84,7 +84,8 @@ def _run_and_write(
     round_: Round, args: argparse.Namespace, solve: SolveParams, blocking_pairs: bool
 ) -> int:
     params = RoundParams(args.method, solve, blocking_pairs)
-    outcome = run_round(round_, params, None if args.quiet else ProgressPrinter())
+    printer = None if args.quiet else ProgressPrinter(solve.time_limit)
+    outcome = run_round(round_, params, printer)
     write_outcome(outcome, args.out)
     print(outcome.summary())
     if outcome.solved:

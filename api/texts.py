@@ -51,32 +51,46 @@ def check_report(round_: Round, compiled: CompiledRound, seconds: float) -> str:
 
 
 class ProgressPrinter:
-    """Prints solver progress: incumbent, bound, gap and elapsed time, at most twice a
-    second (always the first and the final report)."""
+    """Prints the search's progress (see :func:`progress_line`) at most twice a second; a
+    report with more placements than the last one printed is always shown."""
 
-    def __init__(self, stream: TextIO | None = None, interval: float = 0.5) -> None:
+    def __init__(
+        self, limit: float | None = None, stream: TextIO | None = None, interval: float = 0.5
+    ) -> None:
+        self.limit = limit
         self.stream = stream or sys.stdout
         self.interval = interval
         self.last = -1.0
+        self.placements = -1
 
     def __call__(self, progress: Progress) -> None:
-        if self.last >= 0 and progress.elapsed - self.last < self.interval:
+        more = (progress.placements or 0) > self.placements
+        if self.last >= 0 and progress.elapsed - self.last < self.interval and not more:
             return
         self.last = progress.elapsed
-        print(progress_line(progress), file=self.stream, flush=True)
+        self.placements = max(self.placements, progress.placements or 0)
+        print(progress_line(progress, self.limit), file=self.stream, flush=True)
 
 
-def progress_line(progress: Progress) -> str:
-    """One line of solver progress."""
-    parts = [f"{progress.elapsed:7.2f}s  {progress.solver:<8}"]
+def progress_line(progress: Progress, limit: float | None = None) -> str:
+    """One line of progress, in the units of the final summary: elapsed time (of the
+    limit), placements (and the most the bound allows, while more are possible), the
+    objective (score minus penalties, when placements count first), its bound and the gap,
+    which is on the placements while more are possible."""
+    clock = f"{progress.elapsed:6.1f} s" + (f" of {limit:g} s" if limit else "")
+    parts = [clock, progress.solver]
     if progress.placements is not None:
-        parts.append(f"placed {progress.placements:,}")
+        placed = f"placed {progress.placements:,}"
+        if progress.placements_short:
+            placed += f" (bound: at most {progress.placement_bound:,})"
+        parts.append(placed)
     if progress.objective is not None:
-        parts.append(f"incumbent {progress.objective:,.0f}")
+        parts.append(f"objective {progress.objective:,.0f}")
     if progress.bound is not None:
         parts.append(f"bound {progress.bound:,.0f}")
     if progress.gap is not None:
-        parts.append(f"gap {progress.gap:.3%}")
+        on = " on placements" if progress.placements_short else ""
+        parts.append(f"gap {progress.gap:.2%}{on}")
     return "  ".join(parts)
 
 

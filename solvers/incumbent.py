@@ -14,7 +14,7 @@ from solvers.checks import objective_of, violated_groups
 from solvers.lagrange import combined
 from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem
-from solvers.result import Progress, Result, Status
+from solvers.result import Progress, Result, SolveParams, Status
 from solvers.stop import Deadline
 
 
@@ -123,16 +123,19 @@ def incumbent_progress(
     best: Incumbent, objective: Objective, deadline: Deadline, solver: str
 ) -> Progress:
     """A progress report of ``objective`` (the incumbent's or a better one) against the best
-    bound known: the reported value is the secondary term when lexicographic, and so is the
-    bound, given as many placements."""
+    bound known, in the units of the final result (see :class:`Progress`)."""
     placements = objective.placements if best.problem.lexicographic else None
-    bound = best.bound
-    if math.isfinite(bound) and placements is not None:
-        bound -= best.multiplier * placements
-    return Progress(
-        solver=solver,
-        elapsed=deadline.elapsed(),
-        objective=float(objective.value),
-        bound=float(bound) if math.isfinite(bound) else None,
-        placements=placements,
+    return Progress.of_combined(
+        solver, deadline.elapsed(), float(objective.value), placements, best.bound, best.multiplier
     )
+
+
+def report_incumbent(params: SolveParams, best: Incumbent, deadline: Deadline, solver: str) -> None:
+    """One progress report of the incumbent (when there is one and someone listens), and
+    the stop criterion asked about it."""
+    if best.objective is None or (params.progress is None and params.stop is None):
+        return
+    progress = incumbent_progress(best, best.objective, deadline, solver)
+    if params.progress is not None:
+        params.progress(progress)
+    params.should_stop(progress)

@@ -32,17 +32,61 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report during a solve: the incumbent, the bound and the time so far."""
+    """A progress report during a solve: the incumbent, the bound and the time so far, in
+    the units of the final result.
+
+    For a lexicographic objective ``objective`` and ``bound`` are the score term (score
+    minus penalties) given the incumbent's ``placements``, and ``placement_bound`` is the
+    most placements the bound allows. While that is more than the incumbent makes, the
+    score term's bound belongs to another number of placements: ``bound`` is None and the
+    gap is on the placements, as :attr:`Result.gap` does.
+    """
 
     solver: str
     elapsed: float
     objective: float | None
     bound: float | None
     placements: int | None = None
+    placement_bound: int | None = None
+
+    @property
+    def placements_short(self) -> bool:
+        """Whether the bound allows more placements than the incumbent makes."""
+        return (
+            self.placements is not None
+            and self.placement_bound is not None
+            and self.placement_bound > self.placements
+        )
 
     @property
     def gap(self) -> float | None:
+        if self.placements_short:
+            return relative_gap(self.placements, self.placement_bound)
         return relative_gap(self.objective, self.bound)
+
+    @classmethod
+    def of_combined(
+        cls,
+        solver: str,
+        elapsed: float,
+        value: float,
+        placements: int | None,
+        combined_bound: float,
+        multiplier: int,
+    ) -> Progress:
+        """A report from a bound on the combined objective (``multiplier * placements +
+        score term`` when lexicographic, ``placements`` then given; the objective's value
+        otherwise)."""
+        if not math.isfinite(combined_bound):
+            return cls(solver, elapsed, value, None, placements)
+        if placements is None:
+            return cls(solver, elapsed, value, combined_bound, None)
+        most = max(math.floor((combined_bound + 1e-6) / multiplier), placements)
+        if most > placements:
+            return cls(solver, elapsed, value, None, placements, most)
+        return cls(
+            solver, elapsed, value, combined_bound - multiplier * placements, placements, most
+        )
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -59,7 +103,8 @@ class SolveParams:
     workers
         Search workers (CP-SAT); the machines this runs on have 2 cores.
     seed
-        Random seed; with one worker the same seed gives the same result.
+        Random seed; with one worker the same seed gives the same result (see
+        :attr:`reproducible`).
     relative_gap
         Stop once the relative gap between incumbent and bound is at most this.
     progress
@@ -70,6 +115,10 @@ class SolveParams:
         itself from its own start.
     stop
         An extra stop criterion (:mod:`solvers.stop`), asked at each new incumbent.
+    work_seconds
+        The seconds a reproducible run (:attr:`reproducible`) turns into work budgets: the
+        command's time limit, fixed before any phase ran (:meth:`with_deadline` keeps the
+        first one); None: ``time_limit``.
     """
 
     time_limit: float = 10.0
@@ -79,6 +128,7 @@ class SolveParams:
     progress: ProgressCallback | None = None
     deadline: Deadline | None = None
     stop: StopCriterion | None = None
+    work_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -104,7 +154,22 @@ class SolveParams:
 
     def with_deadline(self, deadline: Deadline) -> SolveParams:
         """These parameters, timed by ``deadline`` (its ``seconds`` become the limit)."""
-        return dataclasses.replace(self, time_limit=deadline.seconds, deadline=deadline)
+        work = self.work_seconds if self.work_seconds is not None else self.time_limit
+        return dataclasses.replace(
+            self, time_limit=deadline.seconds, deadline=deadline, work_seconds=work
+        )
+
+    @property
+    def reproducible(self) -> bool:
+        """Whether the solve bounds its phases by deterministic work rather than wall time,
+        so that the same round and seed give the same result (one worker: see
+        :mod:`solvers.work`)."""
+        return self.workers == 1
+
+    @property
+    def budget_seconds(self) -> float:
+        """The seconds a reproducible run turns into work budgets (see ``work_seconds``)."""
+        return self.work_seconds if self.work_seconds is not None else self.time_limit
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -139,6 +204,10 @@ class Result:
         For infeasible rounds: the names of the constraint groups in conflict.
     placement_bound
         For a lexicographic objective: the most placements proven possible, when known.
+    deterministic
+        Whether the run was reproducible: the same round, seed and options give the same
+        result (one worker, every phase bounded by work, none cut by the clock; or a method
+        that does not search).
     """
 
     solver: str
@@ -150,6 +219,7 @@ class Result:
     notes: Sequence[str] = ()
     conflicts: Sequence[str] = ()
     placement_bound: int | None = None
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         # a result is never changed once built (later phases and the service keep them):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 
 from matcher.objective import Objective
 from solvers.auto.options import AutoOptions
@@ -47,14 +48,21 @@ def neighbourhood_search(
         return
     multiplier = best.multiplier
 
+    reported = [combined(best.objective, multiplier) if best.objective else -math.inf]
+
     def stop(objective: Objective) -> bool:
         slack = best.bound - combined(objective, multiplier)
         if slack < 1 or slack <= params.relative_gap * max(1, abs(objective.value)):
             return True
-        # asked between neighbourhoods: a stop criterion ends the deadline for every phase
-        if params.stop is not None:
-            return params.should_stop(incumbent_progress(best, objective, deadline, options.method))
-        return False
+        if params.progress is None and params.stop is None:
+            return False
+        # asked between neighbourhoods: each better assignment is reported, and a stop
+        # criterion ends the deadline for every phase
+        progress = incumbent_progress(best, objective, deadline, options.method)
+        if params.progress is not None and combined(objective, multiplier) > reported[0]:
+            reported[0] = combined(objective, multiplier)
+            params.progress(progress)
+        return params.should_stop(progress)
 
     lns_options = dataclasses.replace(options.search.lns, workers=params.workers)
     # a neighbourhood cannot place more than the whole problem: when the incumbent's

@@ -29,10 +29,10 @@ from solvers.greedy import greedy_assign
 from solvers.incumbent import (
     Incumbent,
     close_enough,
-    incumbent_progress,
     incumbent_result,
     on_whole,
     placements_proven,
+    report_incumbent,
 )
 from solvers.lagrange import LagrangeResult
 from solvers.model.build import build_spec, fix_placements, spec_hint
@@ -247,7 +247,7 @@ class CpSatRuns:
             set_gap(solver, sub_spec, sub, hint_chosen[index], params.relative_gap)
         reporter = None
         if params.progress is not None or params.stop is not None:
-            _report_incumbent(params, best, self.deadline, options.method)
+            report_incumbent(params, best, self.deadline, options.method)
             reporter = ProgressReporter(
                 sub_spec,
                 params.progress,
@@ -279,19 +279,6 @@ class CpSatRuns:
         elif status == Status.INFEASIBLE:
             self.notes.append("the restricted CP-SAT model is infeasible")
         return status
-
-
-def _report_incumbent(
-    params: SolveParams, best: Incumbent, deadline: Deadline, solver: str
-) -> None:
-    """What the relaxations and heuristics found before CP-SAT: one progress report, and
-    the stop criterion asked about it."""
-    if best.objective is None:
-        return
-    progress = incumbent_progress(best, best.objective, deadline, solver)
-    if params.progress is not None:
-        params.progress(progress)
-    params.should_stop(progress)
 
 
 def infeasible(

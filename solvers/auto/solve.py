@@ -55,7 +55,7 @@ from solvers.auto.search import infeasible, search
 from solvers.checks import objective_of, violated_groups
 from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.incumbent import Incumbent, close_enough, incumbent_result
+from solvers.incumbent import Incumbent, close_enough, incumbent_result, report_incumbent
 from solvers.lagrange import LagrangeResult, combined, lagrangian
 from solvers.model.build import build_spec
 from solvers.problem import BoolArray, Problem, build_problem
@@ -151,6 +151,8 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
         if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
             notes.append("one greedy start only: the time limit is short for the round's size")
             break
+    # the first report comes as soon as there is an assignment, not after the relaxations
+    report_incumbent(params, best, deadline, options.method)
 
     large = problem.n_edges > options.cpsat.max_model_edges
     lagrange: LagrangeResult | None = None
@@ -183,6 +185,7 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
             best.offer(lagrange.chosen, "Lagrangian heuristic")
             best.tighten(lagrange.bound)
             notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
+            report_incumbent(params, best, deadline, options.method)
         if 0 < spec.n_vars <= options.highs.max_vars and options.highs.share > 0:
             highs_phase(problem, spec, best, options.highs.share * remaining(), params, notes)
         if best.objective is not None and close_enough(best, params.relative_gap):

@@ -157,14 +157,13 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         if self._own:
             own = math.floor(self.best_objective_bound + 1e-6) - self._spec.shift
             bound = min(bound, float(own))
-        if math.isfinite(bound) and placements is not None:
-            bound -= self._multiplier * placements
-        progress = Progress(
-            solver=self._solver,
-            elapsed=self._deadline.elapsed(),
-            objective=float(value),
-            bound=float(bound) if math.isfinite(bound) else None,
-            placements=placements,
+        progress = Progress.of_combined(
+            self._solver,
+            self._deadline.elapsed(),
+            float(value),
+            placements,
+            float(bound),
+            self._multiplier,
         )
         if self._report is not None:
             self._report(progress)

@@ -85,3 +85,19 @@ def test_a_result_without_an_assignment() -> None:
     result = Result.no_solution("auto", Status.INFEASIBLE, 1.5, ["no room"], ["pins"])
     assert (result.placements, result.objective, result.bound, result.gap) == (0, None, None, None)
     assert (result.notes, result.conflicts, result.wall_time) == (("no room",), ("pins",), 1.5)
+
+
+def test_progress_while_more_placements_are_possible_is_on_placements() -> None:
+    # lexicographic: combined = 1,000 * placements + score term; the bound allows 12
+    short = Progress.of_combined("auto", 1.0, 900.0, 10, 12_500.0, 1_000)
+    assert (short.bound, short.placement_bound, short.placements_short) == (None, 12, True)
+    assert short.gap == pytest.approx(2 / 10)
+    # the bound allows no more placements: the gap is on the score term, in its units
+    level = Progress.of_combined("auto", 1.0, 900.0, 12, 12_950.0, 1_000)
+    assert (level.bound, level.placement_bound, level.placements_short) == (950.0, 12, False)
+    assert level.gap == pytest.approx(50 / 900)
+    # weighted: the bound is on the value itself
+    weighted = Progress.of_combined("auto", 1.0, 900.0, None, 950.0, 1)
+    assert (weighted.bound, weighted.placement_bound) == (950.0, None)
+    unknown = Progress.of_combined("auto", 1.0, 900.0, 10, float("inf"), 1_000)
+    assert (unknown.bound, unknown.gap) == (None, None)

@@ -386,17 +386,37 @@ def test_a_stop_criterion_ends_the_whole_solve(medium: Round) -> None:
     assert deadline.remaining() == 0.0 and deadline.elapsed() < 15
 
 
-def test_no_improvement_stops_the_neighbourhood_search() -> None:
-    # a round the portfolio does not close in seconds, searched by neighbourhoods (which ask
-    # the criterion between them) from 1,000 edges on
+def test_the_neighbourhood_search_asks_the_stop_criterion() -> None:
+    # a round the portfolio does not close in seconds, searched by neighbourhoods from 1,000
+    # edges on: they ask the criterion between them, so a criterion that has had enough
+    # after 40 questions ends the search inside that phase
     round_ = generate_round(1000, 250, seed=1)
     compiled = compile_round(round_)
-    params = SolveParams(time_limit=30, workers=1, stop=NoImprovement(0.5))
+    asked: list[Progress] = []
+
+    def enough(progress: Progress) -> bool:
+        asked.append(progress)
+        return len(asked) >= 40
+
+    params = SolveParams(time_limit=30, workers=1, stop=enough)
     params = params.with_deadline(params.timer())
     options = AutoOptions(search=SearchOptions(min_edges=1_000))
     result = solve_auto(compiled, round_, params, options)
     check(result, round_, compiled)
     assert any(note.startswith("neighbourhood search:") for note in result.notes)
+    assert len(asked) == 40
+    assert params.timer().remaining() == 0.0 and params.timer().elapsed() < 20
+
+
+def test_no_improvement_ends_the_solve_early() -> None:
+    round_ = generate_round(1000, 250, seed=1)
+    compiled = compile_round(round_)
+    params = SolveParams(time_limit=30, workers=1, stop=NoImprovement(1.0))
+    params = params.with_deadline(params.timer())
+    result = solve_auto(
+        compiled, round_, params, AutoOptions(search=SearchOptions(min_edges=1_000))
+    )
+    check(result, round_, compiled)
     assert params.timer().remaining() == 0.0 and params.timer().elapsed() < 20
 
 

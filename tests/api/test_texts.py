@@ -1,0 +1,29 @@
+"""What the command line prints while a round is solved."""
+
+from __future__ import annotations
+
+import io
+
+from api.texts import ProgressPrinter, progress_line
+from solvers.result import Progress
+
+
+def test_a_progress_line_is_in_the_units_of_the_summary() -> None:
+    short = Progress.of_combined("auto", 3.04, 252_460.0, 517, 531_300_000.0, 1_000_000)
+    assert progress_line(short, 10.0) == (
+        "   3.0 s of 10 s  auto  placed 517 (bound: at most 531)  objective 252,460  "
+        "gap 2.71% on placements"
+    )
+    level = Progress.of_combined("auto", 9.5, 900.0, 12, 12_000_950.0, 1_000_000)
+    assert progress_line(level) == (
+        "   9.5 s  auto  placed 12  objective 900  bound 950  gap 5.56%"
+    )
+
+
+def test_the_printer_keeps_to_twice_a_second_unless_more_are_placed() -> None:
+    out = io.StringIO()
+    printer = ProgressPrinter(10.0, out)
+    for elapsed, placed in [(0.1, 5), (0.2, 5), (0.3, 6), (0.4, 6), (0.9, 6)]:
+        printer(Progress("auto", elapsed, 100.0 * placed, None, placed))
+    shown = [line.split()[0] for line in out.getvalue().splitlines()]
+    assert shown == ["0.1", "0.3", "0.9"]
