@@ -24,14 +24,14 @@ import numpy as np
 import pandas as pd
 
 from api.pipeline import RoundParams, run_round, write_outcome
-from api.texts import ProgressPrinter, check_report, shortlist_text
+from api.texts import ImprovementWatch, ProgressPrinter, check_report, shortlist_text
 from api.why_not import why_not
 from matcher.compile import compile_round
 from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.roundio import load_round, save_round
 from matcher.shortlists import Shortlists
-from solvers.registry import METHODS
+from solvers.registry import BUDGET_VARIANT, METHODS
 from solvers.result import SolveParams
 from solvers.stop import Deadline, NoImprovement
 
@@ -84,10 +84,13 @@ def _run_and_write(
     round_: Round, args: argparse.Namespace, solve: SolveParams, blocking_pairs: bool
 ) -> int:
     params = RoundParams(args.method, solve, blocking_pairs)
-    printer = None if args.quiet else ProgressPrinter(solve.time_limit)
-    outcome = run_round(round_, params, printer)
+    watch = ImprovementWatch(None if args.quiet else ProgressPrinter(solve.time_limit))
+    outcome = run_round(round_, params, watch)
     write_outcome(outcome, args.out)
     print(outcome.summary())
+    hint = watch.hint(outcome.result.status, solve.time_limit)
+    if hint is not None:
+        print(hint)
     if outcome.solved:
         print(f"\nresults written to {args.out}/")
     return 0 if outcome.solved else 1
@@ -169,7 +172,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
     parser.add_argument(
         "--method",
-        choices=list(METHODS),
+        choices=[m for m in METHODS if not m.endswith(BUDGET_VARIANT)],
         default="auto",
         help="auto: the portfolio (exact flow when only seats bind); cpsat: the CP-SAT model "
         "alone; da / da-packages: deferred acceptance; stable: best stable matching",
@@ -185,6 +188,12 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
         type=_positive_seconds,
         default=None,
         help="stop once the best assignment has not improved for this many seconds",
+    )
+    parser.add_argument(
+        "--respect-budgets",
+        action="store_true",
+        help="with da / da-packages: drop the lowest-scored placements of each budget the "
+        "stable matching breaks until it fits (the notes count the blocking pairs this makes)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
@@ -252,7 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "respect_budgets", False):
+        if args.method not in ("da", "da-packages"):
+            parser.error("--respect-budgets applies to --method da and da-packages only")
+        args.method += BUDGET_VARIANT
     run: Command = args.run
     try:
         return run(args)

@@ -6,6 +6,7 @@ These are the coordinator's texts: they show everything the round holds.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
@@ -14,7 +15,7 @@ from matcher.compile import CompiledRound
 from matcher.eligibility import REASONS
 from matcher.models import SCORE_NAMES, Round
 from matcher.shortlists import Shortlist
-from solvers.result import Progress
+from solvers.result import Progress, Status
 
 
 def check_report(round_: Round, compiled: CompiledRound, seconds: float) -> str:
@@ -70,6 +71,42 @@ class ProgressPrinter:
         self.last = progress.elapsed
         self.placements = max(self.placements, progress.placements or 0)
         print(progress_line(progress, self.limit), file=self.stream, flush=True)
+
+
+STILL_IMPROVING_SHARE = 0.8
+"""A search whose last better assignment came after this share of its limit was still
+improving when it stopped."""
+
+
+class ImprovementWatch:
+    """Follows the progress reports (and hands them on to ``then``) to tell, once the solve
+    is over, whether it was still improving when the time ran out."""
+
+    def __init__(self, then: Callable[[Progress], None] | None = None) -> None:
+        self.then = then
+        self.best: tuple[int, float] | None = None
+        self.improved_at: float | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.objective is not None:
+            key = (progress.placements or 0, progress.objective)
+            if self.best is None or key > self.best:
+                self.best, self.improved_at = key, progress.elapsed
+        if self.then is not None:
+            self.then(progress)
+
+    def hint(self, status: Status, limit: float) -> str | None:
+        """A closing line when the search was still improving at ``limit`` and did not
+        prove its result optimal."""
+        if status == Status.OPTIMAL or self.improved_at is None:
+            return None
+        if self.improved_at < STILL_IMPROVING_SHARE * limit:
+            return None
+        return (
+            f"still improving at the limit (the last better assignment came at "
+            f"{self.improved_at:.1f} s of {limit:g} s): a longer run may do better, "
+            f"try --time-limit {2 * limit:g}"
+        )
 
 
 def progress_line(progress: Progress, limit: float | None = None) -> str:

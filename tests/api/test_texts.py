@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from api.texts import ProgressPrinter, progress_line
-from solvers.result import Progress
+from api.texts import ImprovementWatch, ProgressPrinter, progress_line
+from solvers.result import Progress, Status
 
 
 def test_a_progress_line_is_in_the_units_of_the_summary() -> None:
@@ -27,3 +27,19 @@ def test_the_printer_keeps_to_twice_a_second_unless_more_are_placed() -> None:
         printer(Progress("auto", elapsed, 100.0 * placed, None, placed))
     shown = [line.split()[0] for line in out.getvalue().splitlines()]
     assert shown == ["0.1", "0.3", "0.9"]
+
+
+def test_a_search_still_improving_at_the_limit_is_told_so() -> None:
+    seen: list[Progress] = []
+    watch = ImprovementWatch(seen.append)
+    for elapsed, value in [(0.5, 100.0), (4.0, 120.0), (9.1, 130.0), (9.5, 130.0)]:
+        watch(Progress("auto", elapsed, value, None, 5))
+    assert len(seen) == 4 and watch.improved_at == 9.1
+    assert watch.hint(Status.FEASIBLE, 10.0) == (
+        "still improving at the limit (the last better assignment came at 9.1 s of 10 s): "
+        "a longer run may do better, try --time-limit 20"
+    )
+    assert watch.hint(Status.OPTIMAL, 10.0) is None
+    early = ImprovementWatch()
+    early(Progress("auto", 2.0, 100.0, None, 5))
+    assert early.hint(Status.FEASIBLE, 10.0) is None
