@@ -13,13 +13,79 @@ from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 ID_PATTERN = r"^[^\s;:,]+$"
 """Ids have no spaces and none of the separators of the CSV and compact forms."""
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+
+# Limits on the values of a round. No real round comes near them; they keep the solvers'
+# integer arithmetic exact and inside int64 (money in cents, scores and penalties in units
+# of 1/1000 point: solvers/units.py, matcher/objective.py), so that a round that validates
+# can be solved.
+MAX_PAY = 10_000_000
+"""The largest monthly salary or fee cap, per talent or seat. Every per-placement amount
+(host fee, top-up, subsidy) is at most the talent's salary; in cents, the solvers sum such
+amounts over all eligible pairs, which stays below 2**63 up to 10**9 pairs."""
+MAX_BUDGET = 1_000_000_000
+"""The largest monthly budget (hiring, top-up) or subsidy pool: 10**11 cents, one number."""
+MAX_WEIGHT = 1_000_000
+"""The largest weight of a desired skill, a learning goal or a score component. Weights
+count only relative to one another (scores are weighted means in [0, 1], summed in float32);
+the limit keeps their sums far inside float32's range, where 1e308 becomes infinity."""
+MAX_PENALTY = 100
+"""The largest fairness or disruption penalty and placement weight, in score points (one
+placement's score is at most 1). The solvers count them in 1/1000 point, and the
+lexicographic objective's multiplier M grows with them (solvers/model/build.py): at most
+talents x tours x 1,000 x (1 + disruption) plus 1,000 x fairness x twice the placements.
+At this limit, with 100,000 talents and 20 tours, M < 10**12, and M times 10**7 eligible
+pairs (what CP-SAT checks against int64) stays below 2**63."""
+MAX_COUNT = 1_000_000
+"""The largest ``top_k`` and ``min_per_lender``: more packages or placements than any round
+holds."""
+
+_LIMIT_NAMES = {
+    "salary": "salary",
+    "fee_cap": "fee cap",
+    "topup_budget": "top-up budget",
+    "hiring_budget": "hiring budget",
+    "subsidy_pool": "subsidy pool",
+}
+
+
+def number_text(value: float) -> str:
+    """A number as messages show it: ``1,500,000`` or ``1e+18``."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return repr(float(value))
+
+
+def _at_most(limit: int, what: str) -> AfterValidator:
+    def check(value: float, info: ValidationInfo) -> float:
+        if value > limit:
+            name = _LIMIT_NAMES.get(info.field_name or "", "amount")
+            raise ValueError(
+                f"{name} {number_text(value)} is above the largest {what} handled, "
+                f"{limit:,} per month"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Pay = Annotated[float, Field(ge=0, allow_inf_nan=False), _at_most(MAX_PAY, "salary or fee")]
+"""A monthly salary or fee cap."""
+Budget = Annotated[float, Field(ge=0, allow_inf_nan=False), _at_most(MAX_BUDGET, "budget")]
+"""A monthly budget or subsidy pool."""
 
 
 class Structure(StrEnum):
@@ -60,6 +126,11 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
     for skill, weight in weights.items():
         if not weight > 0 or weight != weight or weight == float("inf"):
             raise ValueError(f"{what} weight {weight} for '{skill}' must be a positive number")
+        if weight > MAX_WEIGHT:
+            raise ValueError(
+                f"{what} weight {number_text(weight)} for '{skill}' is above the largest "
+                f"weight handled, {MAX_WEIGHT:,}"
+            )
     return weights
 
 
@@ -84,8 +155,8 @@ class Organization(_Record):
     structure: Structure = Structure.HIERARCHICAL
     role: Role = Role.BOTH
     competitors: list[Id] = Field(default_factory=list)
-    topup_budget: Money | None = None
-    hiring_budget: Money | None = None
+    topup_budget: Budget | None = None
+    hiring_budget: Budget | None = None
 
     @property
     def lends(self) -> bool:
@@ -116,7 +187,7 @@ class Talent(_Record):
     strengths: dict[str, int] = Field(default_factory=dict)
     learning_goals: dict[str, float] = Field(default_factory=dict)
     values: list[str] = Field(default_factory=list)
-    salary: Money
+    salary: Pay
     retention: Share = 1.0
     fte: Share = 1.0
     available_from: dt.date
@@ -172,7 +243,7 @@ class WorkPackage(_Record):
     fte: Share = 1.0
     start: dt.date
     end: dt.date
-    fee_cap: Money
+    fee_cap: Pay
     region: str = Field(min_length=1)
     remote: RemoteMode = RemoteMode.ONSITE
     languages: list[str] = Field(default_factory=list)
@@ -287,14 +358,14 @@ class Policy(_Record):
     min_fit: float = Field(default=0.0, ge=0, le=1)
     max_tours_per_talent: int = Field(default=1, ge=1, le=20)
     subsidy_share: float = Field(default=0.0, ge=0, le=1)
-    subsidy_pool: Money | None = None
+    subsidy_pool: Budget | None = None
     min_per_lender: int = Field(default=0, ge=0)
     max_host_share: float = Field(default=1.0, gt=0, le=1)
     fairness: Literal["hard", "soft"] = "soft"
-    fairness_penalty: float = Field(default=0.5, ge=0)
-    disruption_penalty: float = Field(default=0.2, ge=0)
+    fairness_penalty: float = Field(default=0.5, ge=0, allow_inf_nan=False)
+    disruption_penalty: float = Field(default=0.2, ge=0, allow_inf_nan=False)
     objective: Literal["lexicographic", "weighted"] = "lexicographic"
-    placement_weight: float = Field(default=1.0, ge=0)
+    placement_weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     network_new: float = Field(default=1.0, ge=0, le=1)
     network_known: float = Field(default=0.4, ge=0, le=1)
     network_boomerang: float = Field(default=0.6, ge=0, le=1)
@@ -309,8 +380,33 @@ class Policy(_Record):
         for name, weight in value.items():
             if not weight >= 0 or weight == float("inf"):
                 raise ValueError(f"weight of {name!r} must be a finite number >= 0")
+            if weight > MAX_WEIGHT:
+                raise ValueError(
+                    f"weight of {name!r} {number_text(weight)} is above the largest weight "
+                    f"handled, {MAX_WEIGHT:,}"
+                )
         # named weights override the defaults; set a weight to 0 to leave a score out
         return _default_weights() | value
+
+    @field_validator("fairness_penalty", "disruption_penalty", "placement_weight")
+    @classmethod
+    def _penalty_limit(cls, value: float, info: ValidationInfo) -> float:
+        if value > MAX_PENALTY:
+            raise ValueError(
+                f"{info.field_name} {number_text(value)} is above the largest penalty or "
+                f"placement weight handled, {MAX_PENALTY:,} score points"
+            )
+        return value
+
+    @field_validator("top_k", "min_per_lender")
+    @classmethod
+    def _count_limit(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and value > MAX_COUNT:
+            raise ValueError(
+                f"{info.field_name} {number_text(value)} is above the largest count handled, "
+                f"{MAX_COUNT:,}"
+            )
+        return value
 
     @field_validator("rules")
     @classmethod
@@ -415,6 +511,43 @@ class Round(_Record):
                     f"is also forbidden (forbidden[{forbidden[pin.talent, pin.package]}])"
                 )
         return self
+
+    def over_capacity(self) -> list[str]:
+        """The pinned and accepted placements that cannot all be made, one message each:
+        more on a package than its seats, or on a talent than the policy's
+        ``max_tours_per_talent``.
+
+        Not a validation error: the solvers report such a round as infeasible and name the
+        constraint groups in conflict; ``cosource`` refuses it as bad input.
+        """
+        forced: list[tuple[str, Pair]] = [(f"pins[{i}]", pin) for i, pin in enumerate(self.pins)]
+        forced += [
+            (f"previous[{i}]", x) for i, x in enumerate(self.previous) if x.status == "accepted"
+        ]
+        by_package: dict[str, list[str]] = {}
+        by_talent: dict[str, list[str]] = {}
+        for where, pair in forced:
+            by_package.setdefault(pair.package, []).append(where)
+            by_talent.setdefault(pair.talent, []).append(where)
+        messages = []
+        for i, package in enumerate(self.packages):
+            held = by_package.get(package.id, [])
+            if len(held) > package.seats:
+                seats = f"{package.seats} seat{'s' if package.seats > 1 else ''}"
+                messages.append(
+                    f"package '{package.id}' (packages[{i}]), field 'seats': {seats}, but "
+                    f"{len(held)} pinned or accepted placements ({', '.join(held)})"
+                )
+        tours = self.policy.max_tours_per_talent
+        for i, talent in enumerate(self.talents):
+            held = by_talent.get(talent.id, [])
+            if len(held) > tours:
+                messages.append(
+                    f"talent '{talent.id}' (talents[{i}]): {len(held)} pinned or accepted "
+                    f"placements ({', '.join(held)}), but policy field 'max_tours_per_talent' "
+                    f"allows {tours}"
+                )
+        return messages
 
     def organization(self, org_id: str) -> Organization:
         """The organization with id ``org_id``."""

@@ -96,11 +96,25 @@ def save_round(round_: Round, path: str | Path) -> None:
 
 def read_json(path: Path) -> Round:
     """Read a round from one JSON document."""
+    return round_from_dict(_read_json_file(path, str(path)), source=str(path))
+
+
+def _read_json_file(path: Path, name: str) -> Any:
+    """The JSON document in ``path``; errors name the file as ``name``."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RoundError(f"{name}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except OSError as exc:
+        raise RoundError(f"{name}: cannot be read: {exc.strerror or exc}") from exc
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RoundError(f"{path}: not valid JSON: {exc}") from exc
-    return round_from_dict(data, source=str(path))
+        raise RoundError(f"{name}: not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise RoundError(f"{name}: not valid JSON: nested too deeply") from exc
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RoundError(f"{name}: not valid JSON: {exc}") from exc
 
 
 def round_from_dict(data: Any, source: str = "round") -> Round:
@@ -159,6 +173,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 rows.append((line, cells))
     except (csv.Error, UnicodeDecodeError) as exc:
         raise RoundError(f"{path.name}: cannot be read as CSV: {exc}") from exc
+    except OSError as exc:
+        raise RoundError(f"{path.name}: cannot be read: {exc.strerror or exc}") from exc
     if header is None:
         raise RoundError(f"{path.name}: empty file, expected a header row")
     return header, rows
@@ -211,10 +227,7 @@ def read_csv_folder(folder: Path) -> Round:
         path = folder / name
         if not path.exists():
             continue
-        try:
-            extra = json.loads(path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            raise RoundError(f"{path.name}: not valid JSON: {exc}") from exc
+        extra = _read_json_file(path, path.name)
         if not isinstance(extra, dict):
             raise RoundError(f"{path.name}: expected a JSON object")
         if name == "policy.json":

@@ -16,11 +16,19 @@ import pytest
 from pydantic import ValidationError
 
 from matcher.errors import RoundError
+from matcher.generator import generate_round
 from matcher.models import (
+    MAX_BUDGET,
+    MAX_COUNT,
+    MAX_PAY,
+    MAX_PENALTY,
+    MAX_WEIGHT,
     RULE_NAMES,
     SCORE_NAMES,
     Organization,
+    Pair,
     Policy,
+    PreviousPlacement,
     Role,
     Round,
     WorkPackage,
@@ -549,3 +557,173 @@ def test_policy_weights_named_override_the_defaults() -> None:
     assert weights["learning"] == 5.0
     assert weights["cost"] == 0.0
     assert weights["strengths"] == Policy().weights["strengths"]
+
+
+# --- limits: values no real round reaches, refused before a solver overflows -------------
+
+_PAY = "is above the largest salary or fee handled, 10,000,000 per month"
+_BUDGET = "is above the largest budget handled, 1,000,000,000 per month"
+_WEIGHT = "is above the largest weight handled, 1,000,000"
+_PENALTY = "is above the largest penalty or placement weight handled, 100 score points"
+_COUNT = "is above the largest count handled, 1,000,000"
+
+EXTREME: list[tuple[str, Change, str]] = [
+    (
+        "salary",
+        _set("talents", 0, "salary", value=1e18),
+        f"talent 'ann' (talents[0]), field 'salary': salary 1e+18 {_PAY}",
+    ),
+    (
+        "infinite salary",
+        _set("talents", 1, "salary", value=float("inf")),
+        "talent 'bob' (talents[1]), field 'salary': Input should be a finite number",
+    ),
+    (
+        "fee cap",
+        _set("packages", 0, "fee_cap", value=MAX_PAY + 1),
+        f"package 'p1' (packages[0]), field 'fee_cap': fee cap 10,000,001 {_PAY}",
+    ),
+    (
+        "top-up budget",
+        _set("organizations", 0, "topup_budget", value=1e18),
+        "organization 'bank' (organizations[0]), field 'topup_budget': top-up budget 1e+18 "
+        + _BUDGET,
+    ),
+    (
+        "hiring budget",
+        _set("organizations", 2, "hiring_budget", value=1_500_000_000.5),
+        "organization 'city' (organizations[2]), field 'hiring_budget': hiring budget "
+        f"1500000000.5 {_BUDGET}",
+    ),
+    (
+        "subsidy pool",
+        _set("policy", "subsidy_pool", value=10**12),
+        f"policy, field 'subsidy_pool': subsidy pool 1,000,000,000,000 {_BUDGET}",
+    ),
+    (
+        "desired skill weight",
+        _set("packages", 0, "desired", value={"sql": 1e308}),
+        "package 'p1' (packages[0]), field 'desired': desired skill weight 1e+308 for 'sql' "
+        + _WEIGHT,
+    ),
+    (
+        "learning goal weight",
+        _set("talents", 0, "learning_goals", value={"policy": 2e6}),
+        "talent 'ann' (talents[0]), field 'learning_goals': learning goal weight 2,000,000 "
+        f"for 'policy' {_WEIGHT}",
+    ),
+    (
+        "policy score weight",
+        _set("policy", "weights", value={"strengths": 1e308}),
+        f"policy, field 'weights': weight of 'strengths' 1e+308 {_WEIGHT}",
+    ),
+    (
+        "fairness penalty",
+        _set("policy", "fairness_penalty", value=1e300),
+        f"policy, field 'fairness_penalty': fairness_penalty 1e+300 {_PENALTY}",
+    ),
+    (
+        "infinite disruption penalty",
+        _set("policy", "disruption_penalty", value=float("inf")),
+        "policy, field 'disruption_penalty': Input should be a finite number",
+    ),
+    (
+        "placement weight",
+        _set("policy", "placement_weight", value=101),
+        f"policy, field 'placement_weight': placement_weight 101 {_PENALTY}",
+    ),
+    (
+        "top_k",
+        _set("policy", "top_k", value=10**30),
+        f"policy, field 'top_k': top_k 1e+30 {_COUNT}",
+    ),
+    (
+        "min_per_lender",
+        _set("policy", "min_per_lender", value=MAX_COUNT + 1),
+        f"policy, field 'min_per_lender': min_per_lender 1,000,001 {_COUNT}",
+    ),
+    (
+        "seats",
+        _set("packages", 0, "seats", value=10**6),
+        "package 'p1' (packages[0]), field 'seats': Input should be less than or equal to 10000",
+    ),
+    (
+        "tours per talent",
+        _set("policy", "max_tours_per_talent", value=1000),
+        "policy, field 'max_tours_per_talent': Input should be less than or equal to 20",
+    ),
+    (
+        "age",
+        _set("talents", 0, "age", value=10**20),
+        "talent 'ann' (talents[0]), field 'age': Input should be less than or equal to 100",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [pytest.param(change, message, id=name) for name, change, message in EXTREME],
+)
+def test_extreme_value_names_record_field_and_limit(
+    document: Document, change: Change, message: str
+) -> None:
+    change(document)
+    with pytest.raises(RoundError, match=f"^{re.escape(f'r1: {message}')}$"):
+        round_from_dict(document, source="r1")
+
+
+def test_every_value_at_its_limit_is_valid(document: Document) -> None:
+    document["organizations"][0]["topup_budget"] = MAX_BUDGET
+    document["organizations"][2]["hiring_budget"] = MAX_BUDGET
+    document["talents"][0]["salary"] = MAX_PAY
+    document["talents"][0]["learning_goals"] = {"policy": MAX_WEIGHT}
+    document["packages"][0]["fee_cap"] = MAX_PAY
+    document["packages"][0]["desired"] = {"sql": MAX_WEIGHT}
+    document["policy"] |= {
+        "weights": dict.fromkeys(SCORE_NAMES, MAX_WEIGHT),
+        "subsidy_pool": MAX_BUDGET,
+        "fairness_penalty": MAX_PENALTY,
+        "disruption_penalty": MAX_PENALTY,
+        "placement_weight": MAX_PENALTY,
+        "top_k": MAX_COUNT,
+        "min_per_lender": MAX_COUNT,
+    }
+    round_ = round_from_dict(document)
+    assert round_.talents[0].salary == MAX_PAY
+    assert round_.policy.top_k == MAX_COUNT
+
+
+def test_generated_rounds_stay_far_below_the_limits() -> None:
+    round_ = generate_round(4000, seed=1, policy=Policy(subsidy_share=0.3, subsidy_pool=5e5))
+    budgets = [o.topup_budget or 0 for o in round_.organizations]
+    budgets += [o.hiring_budget or 0 for o in round_.organizations]
+    assert max(budgets) < MAX_BUDGET / 1000
+    assert max(t.salary for t in round_.talents) < MAX_PAY / 100
+    assert max(p.fee_cap for p in round_.packages) < MAX_PAY / 100
+    weights = [w for t in round_.talents for w in t.learning_goals.values()]
+    weights += [w for p in round_.packages for w in p.desired.values()]
+    assert max(weights) < MAX_WEIGHT / 1000
+    assert max(p.seats for p in round_.packages) < 100
+
+
+def test_pins_and_accepted_placements_over_the_seats_or_tours() -> None:
+    round_ = Round(
+        organizations=[org("lend"), org("host")],
+        talents=[talent("t0"), talent("t1")],
+        packages=[package("p0"), package("p1", seats=2)],
+        pins=[Pair(talent="t0", package="p0"), Pair(talent="t1", package="p0")],
+        previous=[
+            PreviousPlacement(talent="t0", package="p1", status="accepted"),
+            PreviousPlacement(talent="t1", package="p1", status="proposed"),
+        ],
+    )
+    assert round_.over_capacity() == [
+        "package 'p0' (packages[0]), field 'seats': 1 seat, but 2 pinned or accepted "
+        "placements (pins[0], pins[1])",
+        "talent 't0' (talents[0]): 2 pinned or accepted placements (pins[0], previous[0]), "
+        "but policy field 'max_tours_per_talent' allows 1",
+    ]
+    two_tours = round_.model_copy(update={"policy": Policy(max_tours_per_talent=2)})
+    assert len(two_tours.over_capacity()) == 1
+    within = round_.model_copy(update={"pins": round_.pins[1:]})
+    assert within.over_capacity() == []
