@@ -38,6 +38,7 @@ from matcher.compile import CompiledRound
 from matcher.evaluator import evaluate
 from matcher.models import Round
 from matcher.preferences import Preferences, ProposalLists, Side, build_preferences
+from solvers.budget_repair import budget_breaches
 from solvers.checks import objective_of, violated_groups
 from solvers.problem import Problem, build_problem
 from solvers.result import Result, SolveParams, Status
@@ -49,6 +50,8 @@ DEFAULT_WINDOW = 4
 """List entries a proposer looks at per round before its window starts doubling."""
 MAX_WINDOW = 1 << 12
 MAX_VIOLATIONS_SHOWN = 10
+BUDGET_CONSTRAINTS = ("host_budget", "topup_budget", "subsidy_pool")
+"""The evaluator's names of the budget constraints."""
 SEQUENTIAL_BELOW = 16
 """Below this many active proposers, a bulk round costs more than proposing one by one."""
 
@@ -277,11 +280,21 @@ def judged_result(
     evaluation = evaluate(round_, compiled, _pairs(compiled, edges))
     notes = list(notes)
     violations = evaluation.violations
-    if violations:
-        shown = "; ".join(str(v) for v in violations[:MAX_VIOLATIONS_SHOWN])
-        more = len(violations) - MAX_VIOLATIONS_SHOWN
+    breaches = budget_breaches(problem, edges) if violations else []
+    if breaches:
+        shown = "; ".join(str(b) for b in breaches[:MAX_VIOLATIONS_SHOWN])
+        more = len(breaches) - MAX_VIOLATIONS_SHOWN
         notes.append(
-            f"the evaluator found {len(violations)} violation(s): {shown}"
+            f"breaks {len(breaches)} budget(s): {shown}"
+            + (f"; and {more} more" if more > 0 else "")
+        )
+    # the budgets are named above with what they are over by; the rest here
+    rest = [v for v in violations if not breaches or v.constraint not in BUDGET_CONSTRAINTS]
+    if rest:
+        shown = "; ".join(str(v) for v in rest[:MAX_VIOLATIONS_SHOWN])
+        more = len(rest) - MAX_VIOLATIONS_SHOWN
+        notes.append(
+            f"the evaluator found {len(rest)} {'other ' if breaches else ''}violation(s): {shown}"
             + (f"; and {more} more" if more > 0 else "")
         )
     return Result(

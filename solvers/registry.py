@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import NoReturn
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
@@ -27,11 +28,12 @@ from solvers.auto.options import (
 )
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
+from solvers.da_budgets import solve_da_within_budgets
 from solvers.deferred_acceptance import solve_deferred_acceptance
 from solvers.flow import solve_flow
 from solvers.greedy import solve_greedy
 from solvers.result import Result, SolveParams
-from solvers.stable_cpsat import solve_stable_or_fewest_blocking
+from solvers.stable_method import solve_stable_or_fewest_blocking
 
 Solver = Callable[[CompiledRound, Round, SolveParams | None], Result]
 
@@ -70,24 +72,36 @@ def solve_da_packages(
     return solve_deferred_acceptance(compiled, round_, params, proposing="packages")
 
 
+def solve_da_talents_within_budgets(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """Talent-proposing deferred acceptance within the budgets (``--respect-budgets``): the
+    lowest-scored placements of each budget it breaks taken out, and run again."""
+    return solve_da_within_budgets(compiled, round_, params, proposing="talents")
+
+
+def solve_da_packages_within_budgets(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """Package-proposing deferred acceptance within the budgets, the same way."""
+    return solve_da_within_budgets(compiled, round_, params, proposing="packages")
+
+
 def solve_best_stable(
     compiled: CompiledRound, round_: Round, params: SolveParams | None = None
 ) -> Result:
-    """The best-scored stable matching under budgets and pins; when none exists, the
-    matching with the fewest blocking pairs, with a note saying so."""
+    """The best-scored stable matching under budgets and pins; when none is found, the
+    matching with the fewest blocking pairs found, or a feasible start with fewer (its first
+    note says which), with the stable model's conflicts when it proved there is none."""
     outcome = solve_stable_or_fewest_blocking(compiled, round_, params)
-    if outcome.alternative is None:
+    alternative = outcome.alternative
+    if alternative is None:
         return outcome.result
-    return dataclasses.replace(
-        outcome.alternative,
-        notes=[
-            "no stable matching respects the budgets and pins "
-            f"({', '.join(outcome.result.conflicts) or 'conflict not named'}); "
-            "this is the matching with the fewest blocking pairs",
-            *outcome.alternative.notes,
-        ],
-        conflicts=outcome.result.conflicts,
-    )
+    if not alternative.status.has_solution:
+        return dataclasses.replace(
+            alternative, conflicts=alternative.conflicts or outcome.result.conflicts
+        )
+    return dataclasses.replace(alternative, conflicts=outcome.result.conflicts)
 
 
 METHODS: dict[str, Solver] = {
@@ -99,9 +113,28 @@ METHODS: dict[str, Solver] = {
     "da": solve_da_talents,
     "da-packages": solve_da_packages,
     "stable": solve_best_stable,
+    "da+budgets": solve_da_talents_within_budgets,
+    "da-packages+budgets": solve_da_packages_within_budgets,
 }
 """Solve methods by name: ``auto``, ``cpsat``, ``flow``, ``greedy``, ``highs``, ``da``,
-``da-packages`` and ``stable``; the CLI reuses the keys for its ``choices=``."""
+``da-packages`` and ``stable``, and the variants of deferred acceptance fitted into the
+budgets, ``da+budgets`` and ``da-packages+budgets`` (the CLI's ``--respect-budgets``)."""
+
+BUDGET_VARIANT = "+budgets"
+"""Suffix of the method variants fitted into the budgets."""
+BUDGETS_HELP = (
+    "with da / da-packages: take the lowest-scored placements of each budget the stable "
+    "matching breaks out of the market until it fits (the notes count the blocking pairs)"
+)
+"""The command line's help on ``--respect-budgets``."""
+
+
+def within_budgets(method: str, refuse: Callable[[str], NoReturn]) -> str:
+    """The variant of ``method`` fitted into the budgets; ``refuse`` is called with the
+    reason when it has none (only deferred acceptance has)."""
+    if method + BUDGET_VARIANT not in METHODS:
+        refuse("--respect-budgets applies to --method da and da-packages only")
+    return method + BUDGET_VARIANT
 
 
 def solve(

@@ -53,6 +53,38 @@ class StableModel:
     slacks: list[Any] = field(default_factory=list)
     objective: Any = 0
     placement_weight: int = 0
+    # the auxiliary variables of stability, by edge, so that a matching hints them all
+    chains: dict[str, dict[int, Any]] = field(default_factory=dict)
+
+    def hint(self, prefs: Preferences, edges: Int64Array) -> None:
+        """Hint the matching ``edges`` (compiled edges) with every variable of stability
+        that follows from it, so that CP-SAT starts from it at once."""
+        chosen = np.isin(self.edges, edges)
+        for var, value in zip(self.x, chosen.tolist(), strict=True):
+            self.model.add_hint(var, value)
+        for literal in self.groups.values():
+            self.model.add_hint(literal, True)
+        placed = np.zeros(prefs.n_edges, dtype=bool)
+        placed[edges] = True
+        at, full, slack, count = (self.chains.get(k, {}) for k in ("a", "f", "s", "c"))
+        at_least = np.zeros(prefs.n_edges, dtype=bool)
+        for t in range(prefs.n_talents):
+            order = prefs.talent_list(t)
+            at_least[order] = np.logical_or.accumulate(placed[order])
+        for e, var in at.items():
+            self.model.add_hint(var, bool(at_least[e]))
+        for p in range(prefs.n_packages):
+            seats, better, is_full = int(prefs.seats[p]), 0, False
+            for e in prefs.package_list(p).tolist():
+                if e in full:
+                    is_full = better >= seats
+                    self.model.add_hint(full[e], is_full)
+                if e in slack:
+                    # the clause or the linear form: t has p or better, or p is full
+                    blocks = not (at_least[e] or is_full or better >= seats)
+                    self.model.add_hint(slack[e], blocks)
+                better += int(placed[e])
+                self.model.add_hint(count[e], better)
 
     def group(self, name: str) -> Any:
         if name not in self.groups:
@@ -143,6 +175,7 @@ def _add_stability(
             else:
                 current = model.new_bool_var(f"a{e}")
                 model.add(current == previous + x[var_of[e]])
+                built.chains.setdefault("a", {})[e] = current
             at_least[e] = current
             previous = current
     enforce = None if soft else built.group(STABILITY)
@@ -157,6 +190,7 @@ def _add_stability(
                 # slack[e] = 1 if (t, p) may block; their number is minimized
                 slack = model.new_bool_var(f"s{e}")
                 built.slacks.append(slack)
+                built.chains.setdefault("s", {})[e] = slack
             if encoding == "linear":
                 lhs = seats * at_least[e] + better
                 if slack is not None:
@@ -168,6 +202,7 @@ def _add_stability(
                 # `seats` talents ranked above, so it cannot hold before the list's k-th
                 if k >= seats:
                     now_full = model.new_bool_var(f"f{e}")
+                    built.chains.setdefault("f", {})[e] = now_full
                     model.add(better >= seats).only_enforce_if(now_full)
                     model.add(better <= seats - 1).only_enforce_if(~now_full)
                     if full is not None:
@@ -179,6 +214,7 @@ def _add_stability(
                 else:
                     model.add_bool_or(clause).only_enforce_if(enforce)
             count = model.new_int_var(0, min(k + 1, seats), f"c{e}")
+            built.chains.setdefault("c", {})[e] = count
             model.add(count == better + x[var_of[e]])
             better = count
 

@@ -11,11 +11,14 @@ import pytest
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.models import Pair, Policy
-from matcher.preferences import Preferences, ProposalLists, build_preferences
+from matcher.preferences import Preferences, ProposalLists, Side, build_preferences
 from matcher.stability import audit_matching
+from solvers.budget_repair import budget_breaches, fit_budgets
+from solvers.da_budgets import solve_da_within_budgets, within_budgets, without
 from solvers.deferred_acceptance import deferred_acceptance, propose, solve_deferred_acceptance
+from solvers.problem import build_problem
 from solvers.result import Status
-from tests.checks import check
+from tests.checks import check, pair_list
 from tests.references import SIDES, brute_force_blocking, market_round, stable_matchings
 
 # ---------------------------------------------------------------- references
@@ -205,8 +208,74 @@ def test_budget_violation_is_reported_not_hidden() -> None:
     assert not verdict.feasible
     assert result.status == Status.UNKNOWN
     assert result.conflicts == ("host budget of 'host'",)
-    assert any("host_budget" in note for note in result.notes)
+    # the budget is named with what the matching spends over it
+    (breach,) = budget_breaches(build_problem(compiled, round_), result.edges)
+    assert breach.group == "host budget of 'host'" and breach.over > 0
+    assert f"breaks 1 budget(s): {breach}" in result.notes
+    assert f"by {breach.over / 100:,.2f}/month" in str(breach)
     assert result.objective == verdict.objective
+
+
+@pytest.mark.parametrize(("seed", "budget"), [(0, 8000.0), (0, 12000.0), (1, 8000.0)])
+@pytest.mark.parametrize("side", SIDES)
+def test_within_budgets_fits_and_counts_its_blocking_pairs(
+    seed: int, budget: float, side: Side
+) -> None:
+    # one host pays for all: re-running wins on some rounds, dropping once on others
+    round_ = market_round(300 + seed, 30, 6, max_seats=3, hiring_budget=budget)
+    compiled = compile_round(round_)
+    prefs = build_preferences(compiled)
+    problem = build_problem(compiled, round_)
+    plain = deferred_acceptance(prefs, side)
+    result = solve_da_within_budgets(compiled, round_, proposing=side)
+    assert result.status == Status.FEASIBLE
+    check(result, round_, compiled)
+    assert budget_breaches(problem, result.edges) == []
+    fit = within_budgets(problem, prefs, side)
+    assert fit.edges.tolist() == result.edges.tolist()
+    assert fit.broken == len(budget_breaches(problem, plain))
+    blocking = audit_matching(prefs, result.edges, with_pairs=True)
+    assert fit.blocking == blocking.blocking
+    assert f"{blocking.blocking} blocking pair(s) by the audit" in result.notes[0]
+    # the other way, the first run's placements dropped: never fewer blocking pairs
+    once = fit_budgets(problem, plain)
+    assert audit_matching(prefs, once.edges).blocking >= fit.blocking
+    if fit.runs > 1:
+        # stable but for the pairs taken out: only they can block
+        assert blocking.pairs is not None
+        assert set(blocking.pairs.tolist()) <= set(fit.removed.tolist())
+        # the market without the pairs taken out gives the same matching, stable there
+        rest = without(prefs, np.isin(np.arange(prefs.n_edges), fit.removed))
+        assert deferred_acceptance(rest, side).tolist() == result.edges.tolist()
+        assert audit_matching(rest, result.edges).blocking == 0
+    else:
+        assert fit.edges.tolist() == once.edges.tolist()
+
+
+def test_within_budgets_keeps_a_matching_that_fits() -> None:
+    round_ = market_round(7, 6, 3)
+    compiled = compile_round(round_)
+    result = solve_da_within_budgets(compiled, round_)
+    assert result.edges.tolist() == solve_deferred_acceptance(compiled, round_).edges.tolist()
+    assert result.notes[0] == "talents-proposing deferred acceptance: it breaks no budget"
+
+
+def test_fit_budgets_drops_the_lowest_scored_and_keeps_pins() -> None:
+    round_ = market_round(5, 8, 4, max_seats=2, hiring_budget=5000.0)
+    compiled = compile_round(round_)
+    edges = deferred_acceptance(build_preferences(compiled))
+    problem = build_problem(compiled, round_)
+    repair = fit_budgets(problem, edges)
+    assert repair.dropped.size and budget_breaches(problem, repair.edges) == []
+    kept_low = problem.value[repair.edges].min(initial=10**9)
+    assert problem.value[repair.dropped].max() <= kept_low
+    pinned = round_.model_copy(
+        update={"pins": [Pair(talent=t, package=p) for t, p in pair_list(compiled, edges)]}
+    )
+    compiled = compile_round(pinned)
+    problem = build_problem(compiled, pinned)
+    repair = fit_budgets(problem, deferred_acceptance(build_preferences(compiled)))
+    assert repair.dropped.size == 0 and budget_breaches(problem, repair.edges)
 
 
 def test_unplaced_pin_is_reported() -> None:

@@ -3,8 +3,9 @@ brute force on tiny rounds, and honest when budgets or pins leave no stable matc
 
 from __future__ import annotations
 
+import time
 from itertools import product
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
 import pytest
@@ -12,18 +13,18 @@ from hypothesis import HealthCheck, given, settings
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import evaluate
+from matcher.generator import generate_round
 from matcher.models import Pair, Round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, rank_summary
+from solvers import stable_method
 from solvers.checks import objective_of
 from solvers.deferred_acceptance import deferred_acceptance, solve_deferred_acceptance
 from solvers.problem import build_problem
-from solvers.result import Progress, SolveParams, Status
-from solvers.stable_cpsat import (
-    solve_fewest_blocking,
-    solve_stable,
-    solve_stable_or_fewest_blocking,
-)
+from solvers.registry import solve_best_stable
+from solvers.result import Progress, Result, SolveParams, Status
+from solvers.stable_cpsat import solve_fewest_blocking, solve_stable
+from solvers.stable_method import feasible_start, solve_stable_or_fewest_blocking
 from solvers.stable_model import OBJECTIVES, Encoding, StableObjective
 from tests.checks import check
 from tests.factories import make_round, org, package, talent, tiny_rounds
@@ -242,3 +243,105 @@ def test_progress_is_reported() -> None:
     result = solve_stable(compiled, round_, params)
     assert result.status == Status.OPTIMAL
     assert seen and all(p.solver == "stable_cpsat(score)" for p in seen)
+
+
+# ---------------------------------------------------------------- the stable method
+
+
+def test_the_method_names_the_conflict_and_returns_the_fewest_blocking() -> None:
+    round_ = _budget_conflict()
+    compiled = compile_round(round_)
+    result = solve_best_stable(compiled, round_, PARAMS)
+    assert result.status == Status.OPTIMAL and result.placements == 1
+    check(result, round_, compiled)
+    assert result.conflicts == ("host budget of 'host'", "stability")
+    assert result.notes[0] == (
+        "no stable matching respects the budgets and pins (host budget of 'host', stability); "
+        "this is the matching with the fewest blocking pairs"
+    )
+
+
+def test_without_time_for_cp_sat_the_start_is_returned_and_said_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CP-SAT finds nothing in time (simulated): the method still returns a matching that
+    # meets every constraint, and its notes say what it is, not "fewest blocking pairs"
+    def nothing(compiled: CompiledRound, round_: Round, params: SolveParams, **_: Any) -> Result:
+        return Result.no_solution("stable_cpsat(score)", Status.UNKNOWN, 0.0)
+
+    monkeypatch.setattr(stable_method, "solve_stable", nothing)
+    monkeypatch.setattr(stable_method, "solve_fewest_blocking", nothing)
+    round_ = market_round(300, 30, 6, max_seats=3, hiring_budget=12000.0)
+    compiled = compile_round(round_)
+    prefs = build_preferences(compiled)
+    result = solve_best_stable(compiled, round_, PARAMS)
+    assert result.status == Status.FEASIBLE and result.placements > 0
+    check(result, round_, compiled)
+    blocking = audit_matching(prefs, result.edges).blocking
+    first = result.notes[0]
+    assert first.startswith("no stable matching within the budgets and pins found in time; ")
+    assert "deferred acceptance within the budgets" in first
+    assert f"{blocking} blocking pair(s) by the audit" in first
+    assert "fewest" not in " ".join(result.notes)
+
+
+def test_a_large_model_skips_the_fewest_blocking_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stable_method, "MAX_FEWEST_EDGES", 0)
+    calls: list[str] = []
+    original = stable_method.solve_fewest_blocking
+
+    def counted(*args: Any, **kwargs: Any) -> Result:
+        calls.append("fewest")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(stable_method, "solve_fewest_blocking", counted)
+    round_ = _budget_conflict()
+    compiled = compile_round(round_)
+    result = solve_best_stable(compiled, round_, PARAMS)
+    assert not calls
+    assert result.status == Status.FEASIBLE and result.placements == 1
+    check(result, round_, compiled)
+    assert result.conflicts == ("host budget of 'host'", "stability")
+    assert result.notes[0].startswith(
+        "no stable matching respects the budgets and pins (host budget of 'host', stability); "
+        "this is talents-proposing deferred acceptance within the budgets"
+    )
+
+
+def test_a_stable_start_within_every_constraint_is_improved_on() -> None:
+    round_ = market_round(4, 16, 5, max_seats=3, list_share=0.3)
+    compiled = compile_round(round_)
+    prefs = build_preferences(compiled)
+    start = feasible_start(build_problem(compiled, round_), prefs)
+    assert start is not None and start.stable_da and start.blocking == 0
+    result = solve_best_stable(compiled, round_, PARAMS)
+    assert result.status == Status.OPTIMAL
+    check(result, round_, compiled)
+    assert audit_matching(prefs, result.edges).blocking == 0
+    assert result.objective is not None
+    assert (
+        result.objective.key() >= objective_of(build_problem(compiled, round_), start.edges).key()
+    )
+
+
+def test_the_fewest_blocking_model_starts_from_a_complete_hint() -> None:
+    round_ = market_round(301, 12, 4, max_seats=3, hiring_budget=8000.0)
+    compiled = compile_round(round_)
+    prefs = build_preferences(compiled)
+    problem = build_problem(compiled, round_)
+    start = feasible_start(problem, prefs)
+    assert start is not None
+    result = solve_fewest_blocking(compiled, round_, PARAMS, preferences=prefs, hint=start.edges)
+    assert result.status == Status.OPTIMAL
+    check(result, round_, compiled)
+    assert audit_matching(prefs, result.edges).blocking <= start.blocking
+
+
+def test_the_method_keeps_to_its_time_limit() -> None:
+    round_ = generate_round(400, 100, seed=3)
+    compiled = compile_round(round_)
+    started = time.perf_counter()
+    result = solve_best_stable(compiled, round_, SolveParams(time_limit=3, workers=2))
+    assert time.perf_counter() - started < 3.5
+    assert result.status.has_solution
+    check(result, round_, compiled)

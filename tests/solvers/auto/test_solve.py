@@ -502,6 +502,8 @@ def test_solve_table_and_unknown_method() -> None:
         "da",
         "da-packages",
         "stable",
+        "da+budgets",
+        "da-packages+budgets",
     }
     round_ = make_round([talent("t0")], [package("p0")])
     with pytest.raises(ValueError, match="unknown method"):
