@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -46,25 +47,131 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+EXIT_STATUS = """exit status:
+  0  done: the round is solved, or the command did what it was asked
+  1  no solution: the round is infeasible, or no assignment was found in time
+  2  bad input: an option, a file, or a value in the round; one line on stderr,
+     'error: ...', names the option, or the file, line, record and field"""
+
+MAX_SEED = 2**31 - 1
+"""Seeds go to CP-SAT, whose seed is a 32-bit integer, and to numpy's generators."""
+MAX_WORKERS = 256
+"""More CP-SAT workers than any machine has cores."""
+MAX_GENERATED = 1_000_000
+"""The most talents or packages ``generate`` writes (100,000 talents take 10 s and 0.6 GB)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, ``error: ...``, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    """A parser of whole numbers in [low, high] whose error names the range."""
+
+    def parse(text: str) -> int:
+        value = _whole_number(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not {what} in {low:,}-{high:,}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some of its messages
+    return parse
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a positive whole number")
     return value
 
 
+_seed = _int_in(0, MAX_SEED, "a seed")
+_workers = _int_in(1, MAX_WORKERS, "a number of workers")
+_generated = _int_in(1, MAX_GENERATED, "a round size")
+
+
 def _positive_seconds(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value
 
 
 def _share(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"{text} is not a share in [0, 1)")
     return value
+
+
+def _load(path: Path) -> Round:
+    """The round at ``path``, refused when its pinned and accepted placements exceed the
+    seats or tours (the solvers would only find it infeasible)."""
+    round_ = load_round(path)
+    over = round_.over_capacity()
+    if over:
+        raise RoundError(f"{path}: {'; '.join(over)}")
+    return round_
+
+
+def _check_out(path: Path, folder: str | None) -> None:
+    """Refuse an ``--out`` that cannot be written, before any work is done and without
+    creating anything: the ``folder`` named so (say "results folder"), else a file."""
+    if path.exists():
+        if folder and not path.is_dir():
+            raise RoundError(f"--out: the {folder} {path} is an existing file")
+        if not folder and path.is_dir():
+            raise RoundError(
+                f"--out: {path} is an existing folder; name a .json file, or a folder "
+                "without .json for CSV files"
+            )
+        if not os.access(path, os.W_OK):
+            raise RoundError(f"--out: {path} is not writable")
+        return
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise RoundError(f"--out: cannot create {path}: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise RoundError(f"--out: cannot create {path}: {parent} is not writable")
+
+
+def _placed_talents(path: Path) -> list[str]:
+    """The talents of a placements.csv (``--exclude-placed``)."""
+    if not path.exists():
+        raise RoundError(f"--exclude-placed: no such file {path}")
+    if path.is_dir():
+        raise RoundError(f"--exclude-placed: {path} is a folder, not a placements.csv")
+    try:
+        table = pd.read_csv(path, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RoundError(f"--exclude-placed {path}: cannot be read as CSV: {reason}") from exc
+    if "talent" not in table.columns:
+        columns = ", ".join(repr(str(c)) for c in table.columns[:8])
+        raise RoundError(
+            f"--exclude-placed {path}: no 'talent' column (found {columns}); "
+            "pass the placements.csv of a solve"
+        )
+    return [str(t) for t in table["talent"].dropna()]
 
 
 def _solve_params(args: argparse.Namespace) -> SolveParams:
@@ -98,13 +205,15 @@ def _run_and_write(
 
 def _cmd_solve(args: argparse.Namespace) -> int:
     solve = _solve_params(args)
-    return _run_and_write(load_round(args.path), args, solve, args.blocking_pairs)
+    _check_out(args.out, "results folder")
+    return _run_and_write(_load(args.path), args, solve, args.blocking_pairs)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from matcher.generator import DEMO, generate_round
 
     solve = _solve_params(args)
+    _check_out(args.out, "results folder")
     round_ = generate_round(DEMO.talents, DEMO.packages, seed=args.seed)
     print(
         f"demo round: {len(round_.talents)} talents, {len(round_.packages)} packages, "
@@ -117,23 +226,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_why_not(args: argparse.Namespace) -> int:
     solve = _solve_params(args)
-    round_ = load_round(args.path)
+    round_ = _load(args.path)
     answer = why_not(round_, args.talent, args.package, method=args.method, params=solve)
     print(answer.text())
     return 0
 
 
 def _cmd_shortlist(args: argparse.Namespace) -> int:
-    round_ = load_round(args.path)
+    round_ = _load(args.path)
     compiled = compile_round(round_)
     lists = Shortlists(compiled)
     try:
         if args.package is not None:
             placed = None
             if args.exclude_placed is not None:
-                if not args.exclude_placed.is_file():
-                    raise RoundError(f"--exclude-placed: no such file {args.exclude_placed}")
-                taken = pd.read_csv(args.exclude_placed, dtype=str)["talent"].tolist()
+                taken = _placed_talents(args.exclude_placed)
                 placed = np.isin(np.array(compiled.arrays.talent_ids), taken)
             shortlist = lists.for_package(
                 args.package, args.k, placed=placed, skip_pinned_elsewhere=args.skip_pinned
@@ -150,6 +257,7 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from matcher.generator import generate_round
 
+    _check_out(args.out, None if args.out.suffix == ".json" else "round folder")
     started = time.perf_counter()
     round_ = generate_round(args.size, args.packages, seed=args.seed)
     save_round(round_, args.out)
@@ -162,7 +270,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    round_ = load_round(args.path)
+    round_ = _load(args.path)
     started = time.perf_counter()
     compiled = compile_round(round_)
     print(check_report(round_, compiled, time.perf_counter() - started))
@@ -180,8 +288,10 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
     parser.add_argument(
         "--time-limit", type=_positive_seconds, default=time_limit, help="seconds, in all"
     )
-    parser.add_argument("--workers", type=_positive_int, default=2, help="CP-SAT search workers")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--workers", type=_workers, default=2, help=f"CP-SAT search workers, 1-{MAX_WORKERS}"
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help=f"0-{MAX_SEED:,}")
     parser.add_argument("--gap", type=_share, default=0.0, help="stop at this relative gap")
     parser.add_argument(
         "--patience",
@@ -200,9 +310,11 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``cosource``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cosource",
         description="Match senior talents to tours of duty across organizations.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"cosource {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -247,15 +359,25 @@ def build_parser() -> argparse.ArgumentParser:
     short.set_defaults(run=_cmd_shortlist)
 
     gen = sub.add_parser("generate", help="write a seeded synthetic round")
-    gen.add_argument("--size", type=_positive_int, required=True, help="number of talents")
-    gen.add_argument("--packages", type=_positive_int, default=None, help="number of packages")
-    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument(
+        "--size", type=_generated, required=True, help=f"number of talents, 1-{MAX_GENERATED:,}"
+    )
+    gen.add_argument(
+        "--packages",
+        type=_generated,
+        default=None,
+        help=f"number of packages, 1-{MAX_GENERATED:,} (default: a quarter of the talents)",
+    )
+    gen.add_argument("--seed", type=_seed, default=0, help=f"0-{MAX_SEED:,}")
     gen.add_argument("--out", type=Path, required=True, help="a .json file or a folder")
     gen.set_defaults(run=_cmd_generate)
 
     check = sub.add_parser("check", help="validate a round and count eligible pairs")
     check.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     check.set_defaults(run=_cmd_check)
+    for command in sub.choices.values():
+        command.epilog = EXIT_STATUS
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 
@@ -277,6 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader (say, `head`) stopped reading: silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file that cannot be read or written: the disk, permissions
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
