@@ -26,6 +26,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matcher.compile import CompiledRound
+from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.objective import Objective, make_objective
 from solvers.checks import objective_of, violated_groups
@@ -49,21 +50,37 @@ def is_seat_only(compiled: CompiledRound, round_: Round) -> bool:
 
 def problem_is_seat_only(problem: Problem) -> bool:
     """:func:`is_seat_only` on a built problem."""
-    if problem.max_tours != 1 or problem.share_units is not None or problem.targets.any():
-        return False
+    return not binding_beyond_seats(problem)
+
+
+class NotSeatOnlyError(RoundError):
+    """``flow`` was asked for a round where more than seats can bind."""
+
+
+def binding_beyond_seats(problem: Problem) -> list[str]:
+    """What can bind in ``problem`` besides seats and one tour per talent (empty: the round
+    is seat-only), in words."""
+    out = []
+    if problem.max_tours != 1:
+        out.append(f"up to {problem.max_tours} tours per talent")
+    if problem.share_units is not None or problem.targets.any():
+        out.append("fairness rules")
     if problem.dead.any():
-        return False
+        out.append("placements too large for their talent's FTE or a budget")
     if _reduced_capacities(problem) is None:
-        return False
+        out.append("pinned and accepted placements beyond the seats or tours")
     spend = _most_spent(problem)
-    for amount, budget in (
-        (spend.fees, problem.host_budget),
-        (spend.topups, problem.lender_budget),
+    for amount, budget, what in (
+        (spend.fees, problem.host_budget, "host"),
+        (spend.topups, problem.lender_budget, "top-up"),
     ):
         limited = budget != NO_LIMIT
-        if (amount[limited] > budget[limited]).any():
-            return False
-    return problem.pool == NO_LIMIT or spend.subsidy <= problem.pool
+        binding = int((amount[limited] > budget[limited]).sum())
+        if binding:
+            out.append(f"{binding} {what} budget(s)")
+    if problem.pool != NO_LIMIT and spend.subsidy > problem.pool:
+        out.append("the subsidy pool")
+    return out
 
 
 @dataclass(frozen=True)
@@ -233,13 +250,18 @@ def solve_flow(compiled: CompiledRound, round_: Round, params: SolveParams | Non
 
     Raises
     ------
-    ValueError
-        If the round is not seat-only.
+    NotSeatOnlyError
+        If the round is not seat-only (a :class:`~matcher.errors.RoundError`, so a
+        ``ValueError``): the message names what binds besides seats.
     """
     deadline = (params or SolveParams()).timer()
     problem = build_problem(compiled, round_)
-    if not problem_is_seat_only(problem):
-        raise ValueError("round is not seat-only; solve it with CP-SAT.")
+    binding = binding_beyond_seats(problem)
+    if binding:
+        raise NotSeatOnlyError(
+            "round is not seat-only (" + ", ".join(binding) + " can bind); the flow method "
+            "solves seat-only rounds only: use --method auto"
+        )
     return flow_result(problem, deadline)
 
 

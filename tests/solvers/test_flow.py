@@ -7,11 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from matcher.compile import compile_round
+from matcher.errors import RoundError
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
 from solvers.auto.options import AutoOptions, RelaxationOptions
 from solvers.auto.solve import solve_auto
-from solvers.flow import flow_bound, is_seat_only, solve_flow
+from solvers.flow import NotSeatOnlyError, flow_bound, is_seat_only, solve_flow
 from solvers.registry import solve
 from solvers.result import SolveParams, Status
 from tests.checks import brute_force, check
@@ -91,23 +92,34 @@ def test_pins_and_proposed_placements_in_the_flow() -> None:
 
 
 @pytest.mark.parametrize(
-    ("orgs", "policy", "seat_only"),
+    ("orgs", "policy", "binding"),
     [
-        ([org("lend"), org("host")], Policy(), True),
-        ([org("lend"), org("host", hiring_budget=1e6)], Policy(), True),
-        ([org("lend"), org("host", hiring_budget=6000.0)], Policy(), False),
-        ([org("lend", topup_budget=3000.0), org("host")], Policy(), False),
-        ([org("lend"), org("host")], Policy(max_tours_per_talent=2), False),
-        ([org("lend"), org("host")], Policy(min_per_lender=1), False),
-        ([org("lend"), org("host")], Policy(max_host_share=0.5), False),
-        ([org("lend"), org("host")], Policy(subsidy_share=0.5, subsidy_pool=1500.0), False),
+        ([org("lend"), org("host")], Policy(), ""),
+        ([org("lend"), org("host", hiring_budget=1e6)], Policy(), ""),
+        ([org("lend"), org("host", hiring_budget=6000.0)], Policy(), "1 host budget(s)"),
+        ([org("lend", topup_budget=3000.0), org("host")], Policy(), "1 top-up budget(s)"),
+        ([org("lend"), org("host")], Policy(max_tours_per_talent=2), "up to 2 tours per talent"),
+        ([org("lend"), org("host")], Policy(min_per_lender=1), "fairness rules"),
+        ([org("lend"), org("host")], Policy(max_host_share=0.5), "fairness rules"),
+        (
+            [org("lend"), org("host")],
+            Policy(subsidy_share=0.5, subsidy_pool=1500.0),
+            "the subsidy pool",
+        ),
     ],
 )
-def test_is_seat_only(orgs: list[object], policy: Policy, seat_only: bool) -> None:
+def test_is_seat_only(orgs: list[object], policy: Policy, binding: str) -> None:
     talents = [talent("t0", salary=7000.0), talent("t1", salary=7000.0)]
     round_ = make_round(talents, [package("p0"), package("p1")], orgs, policy=policy)  # type: ignore[arg-type]
     compiled = compile_round(round_)
-    assert is_seat_only(compiled, round_) is seat_only
-    if not seat_only:
-        with pytest.raises(ValueError, match="not seat-only"):
+    assert is_seat_only(compiled, round_) is (not binding)
+    if binding:
+        # one sentence naming what binds, as a RoundError: the command line prints it as
+        # "error: ..." and exits with 2 (tests/api/test_every_method.py)
+        with pytest.raises(NotSeatOnlyError) as raised:
             solve_flow(compiled, round_)
+        assert isinstance(raised.value, RoundError)
+        assert str(raised.value) == (
+            f"round is not seat-only ({binding} can bind); the flow method solves seat-only "
+            "rounds only: use --method auto"
+        )
