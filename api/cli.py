@@ -32,7 +32,7 @@ from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.roundio import load_round, save_round
 from matcher.shortlists import Shortlists
-from solvers.registry import BUDGET_VARIANT, METHODS
+from solvers.registry import BUDGET_VARIANT, BUDGETS_HELP, METHODS, within_budgets
 from solvers.result import SolveParams
 from solvers.stop import Deadline, NoImprovement
 
@@ -299,12 +299,7 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
         default=None,
         help="stop once the best assignment has not improved for this many seconds",
     )
-    parser.add_argument(
-        "--respect-budgets",
-        action="store_true",
-        help="with da / da-packages: drop the lowest-scored placements of each budget the "
-        "stable matching breaks until it fits (the notes count the blocking pairs this makes)",
-    )
+    parser.add_argument("--respect-budgets", action="store_true", help=BUDGETS_HELP)
     parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
@@ -386,9 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "respect_budgets", False):
-        if args.method not in ("da", "da-packages"):
-            parser.error("--respect-budgets applies to --method da and da-packages only")
-        args.method += BUDGET_VARIANT
+        args.method = within_budgets(args.method, parser.error)
     run: Command = args.run
     try:
         return run(args)

@@ -36,6 +36,8 @@ Int64Array = np.ndarray[tuple[int], np.dtype[np.int64]]
 OUTCOME_FILES = ("result.json", "kpis.json", "placements.csv", "unplaced.csv", "blocking_pairs.csv")
 """Every file :func:`write_outcome` may write; those it does not write this time are removed,
 so that no file of an earlier round in the same folder looks current."""
+MAX_WARNINGS = 3
+"""Broken constraints named in a summary's warning line."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,21 @@ class RoundOutcome:
 
     @property
     def solved(self) -> bool:
-        """Whether the solve found an assignment."""
-        return self.result.status.has_solution
+        """Whether the solve found an assignment (one that breaks constraints included, as
+        deferred acceptance's may: the evaluator's verdict says so, see :meth:`warnings`)."""
+        return _has_assignment(self.result)
+
+    def warnings(self) -> list[str]:
+        """What a coordinator must not miss: the hard constraints the assignment breaks."""
+        if self.evaluation is None or self.evaluation.feasible:
+            return []
+        violations = self.evaluation.violations
+        shown = "; ".join(str(v) for v in violations[:MAX_WARNINGS])
+        more = len(violations) - MAX_WARNINGS
+        return [
+            f"warning: this assignment breaks {len(violations)} hard constraint(s): {shown}"
+            + (f"; and {more} more (kpis.json)" if more > 0 else "")
+        ]
 
     def result_document(self) -> ResultDocument:
         """``result.json``: how the solve went."""
@@ -124,7 +139,8 @@ class RoundOutcome:
             stability=self.stability,
         )
         notes = "".join(f"\nnote: {note}" for note in result.notes[:5])
-        return f"{head}\n{body}{notes}"
+        warnings = "".join(f"\n{line}" for line in self.warnings())
+        return f"{head}\n{body}{notes}{warnings}"
 
 
 def run_round(
@@ -159,7 +175,7 @@ def run_round(
         solve_params = dataclasses.replace(solve_params, progress=on_progress)
     result = METHODS[params.method](compiled, round_, solve_params)
     outcome = RoundOutcome(round_, compiled, params.method, result, compile_seconds)
-    if not result.status.has_solution:
+    if not _has_assignment(result):
         return outcome
     preferences = build_preferences(compiled)
     return dataclasses.replace(
@@ -171,6 +187,12 @@ def run_round(
         if params.blocking_pairs
         else None,
     )
+
+
+def _has_assignment(result: Result) -> bool:
+    """Whether ``result`` holds an assignment: a solution, or a matching built without some
+    constraints (deferred acceptance, ``UNKNOWN``) that the evaluator judges."""
+    return result.status.has_solution or result.objective is not None
 
 
 def write_outcome(outcome: RoundOutcome, folder: Path) -> list[Path]:

@@ -3,7 +3,8 @@
 Either the pair fails eligibility rules (named), or it is eligible and the answer is what
 forcing it would cost: the round is solved again with the pair pinned, and the two
 objectives are compared. If pinning makes the round infeasible, the conflicting constraint
-groups are named instead.
+groups are named instead. The round itself is solved first: when it has no solution with or
+without the pair, that is the answer, and the pair is not blamed.
 
 Both solves share the question's time limit: the first gets half of it, the second the rest.
 """
@@ -38,7 +39,11 @@ class WhyNot:
     forced_status
         How the re-solve with the pin ended.
     conflicts
-        Constraint groups in conflict when the pin makes the round infeasible.
+        Constraint groups in conflict when the pin makes the round infeasible, or when the
+        round itself has no solution.
+    base_status
+        How the solve without the pin ended, when it found no assignment: the round itself
+        has none, whatever the pair.
     """
 
     talent: str
@@ -49,6 +54,7 @@ class WhyNot:
     forced: Objective | None = None
     forced_status: Status | None = None
     conflicts: list[str] = field(default_factory=list)
+    base_status: Status | None = None
 
     @property
     def eligible(self) -> bool:
@@ -62,6 +68,12 @@ class WhyNot:
             return f"{pair} is not eligible: {reasons}"
         if self.placed:
             return f"{pair} is placed in this solution"
+        if self.base_status is not None:
+            groups = ", ".join(self.conflicts) or "no conflict named"
+            return (
+                f"{pair} is eligible, but the round itself has no solution, with or without "
+                f"the pair ({self.base_status}; {groups})"
+            )
         if self.forced is None or self.base is None:
             groups = ", ".join(self.conflicts) or "unknown constraints"
             return f"{pair} is eligible, but forcing it makes the round infeasible ({groups})"
@@ -118,6 +130,11 @@ def why_not(
         return WhyNot(talent_id, package_id, failing_rules=failures)
     if base is None:
         base = METHODS[method](compiled, round_, params.with_deadline(deadline.portion(0.5)))
+    if base.objective is None:
+        # the round has no assignment to begin with: the pair is not to blame
+        return WhyNot(
+            talent_id, package_id, base_status=base.status, conflicts=list(base.conflicts)
+        )
     if (talent_id, package_id) in base.pairs(compiled):
         return WhyNot(talent_id, package_id, placed=True, base=base.objective)
     pinned = round_.model_copy(
@@ -125,7 +142,8 @@ def why_not(
     )
     forced_round = compile_round(pinned)
     forced = METHODS[method](forced_round, pinned, params.with_deadline(deadline.portion()))
-    solved = forced.status.has_solution
+    # an assignment that breaks constraints (deferred acceptance) still answers
+    solved = forced.objective is not None
     return WhyNot(
         talent_id,
         package_id,
