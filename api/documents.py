@@ -14,7 +14,7 @@ from matcher.objective import Objective
 from matcher.stability import StabilityKpis
 from solvers.result import Result
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version of both documents' shape."""
 
 
@@ -45,6 +45,9 @@ class ResultDocument(_Document):
 
     ``bound`` is on ``objective.value`` in the same integer units (for a lexicographic
     objective: on the score term given the placements found); ``gap`` is relative.
+    ``deterministic`` says whether the run was reproducible (:attr:`Result.deterministic`);
+    such a run's document leaves out the seconds measured (None), so that the same round
+    and seed give the same files byte for byte.
     """
 
     schema_version: int = SCHEMA_VERSION
@@ -55,14 +58,16 @@ class ResultDocument(_Document):
     objective: ObjectiveDocument | None
     bound: float | None
     gap: float | None
-    solve_seconds: float
-    compile_seconds: float
+    deterministic: bool
+    solve_seconds: float | None
+    compile_seconds: float | None
     notes: list[str]
     conflicts: list[str]
 
     @classmethod
     def of(cls, method: str, result: Result, compile_seconds: float) -> ResultDocument:
         """The document of ``result``, solved by ``method`` after ``compile_seconds``."""
+        measured = not result.deterministic
         return cls(
             method=method,
             solver=result.solver,
@@ -71,8 +76,9 @@ class ResultDocument(_Document):
             objective=None if result.objective is None else ObjectiveDocument.of(result.objective),
             bound=result.bound,
             gap=result.gap,
-            solve_seconds=round(result.wall_time, 3),
-            compile_seconds=round(compile_seconds, 3),
+            deterministic=result.deterministic,
+            solve_seconds=round(result.wall_time, 3) if measured else None,
+            compile_seconds=round(compile_seconds, 3) if measured else None,
             notes=list(result.notes),
             conflicts=list(result.conflicts),
         )

@@ -304,6 +304,7 @@ def judged_result(
         objective=objective_of(problem, edges),
         bound=None,
         wall_time=deadline.elapsed(),
+        deterministic=True,
         notes=notes,
         conflicts=violated_groups(problem, edges) if evaluation.violations else [],
     )
@@ -372,6 +373,7 @@ def solve_deferred_acceptance(
         objective=objective_of(problem, edges),
         bound=None,
         wall_time=deadline.elapsed(),
+        deterministic=True,
         notes=[*notes, "not checked by the evaluator"],
     )
 

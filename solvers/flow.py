@@ -286,5 +286,6 @@ def flow_result(problem: Problem, deadline: Deadline) -> Result:
         objective=objective,
         bound=float(solution.objective.value),
         wall_time=deadline.elapsed(),
+        deterministic=True,
         notes=notes,
     )

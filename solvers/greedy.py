@@ -333,6 +333,7 @@ def greedy_result(problem: Problem, deadline: Deadline, order: Int64Array | None
             objective=objective,
             bound=None,
             wall_time=elapsed,
+            deterministic=True,
             notes=["the greedy could not meet: " + ", ".join(broken)],
         )
     return Result(
@@ -342,4 +343,5 @@ def greedy_result(problem: Problem, deadline: Deadline, order: Int64Array | None
         objective=objective,
         bound=None,
         wall_time=elapsed,
+        deterministic=True,
     )

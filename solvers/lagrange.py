@@ -100,6 +100,7 @@ def lagrangian(
     max_iterations: int = 5000,
     repair_seconds: float = 0.0,
     on_solution: Callable[[BoolArray], None] | None = None,
+    budget: int | None = None,
 ) -> LagrangeResult:
     """Run subgradient optimization of the budget multipliers for at most ``time_limit``
     seconds.
@@ -122,6 +123,11 @@ def lagrangian(
     on_solution
         Called with each repaired assignment better than the best before it, as soon as
         it is found (the caller may start work that needs one).
+    budget
+        A reproducible run's iterations (:func:`solvers.work.lagrange_iterations`): the
+        phase then takes no decision from measured seconds (a repair every other
+        iteration, besides the first and the last), ``time_limit`` being only the safety
+        net.
 
     Returns
     -------
@@ -155,10 +161,12 @@ def lagrangian(
     scale, stall, iterations, repairs = 2.0, 0, 0, 0
     relax_time = repair_time = 0.0
     patience = PATIENCE
+    if budget is not None:
+        max_iterations = budget
     while iterations < max_iterations and time.perf_counter() < deadline:
         lap = time.perf_counter()
         # on large rounds one relaxation takes seconds: start none that would end far late
-        if iterations and lap + 0.5 * relax_time / iterations > deadline:
+        if budget is None and iterations and lap + 0.5 * relax_time / iterations > deadline:
             break
         iterations += 1
         price = np.zeros(problem.n_edges)
@@ -198,7 +206,7 @@ def lagrangian(
         relax_time += time.perf_counter() - lap
         if iterations == 1:
             # a repair costs about as much as a relaxation
-            expected = time_limit / max(2 * relax_time, 1e-6)
+            expected = budget or time_limit / max(2 * relax_time, 1e-6)
             patience = int(np.clip(PATIENCE_SHARE * expected, MIN_PATIENCE, PATIENCE))
 
         # repairs cost more than the relaxation on large rounds: spend at most as long on
@@ -208,7 +216,10 @@ def lagrangian(
         last = lap + 2 * (relax_time + repair_time) / iterations > deadline
         expected_repair = repair_time / repairs if repairs else repair_seconds
         fits = lap + expected_repair <= deadline
-        if fits and (repairs == 0 or repair_time <= relax_time or last):
+        due = fits and (repairs == 0 or repair_time <= relax_time or last)
+        if budget is not None:
+            due = repairs == 0 or iterations % 2 == 0 or iterations == max_iterations
+        if due:
             repairs += 1
             # alternate the repair's order: neither dominates, and both add diversity
             repaired = repair(problem, priced, chosen, regret=repairs % 2 == 1)

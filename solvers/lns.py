@@ -42,8 +42,6 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -57,57 +55,12 @@ from solvers.lns_neighbourhoods import (
     talent_neighbourhood,
 )
 from solvers.lns_options import LnsOptions
+from solvers.lns_types import LnsResult, Partner, SubSolver
 from solvers.local_search import LocalSearch
 from solvers.problem import BoolArray, Int64Array, Problem, restrict
+from solvers.work import LOCAL_WORK_PER_EDGE, NEIGHBOURHOOD_WORK, work_of
 
 __all__ = ["LnsResult", "Partner", "SubSolver", "improve"]
-
-
-class Partner(Protocol):
-    """Another search on the same problem, running beside this one."""
-
-    def receive(self) -> BoolArray | None:
-        """Its latest solution (a mask over the problem's edges) when it has one not
-        received yet, else None."""
-
-    def send(self, chosen: BoolArray) -> None:
-        """Hand it ``chosen``, better than any solution shared so far."""
-
-
-@dataclass(frozen=True)
-class LnsResult:
-    """What the search found.
-
-    Attributes
-    ----------
-    chosen
-        The best assignment (the start if nothing better was found).
-    objective
-        Its objective.
-    iterations, improvements
-        Sub-solves made, and how many of them improved the incumbent.
-    moves
-        Local-search moves kept.
-    received
-        Solutions taken from the partner.
-    screened
-        Neighbourhoods that :func:`solvers.knapsack_bound.cannot_improve` proved
-        unimprovable, so that CP-SAT did not search them (counted in ``iterations``).
-    """
-
-    chosen: BoolArray
-    objective: Objective
-    iterations: int
-    improvements: int
-    moves: int = 0
-    received: int = 0
-    screened: int = 0
-
-
-SubSolver = Callable[[Problem, BoolArray, float, int, int], tuple[BoolArray, bool] | None]
-"""``(sub_problem, hint, time_limit, seed, workers) -> (chosen, proven optimal)`` or None
-without a solution; see :func:`solvers.backends.cpsat.solve_sub`. Passed in so that this
-module does not import CP-SAT (the portfolio, :mod:`solvers.auto`, imports this module)."""
 
 
 def improve(
@@ -121,6 +74,7 @@ def improve(
     stop: Callable[[Objective], bool] | None = None,
     patience: float | None = None,
     partner: Partner | None = None,
+    work: float | None = None,
 ) -> LnsResult:
     """Improve ``chosen`` by large-neighbourhood search until ``deadline``.
 
@@ -150,6 +104,14 @@ def improve(
         Seconds without an improvement after which the search ends; None: no such end.
     partner
         A search running beside this one, to trade solutions with (see :class:`Partner`).
+    work
+        A reproducible search's budget (:mod:`solvers.work`): it ends once its work units
+        reach it, counting each sub-solve's deterministic time,
+        :data:`~solvers.work.NEIGHBOURHOOD_WORK` per neighbourhood and
+        :data:`~solvers.work.LOCAL_WORK_PER_EDGE` per edge and local-search round; it then
+        takes no decision from measured seconds (``patience`` counts work units too, and
+        each sub-solve gets ``options.sub_time`` of work), ``deadline`` being only the
+        safety net.
 
     Raises
     ------
@@ -160,6 +122,7 @@ def improve(
     if violated_groups(problem, np.flatnonzero(chosen)):
         raise ValueError("the start of the search must be feasible.")
     search = _Search(problem, chosen, deadline, sub_solver, options, stop, patience, partner)
+    search.work_limit = work
     rng = np.random.default_rng(seed)
     # the partner's best first: the first polish may take a large share of the time
     search.trade()
@@ -187,6 +150,7 @@ def improve(
         search.moves,
         search.received,
         search.screened,
+        search.work,
     )
 
 
@@ -234,6 +198,9 @@ class _Search:
         # the best objective the partner and this search have shared (none at first: the
         # partner may have started from an older assignment)
         self.shared: tuple[int, int] | None = None
+        # a reproducible search counts work units instead of seconds (see improve)
+        self.work_limit: float | None = None
+        self.work = self.polish_work = self.improved_work = 0.0
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop(self.best_objective)
@@ -265,6 +232,9 @@ class _Search:
         there)."""
         now = time.perf_counter()
         allowed = self.options.local_share * (now - self.began) - self.polish_time
+        if self.work_limit is not None and self.local is not None:
+            self._polish_work(rng)
+            return
         if self.local is None or (self.polish_calls and allowed <= 0):
             return
         first = now + self.options.local_share * (self.deadline - now)
@@ -272,6 +242,23 @@ class _Search:
         self.polish_calls += 1
         found = self.local.run(self.best, until, rng)
         self.polish_time += time.perf_counter() - now
+        if found.objective.key() > self.best_objective.key():
+            self.moves += found.moves
+            self.best, self.best_objective = found.chosen, found.objective
+
+    def _polish_work(self, rng: np.random.Generator) -> None:
+        """:meth:`polish` in a reproducible search: rounds of moves instead of seconds."""
+        assert self.local is not None and self.work_limit is not None
+        each = max(LOCAL_WORK_PER_EDGE * self.problem.n_edges, 1e-9)
+        share = self.options.local_share
+        allowed = share * (self.work_limit if not self.polish_calls else self.work)
+        rounds = int((allowed - (self.polish_work if self.polish_calls else 0.0)) / each)
+        if rounds <= 0:
+            return
+        self.polish_calls += 1
+        found = self.local.run(self.best, self.deadline, rng, max_rounds=rounds)
+        self.polish_work += found.rounds * each
+        self.work += found.rounds * each
         if found.objective.key() > self.best_objective.key():
             self.moves += found.moves
             self.best, self.best_objective = found.chosen, found.objective
@@ -295,7 +282,13 @@ class _Search:
             self.trade()
             if left < 0.05 or self.stopped():
                 return False
-            if self.patience is not None and now - self.improved_at > self.patience:
+            if self.work_limit is not None:
+                if self.work >= self.work_limit or (
+                    self.patience is not None and self.work - self.improved_work > self.patience
+                ):
+                    return False
+                self.work += NEIGHBOURHOOD_WORK
+            elif self.patience is not None and now - self.improved_at > self.patience:
                 return False
             kind = NEIGHBOURHOODS[self.iterations % len(NEIGHBOURHOODS)]
             self.iterations += 1
@@ -328,15 +321,21 @@ class _Search:
                     return True
         sub, index = _sub_problem(self.problem, incumbent, free)
         hint = incumbent[index]
-        limit = min(options.sub_time, left)
+        reproducible = self.work_limit is not None
+        limit = options.sub_time if reproducible else min(options.sub_time, left)
         lap = time.perf_counter()
         solved = self.sub_solver(sub, hint, limit, int(rng.integers(1 << 30)), 1)
         spent = time.perf_counter() - lap
         with self.lock:
+            if reproducible:
+                # CP-SAT's deterministic time, in the sub-solve's units (its whole allowance
+                # when it found nothing)
+                spent = solved[2] / work_of(1.0) if solved is not None else limit
+                self.work += work_of(spent)
             if solved is None:
                 self.sizes[kind] = max(options.min_free, self.sizes[kind] / options.grow)
                 return True
-            sub_chosen, optimal = solved
+            sub_chosen, optimal, _ = solved
             if optimal and spent < limit / 2:
                 self.sizes[kind] = min(options.max_free, self.sizes[kind] * options.grow)
             elif not optimal:
@@ -354,6 +353,7 @@ class _Search:
                 self.improvements += 1
                 self.polish(rng)
                 self.improved_at = time.perf_counter()
+                self.improved_work = self.work
         return True
 
 

@@ -25,6 +25,7 @@ from solvers.model.build import spec_hint
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import SolveParams
 from solvers.stop import Deadline
+from solvers.work import WorkClock, work_of
 
 
 def neighbourhood_search(
@@ -37,12 +38,14 @@ def neighbourhood_search(
     space: tuple[Problem, Int64Array] | None = None,
     patience: float | None = None,
     companion: HighsCompanion | None = None,
+    clock: WorkClock | None = None,
 ) -> None:
     """Improve the incumbent by large-neighbourhood search until the time limit, or until it
     is within the relative gap of the bound, or (with ``patience``) until that many seconds
     pass without an improvement; on ``space`` (a restricted problem holding the incumbent,
     and the original index of its edges) when given; trading solutions with ``companion``
-    when given."""
+    when given. With ``clock`` (a reproducible run) the search gets the work of the seconds
+    left on it, and its patience counts work too."""
     assert best.chosen is not None
     if close_enough(best, params.relative_gap):
         return
@@ -74,13 +77,21 @@ def neighbourhood_search(
         searched,
         start,
         deadline.at(),
-        functools.partial(solve_sub, placements=placements, subsolver=options.cpsat.subsolver),
+        functools.partial(
+            solve_sub,
+            placements=placements,
+            subsolver=options.cpsat.subsolver,
+            wall=None if clock is None else deadline.at(),
+        ),
         seed=params.seed,
         options=lns_options,
         stop=stop,
-        patience=patience,
+        patience=patience if clock is None or patience is None else work_of(patience),
+        work=None if clock is None else work_of(clock.remaining()),
         partner=None if companion is None else _CompanionPartner(companion, best, notes, index),
     )
+    if clock is not None:
+        clock.spend(found.work / work_of(1.0))
     chosen = found.chosen if index is None else on_whole(problem, index, found.chosen)
     best.offer(chosen, "neighbourhood search")
     improved = found.improvements

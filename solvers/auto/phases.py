@@ -22,6 +22,7 @@ from solvers.model.build import fix_placements
 from solvers.model.spec import ModelSpec
 from solvers.problem import Problem, restrict
 from solvers.result import SolveParams
+from solvers.work import HIGHS_TIME_CAP, WorkClock, highs_nodes
 
 COMPANION_MARGIN = 1.5
 """Seconds before the time limit at which the HiGHS companion stops: its process must
@@ -193,14 +194,24 @@ def highs_phase(
     seconds: float,
     params: SolveParams,
     notes: list[str],
+    clock: WorkClock | None = None,
 ) -> None:
     """HiGHS's MIP solver on the whole model for ``seconds``: its assignment goes to the
     incumbent (and becomes CP-SAT's hint), its dual bound to the bound when it holds (see
-    :func:`highs_model`)."""
+    :func:`highs_model`). With ``clock`` (a reproducible run) the seconds become a node
+    limit (:func:`solvers.work.highs_nodes`), the time limit at most
+    :data:`~solvers.work.HIGHS_TIME_CAP` times them only the safety net."""
     if seconds < HIGHS_MIN_SECONDS:
         return
     model, bound_holds = highs_model(problem, spec, best)
-    run = run_highs(model, seconds, params.relative_gap)
+    if clock is None:
+        run = run_highs(model, seconds, params.relative_gap)
+    else:
+        limit = min(clock.wall.remaining(), HIGHS_TIME_CAP * seconds)
+        run = run_highs(model, limit, params.relative_gap, node_limit=highs_nodes(seconds))
+        clock.spend(seconds)
+        if "time limit" in run.message.lower():
+            clock.cut()
     _take_highs_run(run, best, bound_holds, "HiGHS")
     notes.append(f"HiGHS phase: {run.message}")
 

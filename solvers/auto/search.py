@@ -40,6 +40,7 @@ from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem, best_per_talent, restrict
 from solvers.result import Result, SolveParams, Status
 from solvers.stop import Deadline
+from solvers.work import WorkClock, set_work_limit
 
 ENDGAME_MIN_SECONDS = 0.5
 """Least time left for which the final CP-SAT run after a stalled search is started."""
@@ -56,11 +57,13 @@ def search(
     deadline: Deadline,
     notes: list[str],
     companion: HighsCompanion | None,
+    clock: WorkClock | None = None,
 ) -> Result:
     """CP-SAT on the round, its core or its best edges, and neighbourhood search, from the
-    incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end."""
+    incumbent and the relaxation's prices; a HiGHS companion's answer joins at the end.
+    With ``clock`` (a reproducible run) the phases share its budget by work."""
 
-    remaining = deadline.remaining
+    remaining = deadline.remaining if clock is None else clock.remaining
     large = problem.n_edges > options.cpsat.max_model_edges
     use_lp = uses_lp(problem, options)
     hint_chosen = best.chosen if best.chosen is not None else greedy_assign(problem, order)[0]
@@ -113,7 +116,7 @@ def search(
     use_lns = options.search.enabled and (
         problem.n_edges >= options.search.min_edges or sub is not problem
     )
-    runs = CpSatRuns(problem, spec, best, params, options, deadline, notes)
+    runs = CpSatRuns(problem, spec, best, params, options, deadline, notes, clock=clock)
     # on a large round's core, neighbourhoods do better than CP-SAT on the whole core
     while not (large and with_core and sub is not problem):
         search_time = remaining() * (1 - options.search.share if use_lns else 1)
@@ -157,7 +160,7 @@ def search(
         space = None if sub is problem or (large and not with_core) else (sub, index)
         patience = options.search.endgame_patience * remaining() if endgame else None
         neighbourhood_search(
-            problem, best, params, options, deadline, notes, space, patience, companion
+            problem, best, params, options, deadline, notes, space, patience, companion, clock
         )
     kept = _kept_by_fixing(problem, lagrange, best) if endgame else None
     if (
@@ -216,6 +219,7 @@ class CpSatRuns:
     deadline: Deadline
     notes: list[str]
     failed: Result | None = None
+    clock: WorkClock | None = None
 
     def run(
         self,
@@ -240,6 +244,10 @@ class CpSatRuns:
         model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
         solver = cp_model.CpSolver()
         set_parameters(solver, params, max(search_time, 0.05), options.cpsat.log)
+        if self.clock is not None:
+            # a reproducible run: the work of its seconds, the clock only as the safety net
+            set_work_limit(solver, search_time, self.deadline.remaining())
+            self.clock.spend(search_time)
         set_subsolver(solver, options.cpsat.subsolver)
         if sub.n_edges > PROBING_MAX_EDGES:
             solver.parameters.cp_model_probing_level = 0

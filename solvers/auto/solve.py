@@ -60,10 +60,18 @@ from solvers.lagrange import LagrangeResult, combined, lagrangian
 from solvers.model.build import build_spec
 from solvers.problem import BoolArray, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
+from solvers.work import (
+    WorkClock,
+    expected_greedy_seconds,
+    lagrange_iterations,
+    mark_deterministic,
+    work_clock,
+)
 
 GREEDY_TIME_FACTOR = 10.0
 """The second greedy start runs only when at least this many times the first one's time is
-left."""
+left (a reproducible run's: the time one is expected to take on the round's size)."""
 
 
 def solve_auto(
@@ -108,10 +116,28 @@ def solve_auto(
 
 def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -> Result:
     """:func:`solve_auto` on a built problem, within ``params``' deadline (one that starts
-    now when it has none)."""
+    now when it has none).
+
+    With one worker the run is reproducible (:mod:`solvers.work`): every phase is bounded by
+    work (HiGHS's phase by nodes), the linear relaxation (bounded by time only) is left out,
+    and the result says whether the clock cut a phase (``Result.deterministic``)."""
     deadline = params.timer()
     params = params.with_deadline(deadline)
-    remaining = deadline.remaining
+    clock = work_clock(params.budget_seconds, deadline, params.reproducible)
+    if clock is not None and uses_lp(problem, options):
+        relax = dataclasses.replace(options.relax, lp_min_edges=None)
+        options = dataclasses.replace(options, relax=relax)
+    return mark_deterministic(_solve(problem, params, options, deadline, clock), clock)
+
+
+def _solve(
+    problem: Problem,
+    params: SolveParams,
+    options: AutoOptions,
+    deadline: Deadline,
+    clock: WorkClock | None,
+) -> Result:
+    remaining = deadline.remaining if clock is None else clock.remaining
 
     notes: list[str] = []
     relaxation = seat_relaxation(problem) if options.relax.use_flow else None
@@ -145,7 +171,12 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
     for k, (start_order, source) in enumerate(starts):
         lap = time.perf_counter()
         best.offer(greedy_assign(problem, start_order)[0], source)
-        greedy_seconds = max(greedy_seconds, time.perf_counter() - lap)
+        if clock is None:
+            greedy_seconds = max(greedy_seconds, time.perf_counter() - lap)
+        else:
+            # a reproducible run decides by the round's size, not by the measured time
+            greedy_seconds = expected_greedy_seconds(problem.n_edges)
+            clock.spend(greedy_seconds)
         # one greedy takes about 20 s at 100,000 talents: a second one only when it leaves
         # most of the time to the search
         if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
@@ -172,22 +203,27 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
                     slot.start(final=False)
 
             share = options.relax.lagrangian_share * (2 if large else 1)
+            seconds = share * remaining()
             # a repair is a greedy pass plus shift moves: about the greedy's time
             lagrange = lagrangian(
                 problem,
                 spec.multiplier,
-                share * remaining(),
+                seconds if clock is None else deadline.remaining(),
                 best.chosen,
                 repair_seconds=greedy_seconds,
                 # the check of each offer is repeated work: only while the slot waits
                 on_solution=on_solution if slot.wanted else None,
+                budget=None if clock is None else lagrange_iterations(problem.n_edges, seconds),
             )
+            if clock is not None:
+                clock.spend(seconds)
             best.offer(lagrange.chosen, "Lagrangian heuristic")
             best.tighten(lagrange.bound)
             notes.append(f"Lagrangian phase: {lagrange.iterations} iterations")
             report_incumbent(params, best, deadline, options.method)
         if 0 < spec.n_vars <= options.highs.max_vars and options.highs.share > 0:
-            highs_phase(problem, spec, best, options.highs.share * remaining(), params, notes)
+            seconds = options.highs.share * remaining()
+            highs_phase(problem, spec, best, seconds, params, notes, clock)
         if best.objective is not None and close_enough(best, params.relative_gap):
             return incumbent_result(
                 problem, best, Status.FEASIBLE, spec, deadline, notes, options.method
@@ -204,6 +240,7 @@ def solve_problem(problem: Problem, params: SolveParams, options: AutoOptions) -
             deadline,
             notes,
             slot.companion,
+            clock,
         )
     finally:
         slot.close()

@@ -28,6 +28,7 @@ from solvers.model.spec import NO_GROUP, ModelSpec
 from solvers.problem import BoolArray, Problem
 from solvers.result import Progress, SolveParams, Status
 from solvers.stop import Deadline
+from solvers.work import set_work_limit
 
 PROBING_MAX_EDGES = 5_000
 """Above this many edges CP-SAT's probing is switched off: on assignment models it costs
@@ -180,10 +181,13 @@ def solve_sub(
     *,
     placements: int | None = None,
     subsolver: str | None = None,
-) -> tuple[BoolArray, bool] | None:
-    """CP-SAT on a (small) problem from a complete hint: the chosen edges and whether they
-    are proven optimal, or None without a solution in time. ``placements``, when given, is
-    the number of placements of the hint, known to be the most possible (see
+    wall: float | None = None,
+) -> tuple[BoolArray, bool, float] | None:
+    """CP-SAT on a (small) problem from a complete hint: the chosen edges, whether they
+    are proven optimal and CP-SAT's deterministic time, or None without a solution in time.
+    With ``wall`` (a ``time.perf_counter()`` deadline, the safety net of a reproducible run)
+    ``time_limit`` is turned into work (:func:`solvers.work.set_work_limit`). ``placements``,
+    when given, is the number of placements of the hint, known to be the most possible (see
     :func:`~solvers.model.build.fix_placements`); ``subsolver`` is CP-SAT's full-problem
     search (see :attr:`solvers.auto.options.CpSatOptions.subsolver`)."""
     spec = build_spec(problem)
@@ -192,6 +196,8 @@ def solve_sub(
     model = to_cp_model(spec, spec_hint(problem, spec, hint))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+    if wall is not None:
+        set_work_limit(solver, time_limit, wall - time.perf_counter())
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     set_subsolver(solver, subsolver)
@@ -201,7 +207,7 @@ def solve_sub(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     solution = np.array(solver.response_proto.solution, dtype=np.int64)
-    return solution[: problem.n_edges] > 0, code == cp_model.OPTIMAL
+    return solution[: problem.n_edges] > 0, code == cp_model.OPTIMAL, solver.deterministic_time
 
 
 def set_parameters(

@@ -72,15 +72,25 @@ class HighsRun:
     message: str
 
 
-def run_highs(spec: ModelSpec, time_limit: float, relative_gap: float = 0.0) -> HighsRun:
+def run_highs(
+    spec: ModelSpec, time_limit: float, relative_gap: float = 0.0, node_limit: int | None = None
+) -> HighsRun:
     """HiGHS's MIP solver on ``spec`` (which must have a variable) for ``time_limit``
-    seconds."""
+    seconds, and at most ``node_limit`` branch-and-bound nodes when given (a bound by work,
+    for reproducible runs)."""
+    options: dict[str, float | int | bool] = {
+        "time_limit": max(time_limit, 0.01),
+        "mip_rel_gap": relative_gap,
+        "disp": False,
+    }
+    if node_limit is not None:
+        options["node_limit"] = node_limit
     outcome = milp(
         c=-spec.objective_coef.astype(np.float64),
         integrality=np.ones(spec.n_vars),
         bounds=Bounds(np.asarray(spec.lo, dtype=np.float64), np.asarray(spec.hi, np.float64)),
         constraints=constraint_matrix(spec),
-        options={"time_limit": max(time_limit, 0.01), "mip_rel_gap": relative_gap, "disp": False},
+        options=options,
     )
     chosen = None if outcome.x is None else edge_mask(spec, np.asarray(outcome.x))
     return HighsRun(
