@@ -19,7 +19,7 @@ import numpy as np
 
 from matcher.compile import CompiledRound
 from matcher.fairness import host_excess, lender_targets
-from matcher.models import Organization, Round, Talent, WorkPackage
+from matcher.models import Organization, Round, Talent, WorkPackage, peak_fte
 from matcher.objective import SCORE_RESOLUTION, Objective, make_objective, scaled
 
 _EPS = 1e-6
@@ -167,19 +167,6 @@ def _pair_failures(round_: Round, look: _Lookup, talent_id: str, package_id: str
     return [name for name, ok in checks.items() if policy.rule_on(name) and not ok]
 
 
-def _overlap_fte(placed: list[WorkPackage]) -> float:
-    """Largest total FTE of the packages running on any one day."""
-    events = sorted(
-        [(p.start.toordinal(), 0, p.fte) for p in placed]
-        + [(p.end.toordinal() + 1, -1, -p.fte) for p in placed]
-    )
-    load, peak = 0.0, 0.0
-    for _, _, delta in events:
-        load += delta
-        peak = max(peak, load)
-    return peak
-
-
 def evaluate(
     round_: Round, compiled: CompiledRound, assignment: Iterable[tuple[str, str]]
 ) -> Evaluation:
@@ -287,7 +274,7 @@ def _capacity_violations(
             out.append(
                 Violation("tours", f"talent '{t_id}'", f"{len(placed)} tours, at most {limit}")
             )
-        peak = _overlap_fte(placed)
+        peak = peak_fte(placed)
         fte = look.talents[t_id].fte
         if _over(peak, fte):
             out.append(

@@ -539,6 +539,8 @@ class Round(_Record):
                     f"{len(held)} pinned or accepted placements ({', '.join(held)})"
                 )
         tours = self.policy.max_tours_per_talent
+        packages = {p.id: p for p in self.packages}
+        pairs = dict(forced)
         for i, talent in enumerate(self.talents):
             held = by_talent.get(talent.id, [])
             if len(held) > tours:
@@ -547,6 +549,14 @@ class Round(_Record):
                     f"placements ({', '.join(held)}), but policy field 'max_tours_per_talent' "
                     f"allows {tours}"
                 )
+            elif len(held) > 1:
+                peak = peak_fte([packages[pairs[where].package] for where in held])
+                if peak > talent.fte + 1e-6:
+                    messages.append(
+                        f"talent '{talent.id}' (talents[{i}]), field 'fte': pinned or accepted "
+                        f"placements ({', '.join(held)}) overlap with {peak:g} FTE, above the "
+                        f"talent's {talent.fte:g}"
+                    )
         return messages
 
     def organization(self, org_id: str) -> Organization:
@@ -555,6 +565,19 @@ class Round(_Record):
             if org.id == org_id:
                 return org
         raise KeyError(f"unknown organization '{org_id}'")
+
+
+def peak_fte(packages: list[WorkPackage]) -> float:
+    """Largest total FTE of the packages running on any one day."""
+    events = sorted(
+        [(p.start.toordinal(), 0, p.fte) for p in packages]
+        + [(p.end.toordinal() + 1, -1, -p.fte) for p in packages]
+    )
+    load, peak = 0.0, 0.0
+    for _, _, delta in events:
+        load += delta
+        peak = max(peak, load)
+    return peak
 
 
 def _no_duplicates(collection: str, kind: str, ids: list[str]) -> None:

@@ -91,7 +91,8 @@ def set_policy(folder: Path, **fields: object) -> None:
 Breaker = Callable[[Path], None]
 
 
-def _pin_and_accept(folder: Path, talent: str, pinned: str, accepted: str) -> None:
+def _pin_and_accept(folder: Path, talent: str, pinned: str, accepted: str, tours: int = 1) -> None:
+    set_policy(folder, max_tours_per_talent=tours)
     (folder / "pins.csv").write_text(f"talent,package\n{talent},{pinned}\n")
     (folder / "previous.csv").write_text(f"talent,package,status\n{talent},{accepted},accepted\n")
 
@@ -209,6 +210,14 @@ EXTREME: list[tuple[str, Breaker, tuple[str, ...]]] = [
         (
             "talent 'ann' (talents[0]): 2 pinned or accepted placements (pins[0], previous[0])",
             "policy field 'max_tours_per_talent' allows 1",
+        ),
+    ),
+    (
+        "pinned tours overlapping beyond the FTE",
+        lambda f: _pin_and_accept(f, "ann", "coop-finance", "city-procurement", tours=2),
+        (
+            "talent 'ann' (talents[0]), field 'fte': pinned or accepted placements (pins[0], "
+            "previous[0]) overlap with 2 FTE, above the talent's 1",
         ),
     ),
 ]

@@ -724,6 +724,26 @@ def test_pins_and_accepted_placements_over_the_seats_or_tours() -> None:
         "but policy field 'max_tours_per_talent' allows 1",
     ]
     two_tours = round_.model_copy(update={"policy": Policy(max_tours_per_talent=2)})
-    assert len(two_tours.over_capacity()) == 1
+    assert [m.split(":")[0] for m in two_tours.over_capacity()] == [
+        "package 'p0' (packages[0]), field 'seats'",
+        "talent 't0' (talents[0]), field 'fte'",  # both tours at once, full time
+    ]
     within = round_.model_copy(update={"pins": round_.pins[1:]})
     assert within.over_capacity() == []
+
+
+def test_pinned_tours_that_overlap_beyond_the_talents_fte() -> None:
+    packages = [package("p0", fte=0.6), package("p1", fte=0.6), package("p2", fte=0.4)]
+    round_ = Round(
+        organizations=[org("lend"), org("host")],
+        talents=[talent("t0", fte=1.0)],
+        packages=packages,
+        pins=[Pair(talent="t0", package="p0"), Pair(talent="t0", package="p1")],
+        policy=Policy(max_tours_per_talent=2),
+    )
+    assert round_.over_capacity() == [
+        "talent 't0' (talents[0]), field 'fte': pinned or accepted placements (pins[0], "
+        "pins[1]) overlap with 1.2 FTE, above the talent's 1"
+    ]
+    fits = round_.model_copy(update={"pins": [round_.pins[0], Pair(talent="t0", package="p2")]})
+    assert fits.over_capacity() == []
