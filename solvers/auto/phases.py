@@ -213,7 +213,9 @@ def highs_phase(
         if "time limit" in run.message.lower():
             clock.cut()
     _take_highs_run(run, best, bound_holds, "HiGHS")
-    notes.append(f"HiGHS phase: {run.message}")
+    # SciPy does not know the status of a node limit (HiGHS's "solution limit")
+    message = "node limit reached" if "Status 16" in run.message else run.message
+    notes.append(f"HiGHS phase: {message}")
 
 
 def highs_model(problem: Problem, spec: ModelSpec, best: Incumbent) -> tuple[ModelSpec, bool]:

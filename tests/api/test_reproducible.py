@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.pipeline import RoundParams, run_round, write_outcome
+from matcher.compile import compile_round
 from matcher.generator import generate_round
+from solvers.auto.options import AutoOptions, RelaxationOptions
+from solvers.auto.solve import solve_auto
 from solvers.result import SolveParams
 from tests.factories import EVERY_RULE
 
@@ -63,3 +66,14 @@ def test_a_run_the_clock_ends_is_not_deterministic() -> None:
     result = run_round(round_, RoundParams("auto", solve)).result
     assert result.status.has_solution and not result.deterministic
     assert any("may differ run to run" in note for note in result.notes)
+
+
+def test_the_highs_phase_of_a_reproducible_run_is_bounded_by_nodes() -> None:
+    round_ = generate_round(60, 15, seed=5)
+    compiled = compile_round(round_)
+    options = AutoOptions(relax=RelaxationOptions(lagrangian=False))
+    params = SolveParams(time_limit=5, workers=1, seed=2)
+    first, second = (solve_auto(compiled, round_, params, options) for _ in range(2))
+    assert first.deterministic and second.deterministic
+    assert any(note.startswith("HiGHS phase: ") for note in first.notes)
+    assert first.edges.tolist() == second.edges.tolist() and first.notes == second.notes
