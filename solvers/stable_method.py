@@ -2,7 +2,8 @@
 matching with the fewest blocking pairs found, within one time limit, from a feasible start.
 
 The start is the matching the method returns when CP-SAT finds nothing as good in time, and
-CP-SAT's hint.
+CP-SAT's hint. Before any search, :func:`budgets_beyond_reach` may prove from both deferred
+acceptance outcomes that every stable matching breaks a budget, and name it.
 
 Deferred acceptance from either side within the budgets (:mod:`solvers.da_budgets`) is
 kept when it meets every hard constraint; when neither does (a pin, an accepted placement
@@ -22,15 +23,21 @@ from matcher.compile import CompiledRound
 from matcher.models import Round
 from matcher.preferences import Preferences, Side, build_preferences
 from matcher.stability import audit_matching
-from solvers.checks import violated_groups
+from solvers.checks import (
+    SUBSIDY_POOL,
+    host_budget_group,
+    topup_budget_group,
+    violated_groups,
+)
 from solvers.da_budgets import within_budgets
-from solvers.deferred_acceptance import judged_result
+from solvers.deferred_acceptance import deferred_acceptance, judged_result
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.problem import Int64Array, Problem, build_problem
 from solvers.result import Result, SolveParams, Status
 from solvers.stable_cpsat import solve_fewest_blocking, solve_stable
-from solvers.stable_model import Encoding, StableObjective
+from solvers.stable_model import STABILITY, Encoding, StableObjective
 from solvers.stop import Deadline
+from solvers.units import NO_LIMIT
 
 SIDES: tuple[Side, ...] = ("talents", "packages")
 STABLE_SHARE = 0.5
@@ -117,6 +124,60 @@ class StableSolve:
     alternative: Result | None = None
 
 
+def budgets_beyond_reach(problem: Problem, prefs: Preferences) -> list[str]:
+    """The budgets that every stable matching breaks, by bounds from both deferred
+    acceptance outcomes (empty when none is proven so, and always with pins or accepted
+    placements, which the stable model may place outside the lists).
+
+    In every stable matching each placed talent's partner lies in its list between its
+    talent-optimal and its package-optimal partner, the same talents are placed and each
+    package fills as many seats (the rural hospitals theorem). So a lender tops up at least
+    the least top-up of each of its placed talents' ranges, the pool pays at least the least
+    subsidies, and a package at least its cheapest fees among the talents whose range holds
+    it, as many as it fills.
+    """
+    if problem.forced.any():
+        return []
+    best, worst = (deferred_acceptance(prefs, side) for side in SIDES)
+    talents = prefs.talent[best].astype(np.int64)
+    if not np.array_equal(np.sort(talents), np.sort(prefs.talent[worst])):
+        return []  # cannot happen (rural hospitals); prove nothing rather than wrongly
+    worst_rank = np.zeros(prefs.n_talents, dtype=np.int64)
+    worst_rank[prefs.talent[worst]] = prefs.talent_rank[worst]
+    low = prefs.talent_start[talents] + prefs.talent_rank[best]
+    size = worst_rank[talents] - prefs.talent_rank[best] + 1  # each placed talent's range
+    offsets = np.repeat(np.cumsum(size) - size - low, size)
+    ranges = prefs.talent_order[np.arange(int(size.sum())) - offsets]
+    owner = np.repeat(np.arange(talents.size), size)  # the placed talent of each entry
+    least: dict[str, Int64Array] = {}
+    for name, amount in (("topup", problem.topup), ("subsidy", problem.subsidy)):
+        cheapest = np.full(talents.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cheapest, owner, amount[ranges])
+        least[name] = cheapest
+    filled = np.bincount(prefs.package[best], minlength=prefs.n_packages)
+    order = np.lexsort((problem.fee[ranges], problem.package[ranges]))
+    package = problem.package[ranges[order]]
+    counts = np.bincount(package, minlength=prefs.n_packages)
+    rank = np.arange(order.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    fees = ranges[order][rank < filled[package]]
+    spent = {
+        "host": np.bincount(problem.host[fees], problem.fee[fees], problem.n_orgs),
+        "topup": np.bincount(problem.lender[best], least["topup"], problem.n_orgs),
+    }
+    orgs = problem.compiled.arrays.org_ids
+    out = [
+        name(orgs[o])
+        for key, budget, name in (
+            ("host", problem.host_budget, host_budget_group),
+            ("topup", problem.lender_budget, topup_budget_group),
+        )
+        for o in np.flatnonzero((budget != NO_LIMIT) & (spent[key] > budget)).tolist()
+    ]
+    if problem.pool != NO_LIMIT and int(least["subsidy"].sum()) > problem.pool:
+        out.append(SUBSIDY_POOL)
+    return out
+
+
 def solve_stable_or_fewest_blocking(
     compiled: CompiledRound,
     round_: Round,
@@ -129,7 +190,7 @@ def solve_stable_or_fewest_blocking(
     """:func:`solve_stable`, and when it finds no stable matching, the matching with the
     fewest blocking pairs found as an alternative, all within one time limit.
 
-    A feasible start (:func:`~solvers.stable_start.feasible_start`) comes first. When it is
+    A feasible start (:func:`feasible_start`) comes first. When it is
     deferred acceptance's matching untouched, it is stable: CP-SAT starts from it and it is
     the answer if CP-SAT finds none. Otherwise the stable model gets half the time and the
     fewest-blocking model, started from it, the rest; the start is the alternative when
@@ -151,7 +212,14 @@ def solve_stable_or_fewest_blocking(
     # the fewest-blocking model is built only where it pays: see MAX_FEWEST_EDGES
     fewest_pays = start is None or int(prefs.acceptable.sum()) <= MAX_FEWEST_EDGES
     first = params.with_deadline(deadline.portion(STABLE_SHARE if fewest_pays else 1.0))
-    result = solve_stable(compiled, round_, first, **options)
+    beyond = budgets_beyond_reach(problem, prefs)
+    if beyond:
+        note = f"no stable matching respects {', '.join(beyond)}: every one spends more"
+        name = f"stable_cpsat({objective})"
+        conflicts = sorted([*beyond, STABILITY])
+        result = Result.no_solution(name, Status.INFEASIBLE, deadline.elapsed(), [note], conflicts)
+    else:
+        result = solve_stable(compiled, round_, first, **options)
     if result.status.has_solution or result.status == Status.MODEL_INVALID:
         return StableSolve(result)
     if result.status == Status.INFEASIBLE:

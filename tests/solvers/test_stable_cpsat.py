@@ -18,13 +18,18 @@ from matcher.models import Pair, Round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, rank_summary
 from solvers import stable_method
+from solvers.budget_repair import budget_breaches
 from solvers.checks import objective_of
 from solvers.deferred_acceptance import deferred_acceptance, solve_deferred_acceptance
 from solvers.problem import build_problem
 from solvers.registry import solve_best_stable
 from solvers.result import Progress, Result, SolveParams, Status
 from solvers.stable_cpsat import solve_fewest_blocking, solve_stable
-from solvers.stable_method import feasible_start, solve_stable_or_fewest_blocking
+from solvers.stable_method import (
+    budgets_beyond_reach,
+    feasible_start,
+    solve_stable_or_fewest_blocking,
+)
 from solvers.stable_model import OBJECTIVES, Encoding, StableObjective
 from tests.checks import check
 from tests.factories import make_round, org, package, talent, tiny_rounds
@@ -271,6 +276,7 @@ def test_without_time_for_cp_sat_the_start_is_returned_and_said_so(
 
     monkeypatch.setattr(stable_method, "solve_stable", nothing)
     monkeypatch.setattr(stable_method, "solve_fewest_blocking", nothing)
+    monkeypatch.setattr(stable_method, "budgets_beyond_reach", lambda *_: [])
     round_ = market_round(300, 30, 6, max_seats=3, hiring_budget=12000.0)
     compiled = compile_round(round_)
     prefs = build_preferences(compiled)
@@ -345,3 +351,36 @@ def test_the_method_keeps_to_its_time_limit() -> None:
     assert time.perf_counter() - started < 3.5
     assert result.status.has_solution
     check(result, round_, compiled)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_budgets_beyond_reach_are_broken_by_every_stable_matching(seed: int) -> None:
+    round_ = market_round(
+        400 + seed, 6, 3, max_seats=2, list_share=0.5, hiring_budget=6000.0 + 3000 * (seed % 4)
+    )
+    compiled = compile_round(round_)
+    prefs = build_preferences(compiled)
+    problem = build_problem(compiled, round_)
+    beyond = budgets_beyond_reach(problem, prefs)
+    for matching in stable_matchings(prefs):
+        broken = {b.group for b in budget_breaches(problem, np.array(matching, dtype=np.int64))}
+        assert set(beyond) <= broken
+    if beyond:
+        assert solve_stable(compiled, round_, PARAMS, preferences=prefs).status == (
+            Status.INFEASIBLE
+        )
+
+
+def test_budgets_beyond_reach_name_the_conflict_without_a_search() -> None:
+    round_ = _budget_conflict()
+    compiled = compile_round(round_)
+    problem = build_problem(compiled, round_)
+    assert budgets_beyond_reach(problem, build_preferences(compiled)) == ["host budget of 'host'"]
+    outcome = solve_stable_or_fewest_blocking(compiled, round_, PARAMS)
+    assert outcome.result.notes == (
+        "no stable matching respects host budget of 'host': every one spends more",
+    )
+    # pins may sit outside the lists, where the bounds do not hold: nothing is proven
+    pinned = round_.model_copy(update={"pins": [Pair(talent="a", package="pa")]})
+    compiled = compile_round(pinned)
+    assert budgets_beyond_reach(build_problem(compiled, pinned), build_preferences(compiled)) == []
