@@ -11,7 +11,7 @@ Both solves share the question's time limit: the first gets half of it, the seco
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matcher.compile import CompiledRound, compile_round
 from matcher.eligibility import REASONS, failing_rules
@@ -128,8 +128,10 @@ def why_not(
     failures = failing_rules(a, t, p)
     if failures:
         return WhyNot(talent_id, package_id, failing_rules=failures)
+    # each solve of a reproducible run (one worker) plans its work on half the time limit
+    half = replace(params, work_seconds=params.budget_seconds / 2)
     if base is None:
-        base = METHODS[method](compiled, round_, params.with_deadline(deadline.portion(0.5)))
+        base = METHODS[method](compiled, round_, half.with_deadline(deadline.portion(0.5)))
     if base.objective is None:
         # the round has no assignment to begin with: the pair is not to blame
         return WhyNot(
@@ -141,7 +143,7 @@ def why_not(
         update={"pins": [*round_.pins, Pair(talent=talent_id, package=package_id)]}
     )
     forced_round = compile_round(pinned)
-    forced = METHODS[method](forced_round, pinned, params.with_deadline(deadline.portion()))
+    forced = METHODS[method](forced_round, pinned, half.with_deadline(deadline.portion()))
     # an assignment that breaks constraints (deferred acceptance) still answers
     solved = forced.objective is not None
     return WhyNot(
