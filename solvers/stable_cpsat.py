@@ -201,6 +201,7 @@ def _solve(
             # groups hold as constraints, not assumptions, and CP-SAT uses every worker
             built.model.clear_assumptions()
             built.model.add_bool_and(list(built.groups.values()))
+    built.chains.clear()  # only hints need the auxiliary variables' handles
     solver, status = _run(name, built, params, deadline, soft)
 
     if status == Status.INFEASIBLE:
