@@ -7,14 +7,30 @@ raises its :data:`SCHEMA_VERSION`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.evaluator import Evaluation, Kpis
-from matcher.objective import Objective
+from matcher.objective import SCORE_RESOLUTION, Objective
 from matcher.stability import StabilityKpis
-from solvers.result import Result
+from solvers.result import Result, Status
 
 SCHEMA_VERSION = 2
+
+UNITS = {
+    "lexicographic": (
+        f"score and penalty in 1/{SCORE_RESOLUTION:,} of a score point; value = score - penalty, "
+        "the term maximised among assignments with the most placements; bound bounds value "
+        "at these placements, or is null while placement_bound allows more placements "
+        "(the gap is then on placements)"
+    ),
+    "weighted": (
+        f"score and penalty in 1/{SCORE_RESOLUTION:,} of a score point; value = placement "
+        "weight x placements + score - penalty, the one sum maximised; bound bounds value"
+    ),
+}
+"""What ``result.json``'s numbers count, per kind of objective."""
 """The version of both documents' shape."""
 
 
@@ -56,8 +72,15 @@ class ResultDocument(_Document):
     status: str
     placements: int
     objective: ObjectiveDocument | None
+    objective_kind: Literal["lexicographic", "weighted"] | None = Field(
+        description="lexicographic: placements first, then the score term; weighted: one sum"
+    )
     bound: float | None
+    placement_bound: int | None = Field(
+        description="lexicographic: the most placements the bound allows, when known"
+    )
     gap: float | None
+    units: str = Field(description="what the objective's numbers and the bound count")
     deterministic: bool
     solve_seconds: float | None
     compile_seconds: float | None
@@ -68,14 +91,23 @@ class ResultDocument(_Document):
     def of(cls, method: str, result: Result, compile_seconds: float) -> ResultDocument:
         """The document of ``result``, solved by ``method`` after ``compile_seconds``."""
         measured = not result.deterministic
+        objective = result.objective
+        kind: Literal["lexicographic", "weighted"] | None = None
+        if objective is not None:
+            kind = "lexicographic" if objective.lexicographic else "weighted"
         return cls(
             method=method,
             solver=result.solver,
             status=str(result.status),
             placements=result.placements,
-            objective=None if result.objective is None else ObjectiveDocument.of(result.objective),
-            bound=result.bound,
+            objective=None if objective is None else ObjectiveDocument.of(objective),
+            objective_kind=kind,
+            # while more placements are possible, a bound on the score term at these
+            # placements is not known: the gap is then on the placements
+            bound=None if result.placements_short else result.bound,
+            placement_bound=_placement_bound(result, kind),
             gap=result.gap,
+            units=UNITS[kind] if kind is not None else "",
             deterministic=result.deterministic,
             solve_seconds=round(result.wall_time, 3) if measured else None,
             compile_seconds=round(compile_seconds, 3) if measured else None,
@@ -104,6 +136,15 @@ class KpisDocument(_Document):
             kpis=evaluation.kpis,
             stability=stability,
         )
+
+
+def _placement_bound(result: Result, kind: str | None) -> int | None:
+    """The most placements possible, when known: an optimal lexicographic result's own."""
+    if result.placement_bound is not None:
+        return result.placement_bound
+    if kind == "lexicographic" and result.status == Status.OPTIMAL:
+        return result.placements
+    return None
 
 
 def to_json(document: BaseModel) -> str:

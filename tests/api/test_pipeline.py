@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from api.documents import SCHEMA_VERSION, KpisDocument, ResultDocument
 from api.pipeline import OUTCOME_FILES, RoundParams, run_round, write_outcome
 from matcher.errors import RoundError
+from matcher.models import Policy
+from matcher.objective import make_objective
 from matcher.roundio import load_round
-from solvers.result import Progress, SolveParams, Status
+from solvers.result import Progress, Result, SolveParams, Status
 from tests.factories import PILOT, PILOT_PLACEMENTS
 
 
@@ -114,3 +117,22 @@ def test_an_existing_file_is_no_results_folder(tmp_path: Path) -> None:
 def test_an_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown method 'fastest'"):
         RoundParams("fastest")
+
+
+def test_result_json_says_what_its_numbers_count(tmp_path: Path) -> None:
+    outcome = run_round(load_round(PILOT), _params())
+    document = outcome.result_document()
+    assert document.objective_kind == "lexicographic"
+    assert document.placement_bound == 3
+    assert document.bound is not None and document.objective is not None
+    assert document.bound == document.objective.value  # proven optimal
+    assert "score - penalty" in document.units and "1/1,000 of a score point" in document.units
+
+
+def test_result_json_names_the_placement_bound_while_more_are_possible() -> None:
+    objective = make_objective(2, 1_500, 0, Policy())
+    edges = np.arange(2, dtype=np.int64)
+    short = Result("auto", Status.FEASIBLE, edges, objective, 5.0e6, 1.0, (), (), 4)
+    document = ResultDocument.of("auto", short, 0.1)
+    assert (document.bound, document.placement_bound) == (None, 4)
+    assert document.gap == pytest.approx(1.0)  # 2 placed, at most 4
