@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from api.documents import SCHEMA_VERSION, KpisDocument, ResultDocument
-from api.pipeline import OUTCOME_FILES, RoundParams, run_round, write_outcome
+from api.pipeline import (
+    OUTCOME_FILES,
+    RoundParams,
+    default_time_limit,
+    run_round,
+    write_outcome,
+)
 from matcher.errors import RoundError
 from matcher.models import Policy
 from matcher.objective import make_objective
@@ -136,3 +142,20 @@ def test_result_json_names_the_placement_bound_while_more_are_possible() -> None
     document = ResultDocument.of("auto", short, 0.1)
     assert (document.bound, document.placement_bound) == (None, 4)
     assert document.gap == pytest.approx(1.0)  # 2 placed, at most 4
+
+
+def test_the_default_time_limit_grows_with_the_round() -> None:
+    pilot = load_round(PILOT)
+    assert default_time_limit(pilot) == 10.0
+
+    def of_size(n: int) -> float:
+        talent = pilot.talents[0]
+        talents = [talent.model_copy(update={"id": f"t{i}"}) for i in range(n)]
+        return default_time_limit(pilot.model_copy(update={"talents": talents}))
+
+    assert (of_size(1_000), of_size(2_000), of_size(20_000), of_size(200_000)) == (
+        10.0,
+        20.0,
+        200.0,
+        600.0,
+    )
