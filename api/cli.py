@@ -13,6 +13,7 @@ The benchmark suites run as ``python -m benchmarks SUITE`` (or ``cosource-bench 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from api.answers import ShortlistDocument, WhyNotDocument
 from api.cli_inputs import (
     EXIT_STATUS,
     MAX_GENERATED,
@@ -38,9 +40,10 @@ from api.cli_inputs import (
     share,
     workers,
 )
+from api.documents import to_json
 from api.pipeline import RoundParams, run_round, write_outcome
 from api.texts import ImprovementWatch, ProgressPrinter, check_report, shortlist_text
-from api.why_not import why_not
+from api.why_not import WhyNot, why_not
 from matcher.compile import compile_round
 from matcher.errors import RoundError
 from matcher.models import Round
@@ -104,11 +107,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_why_not(args: argparse.Namespace) -> int:
+    # a JSON answer is alone on stdout: what the command says on the way goes to stderr
+    with contextlib.redirect_stdout(sys.stderr if args.format == "json" else sys.stdout):
+        answer = _why_not_answer(args)
+    if args.format == "json":
+        print(to_json(WhyNotDocument.of(answer)), end="")
+    else:
+        print(answer.text())
+    return 0
+
+
+def _why_not_answer(args: argparse.Namespace) -> WhyNot:
     solve = _solve_params(args)
     round_ = load_checked(args.path)
     answer = why_not(round_, args.talent, args.package, method=args.method, params=solve)
-    print(answer.text())
-    return 0
+    return answer
 
 
 def _cmd_shortlist(args: argparse.Namespace) -> int:
@@ -129,7 +142,12 @@ def _cmd_shortlist(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    print(shortlist_text(compiled, shortlist, args.package is not None))
+    for_package = args.package is not None
+    if args.format == "text":
+        print(shortlist_text(compiled, shortlist, for_package))
+    else:
+        document = ShortlistDocument.build(compiled, shortlist, for_package)
+        print(to_json(document) if args.format == "json" else document.csv(), end="")
     return 0
 
 
@@ -212,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     why.add_argument("--talent", required=True)
     why.add_argument("--package", required=True)
+    why.add_argument(
+        "--format", choices=["text", "json"], default="text", help="the answer as text or JSON"
+    )
     _solve_options(why, time_limit=10.0)
     why.set_defaults(run=_cmd_why_not)
 
@@ -229,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     short.add_argument(
         "--skip-pinned", action="store_true", help="leave out talents pinned elsewhere"
+    )
+    short.add_argument(
+        "--format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="a table to read, a JSON document, or CSV rows",
     )
     short.set_defaults(run=_cmd_shortlist)
 

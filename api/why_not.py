@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from matcher.compile import CompiledRound, compile_round
-from matcher.eligibility import REASONS, failing_rules
+from matcher.eligibility_details import failure_details
 from matcher.errors import RoundError
 from matcher.models import Pair, Round
 from matcher.objective import SCORE_RESOLUTION, Objective
@@ -32,6 +32,8 @@ class WhyNot:
         The pair asked about.
     failing_rules
         The eligibility rules the pair fails (empty if it is eligible).
+    details
+        Each failing rule's facts for this pair (:mod:`matcher.eligibility_details`).
     placed
         Whether the pair is in fact placed in the solution examined.
     base, forced
@@ -49,6 +51,7 @@ class WhyNot:
     talent: str
     package: str
     failing_rules: list[str] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
     placed: bool = False
     base: Objective | None = None
     forced: Objective | None = None
@@ -64,7 +67,7 @@ class WhyNot:
         """The answer in one or two sentences."""
         pair = f"talent '{self.talent}' / package '{self.package}'"
         if self.failing_rules:
-            reasons = "; ".join(f"{r}: {REASONS[r]}" for r in self.failing_rules)
+            reasons = "; ".join(f"{r}: {self.details[r]}" for r in self.failing_rules)
             return f"{pair} is not eligible: {reasons}"
         if self.placed:
             return f"{pair} is placed in this solution"
@@ -77,11 +80,21 @@ class WhyNot:
         if self.forced is None or self.base is None:
             groups = ", ".join(self.conflicts) or "unknown constraints"
             return f"{pair} is eligible, but forcing it makes the round infeasible ({groups})"
-        d_placed = self.forced.placements - self.base.placements
-        d_score = (self.forced.secondary - self.base.secondary) / SCORE_RESOLUTION
+        d_placed, d_score, d_penalty = self.change()
         return (
-            f"{pair} is eligible; forcing it changes placements by {d_placed:+d} and the "
-            f"score by {d_score:+.3f} ({self.forced_status})"
+            f"{pair} is eligible; forcing it changes placements {d_placed:+d}, score "
+            f"{d_score:+.3f}, penalties {d_penalty:+.3f} ({self.forced_status})"
+        )
+
+    def change(self) -> tuple[int, float, float]:
+        """What forcing the pair changes: placements, the total score and the soft
+        penalties (in score points), each apart; zeros when it was not solved."""
+        if self.forced is None or self.base is None:
+            return 0, 0.0, 0.0
+        return (
+            self.forced.placements - self.base.placements,
+            (self.forced.score - self.base.score) / SCORE_RESOLUTION,
+            (self.forced.penalty - self.base.penalty) / SCORE_RESOLUTION,
         )
 
 
@@ -125,9 +138,9 @@ def why_not(
     if package_id not in a.package_ids:
         raise RoundError(f"unknown package '{package_id}'")
     t, p = a.talent_ids.index(talent_id), a.package_ids.index(package_id)
-    failures = failing_rules(a, t, p)
+    failures = failure_details(a, t, p)
     if failures:
-        return WhyNot(talent_id, package_id, failing_rules=failures)
+        return WhyNot(talent_id, package_id, failing_rules=list(failures), details=failures)
     # each solve of a reproducible run (one worker) plans its work on half the time limit
     half = replace(params, work_seconds=params.budget_seconds / 2)
     if base is None:

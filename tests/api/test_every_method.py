@@ -144,4 +144,4 @@ def test_why_not_with_deferred_acceptance_on_a_round_with_budgets() -> None:
     assert answer.eligible and answer.base is not None
     if not answer.placed:
         assert answer.forced is not None and answer.conflicts == []
-        assert "changes placements by" in answer.text()
+        assert "forcing it changes placements" in answer.text()

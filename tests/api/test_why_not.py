@@ -17,9 +17,13 @@ PARAMS = SolveParams(time_limit=5, workers=1)
 def test_ineligible_pair_names_the_failing_rules() -> None:
     answer = why_not(load_round(PILOT), "femke", "city-data", params=PARAMS)
     assert answer.failing_rules == ["age", "required_skills"]
+    assert answer.details == {
+        "age": "47, the policy asks 50+",
+        "required_skills": "needs data-analysis at level 3, talent 'femke' has none",
+    }
     assert answer.text() == (
-        "talent 'femke' / package 'city-data' is not eligible: "
-        "age: outside the age policy; required_skills: lacks a required skill or level"
+        "talent 'femke' / package 'city-data' is not eligible: age: 47, the policy asks 50+; "
+        "required_skills: needs data-analysis at level 3, talent 'femke' has none"
     )
 
 
@@ -42,7 +46,9 @@ def test_forcing_an_eligible_pair_reports_the_objective_change() -> None:
     assert answer.forced.secondary - answer.base.secondary == pytest.approx(
         round(0.427 * 1000) - round(0.919 * 1000), abs=2
     )
-    assert "changes placements by +0 and the score by -0.49" in answer.text()
+    assert answer.change() == (0, pytest.approx(-0.492, abs=0.002), 0.0)
+    assert "forcing it changes placements +0, score -0.49" in answer.text()
+    assert ", penalties +0.000 (" in answer.text()
 
 
 def test_forcing_against_an_accepted_placement_names_the_conflict() -> None:
