@@ -129,12 +129,14 @@ class RoundOutcome:
         return KpisDocument.of(self.evaluation, self.stability)
 
     def placements(self) -> pd.DataFrame:
-        """One row per placement: ids, organizations, scores and the monthly cost split."""
-        return placements_frame(self.compiled, self.result.edges)
+        """One row per placement: ids, organizations, scores, the monthly cost split, then
+        the package's title, the organizations' names and the tour's dates and FTE."""
+        return placements_frame(self.compiled, self.result.edges, self.round)
 
     def unplaced(self) -> pd.DataFrame:
-        """One row per unplaced talent: the main reason and the counts behind it."""
-        return unplaced_frame(list(self.reasons))
+        """One row per unplaced talent: the main reason, the counts behind it, the detail
+        (who took the seats, what a budget has left and needs) and the names."""
+        return unplaced_frame(list(self.reasons), self.round)
 
     def summary(self) -> str:
         """What a coordinator reads first: how the solve went, the KPIs, the best placements
@@ -198,7 +200,7 @@ def run_round(
     return dataclasses.replace(
         outcome,
         evaluation=evaluate(round_, compiled, result.pairs(compiled)),
-        reasons=tuple(explain_unplaced(compiled, result.edges)),
+        reasons=tuple(explain_unplaced(compiled, result.edges, round_)),
         stability=stability_kpis(preferences, result.edges),
         blocking_pairs=audit_matching(preferences, result.edges, with_pairs=True).pairs
         if params.blocking_pairs

@@ -12,13 +12,21 @@ import pandas as pd
 
 from matcher.compile import CompiledRound
 from matcher.evaluator import Evaluation
-from matcher.explain import CATEGORY_TEXT, UnplacedReason, summarize_reasons
-from matcher.models import SCORE_NAMES
+from matcher.explain import UnplacedReason, summarize_explanations
+from matcher.models import SCORE_NAMES, Round
 from matcher.stability import StabilityKpis
 
+UNPLACED_COLUMNS = ["talent", "reason", "explanation", "counts", "detail", "package", "score"]
+"""The first columns of :func:`unplaced_frame` (``budget_left`` and ``budget_needed`` follow,
+then, with a round, the names)."""
 
-def placements_frame(compiled: CompiledRound, edges: npt.NDArray[np.integer]) -> pd.DataFrame:
-    """One row per chosen edge: ids, organizations, scores and cost split."""
+
+def placements_frame(
+    compiled: CompiledRound, edges: npt.NDArray[np.integer], round_: Round | None = None
+) -> pd.DataFrame:
+    """One row per chosen edge: ids, organizations, scores and cost split; with ``round_``,
+    then the package's title, the lender's and host's names, the tour's start, end and
+    FTE (talents have no name)."""
     a = compiled.arrays
     e = np.asarray(edges, dtype=np.int64)
     t, p = compiled.talent[e], compiled.package[e]
@@ -37,20 +45,49 @@ def placements_frame(compiled: CompiledRound, edges: npt.NDArray[np.integer]) ->
     frame["host_fee"] = np.round(compiled.host_fee[e], 2)
     frame["subsidy"] = np.round(compiled.subsidy[e], 2)
     frame["topup"] = np.round(compiled.topup[e], 2)
+    if round_ is not None:
+        orgs = {o.id: o.name for o in round_.organizations}
+        packages = {x.id: x for x in round_.packages}
+        chosen = [packages[i] for i in frame["package"]]
+        frame["package_title"] = [x.title for x in chosen]
+        frame["lender_name"] = [orgs[i] for i in frame["lender"]]
+        frame["host_name"] = [orgs[i] for i in frame["host"]]
+        frame["start"] = [x.start.isoformat() for x in chosen]
+        frame["end"] = [x.end.isoformat() for x in chosen]
+        frame["fte"] = [x.fte for x in chosen]
     return frame
 
 
-def unplaced_frame(reasons: list[UnplacedReason]) -> pd.DataFrame:
-    """One row per unplaced talent: reason code, its meaning and the counts behind it."""
-    return pd.DataFrame(
+def unplaced_frame(reasons: list[UnplacedReason], round_: Round | None = None) -> pd.DataFrame:
+    """One row per unplaced talent: reason code, its meaning (cause included), the counts
+    behind it, one sentence of detail, the package it is about and the talent's score
+    there, and, for a binding budget, the amount left and the amount needed (per month).
+    With ``round_``, the names: the talent's lender, the package's title and host."""
+    frame = pd.DataFrame(
         {
             "talent": [r.talent for r in reasons],
             "reason": [r.reason for r in reasons],
-            "explanation": [CATEGORY_TEXT[r.reason] for r in reasons],
+            "explanation": [r.explanation() for r in reasons],
             "counts": [";".join(f"{k}:{v}" for k, v in r.counts.items()) for r in reasons],
+            "detail": [r.detail for r in reasons],
+            "package": [r.package for r in reasons],
+            "score": [r.score for r in reasons],
         },
-        columns=["talent", "reason", "explanation", "counts"],
+        columns=UNPLACED_COLUMNS,
     )
+    frame["budget_left"] = [None if r.left is None else round(r.left, 2) for r in reasons]
+    frame["budget_needed"] = [None if r.needed is None else round(r.needed, 2) for r in reasons]
+    if round_ is not None:
+        orgs = {o.id: o.name for o in round_.organizations}
+        lenders = {t.id: t.lender for t in round_.talents}
+        packages = {x.id: x for x in round_.packages}
+        frame["lender"] = [lenders[r.talent] for r in reasons]
+        frame["lender_name"] = [orgs[lenders[r.talent]] for r in reasons]
+        held = [packages.get(r.package) for r in reasons]
+        frame["package_title"] = [x.title if x else "" for x in held]
+        frame["host"] = [x.host if x else "" for x in held]
+        frame["host_name"] = [orgs[x.host] if x else "" for x in held]
+    return frame
 
 
 def summary_text(
@@ -98,9 +135,9 @@ def summary_text(
                 f"(strengths {row.strengths:.2f}, learning {row.learning:.2f}) "
                 f"fee {row.host_fee:,.0f} + top-up {row.topup:,.0f}"
             )
-    summary = summarize_reasons(reasons)
+    summary = summarize_explanations(reasons)
     if summary:
         lines.append(f"\nwhy {len(reasons):,} talents were not placed:")
-        for reason, n in summary.items():
-            lines.append(f"  {n:>7,}  {CATEGORY_TEXT[reason]}")
+        for explanation, n in summary.items():
+            lines.append(f"  {n:>7,}  {explanation}")
     return "\n".join(lines)

@@ -159,3 +159,65 @@ def test_the_default_time_limit_grows_with_the_round() -> None:
         200.0,
         600.0,
     )
+
+
+def test_unplaced_csv_names_the_binding_budget_with_its_amounts(tmp_path: Path) -> None:
+    from matcher.models import Organization
+    from tests.factories import make_round, package, talent
+
+    orgs = [
+        Organization(id="lend", name="Northsea Bank", sector="finance", role="lender"),
+        Organization(
+            id="host", name="City of Ghent", sector="public", role="host", hiring_budget=5000
+        ),
+    ]
+    round_ = make_round(
+        [
+            talent("a", strengths={"audit": 5}, salary=6000),
+            talent("b", strengths={"tax": 3}, salary=6000),
+        ],
+        [
+            package("p", title="Audit lead", required={"audit": 3}, desired={}, fee_cap=4000),
+            package("q", title="Tax desk", required={"tax": 3}, desired={}, fee_cap=4000),
+        ],
+        orgs,
+    )
+    outcome = run_round(round_, _params())
+    assert outcome.result.pairs(outcome.compiled) == [("a", "p")]
+    write_outcome(outcome, tmp_path)
+
+    placements = pd.read_csv(tmp_path / "placements.csv")
+    row = placements.iloc[0]
+    assert (row.talent, row.package, row.package_title, row.lender_name, row.host_name) == (
+        "a",
+        "p",
+        "Audit lead",
+        "Northsea Bank",
+        "City of Ghent",
+    )
+    assert (row.start, row.end, row.fte) == ("2027-03-01", "2027-08-31", 1.0)
+
+    unplaced = pd.read_csv(tmp_path / "unplaced.csv", keep_default_na=False)
+    assert list(unplaced.columns[:4]) == ["talent", "reason", "explanation", "counts"]
+    row = unplaced.iloc[0]
+    # q's seat is free: the host's budget binds, 1000 left of 5000 for a 4000 fee
+    assert (row.talent, row.reason, row.counts) == (
+        "b",
+        "host_budget_exhausted",
+        "host_budget_exhausted:1",
+    )
+    assert (row.package, row.package_title, row.host, row.host_name) == (
+        "q",
+        "Tax desk",
+        "host",
+        "City of Ghent",
+    )
+    assert (row.budget_left, row.budget_needed) == (1000, 4000)
+    assert row.detail.startswith("package 'q' (Tax desk) at 'host' (City of Ghent)")
+    assert row.detail.endswith(
+        "had a free seat, but the host's hiring budget has 1,000 left per month and the fee "
+        "would be 4,000"
+    )
+    # no pins and no previous round here: the files never say so
+    for text in (tmp_path / "unplaced.csv").read_text(), outcome.summary():
+        assert "pin" not in text and "prior" not in text and "previous" not in text

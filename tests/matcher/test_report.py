@@ -75,3 +75,63 @@ def test_summary_names_blocking_pairs_of_an_unstable_matching() -> None:
     blocking = placements_frame(compiled, audit.pairs)
     assert list(zip(blocking.talent, blocking.package, strict=True)) == [("a", "p")]
     assert stability.blocking_pairs == 1
+
+
+def test_tables_carry_names_beside_ids_and_the_detail() -> None:
+    round_ = load_round(PILOT)
+    compiled = compile_round(round_)
+    a = compiled.arrays
+    edges = compiled.edge_index(
+        np.array([a.talent_ids.index(t) for t, _ in CHOSEN]),
+        np.array([a.package_ids.index(p) for _, p in CHOSEN]),
+    )
+    placements = placements_frame(compiled, edges, round_)
+    # the columns of old first, then the names, dates and FTE
+    assert list(placements.columns[:5]) == ["talent", "package", "lender", "host", "score"]
+    assert list(placements.columns[-6:]) == [
+        "package_title",
+        "lender_name",
+        "host_name",
+        "start",
+        "end",
+        "fte",
+    ]
+    ann = placements.iloc[0]
+    assert (ann.package_title, ann.lender_name, ann.host_name) == (
+        "Finance lead for the solar cooperative",
+        "Northsea Bank",
+        "Solar Coop",
+    )
+    assert (ann.start, ann.end, ann.fte) == ("2027-03-01", "2028-02-29", 1.0)
+
+    unplaced = unplaced_frame(explain_unplaced(compiled, edges, round_), round_)
+    assert list(unplaced.columns[:4]) == ["talent", "reason", "explanation", "counts"]
+    femke = unplaced[unplaced.talent == "femke"].iloc[0]
+    assert (femke.lender, femke.lender_name, femke.package) == ("bank", "Northsea Bank", "")
+    assert femke.detail == (
+        "no package passes every rule; packages by the first rule they fail: age 5"
+    )
+
+
+def test_unplaced_table_names_who_took_the_seat() -> None:
+    from tests.factories import make_round, org, package, talent
+
+    round_ = make_round(
+        [talent("s", strengths={"audit": 5}), talent("w", strengths={"audit": 3})],
+        [package("p", title="Audit lead", required={"audit": 3}, desired={})],
+        [org("lend", name="Bank"), org("host", name="City")],
+    )
+    compiled = compile_round(round_)
+    reasons = explain_unplaced(compiled, np.array([0]), round_)
+    row = unplaced_frame(reasons, round_).iloc[0]
+    assert (row.talent, row.reason, row.counts) == ("w", "outcompeted", "outcompeted:1")
+    assert row.explanation == "its seats went to better-scored talents"
+    assert f"its seat went to 's' (score {compiled.score[0]:.3f})" in row.detail
+    assert (row.package, row.package_title, row.host, row.host_name) == (
+        "p",
+        "Audit lead",
+        "host",
+        "City",
+    )
+    assert (row.lender, row.lender_name) == ("lend", "Bank")
+    assert row.score == round(float(compiled.score[1]), 4)
