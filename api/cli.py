@@ -41,7 +41,7 @@ from api.cli_inputs import (
     workers,
 )
 from api.documents import to_json
-from api.pipeline import RoundParams, run_round, write_outcome
+from api.pipeline import RoundParams, default_time_limit, run_round, write_outcome
 from api.texts import ImprovementWatch, ProgressPrinter, check_report, shortlist_text
 from api.why_not import WhyNot, why_not
 from matcher.compile import compile_round
@@ -56,15 +56,19 @@ from solvers.stop import Deadline, NoImprovement
 Command = Callable[[argparse.Namespace], int]
 
 
-def _solve_params(args: argparse.Namespace) -> SolveParams:
-    """The solve options, with the command's deadline starting now: reading the round
-    counts against the time limit too."""
+def _solve_params(args: argparse.Namespace, round_: Round, started: float) -> SolveParams:
+    """The solve options, with the command's deadline counted from ``started`` (before the
+    round was read: reading counts against the limit too). Without ``--time-limit`` the
+    round gets :func:`~api.pipeline.default_time_limit`, and a solve's summary says so."""
+    limit = args.time_limit
+    if limit is None:
+        limit = default_time_limit(round_)
     return SolveParams(
-        time_limit=args.time_limit,
+        time_limit=limit,
         workers=args.workers,
         seed=args.seed,
         relative_gap=args.gap,
-        deadline=Deadline(args.time_limit),
+        deadline=Deadline(limit, started),
         stop=None if args.patience is None else NoImprovement(args.patience),
     )
 
@@ -80,27 +84,35 @@ def _run_and_write(
     hint = watch.hint(outcome.result.status, solve.time_limit)
     if hint is not None:
         print(hint)
+    if args.time_limit is None:
+        print(
+            f"time limit {solve.time_limit:g} s: the default for {len(round_.talents):,} "
+            "talents (--time-limit to choose)"
+        )
     if outcome.solved:
         print(f"\nresults written to {args.out}/")
     return 0 if outcome.solved else 1
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    solve = _solve_params(args)
+    started = time.perf_counter()
     check_out(args.out, "results folder")
-    return _run_and_write(load_checked(args.path), args, solve, args.blocking_pairs)
+    round_ = load_checked(args.path)
+    solve = _solve_params(args, round_, started)
+    return _run_and_write(round_, args, solve, args.blocking_pairs)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from matcher.generator import DEMO, generate_round
 
-    solve = _solve_params(args)
+    started = time.perf_counter()
     check_out(args.out, "results folder")
     round_ = generate_round(DEMO.talents, DEMO.packages, seed=args.seed)
     print(
         f"demo round: {len(round_.talents)} talents, {len(round_.packages)} packages, "
         f"{len(round_.organizations)} organizations (seed {args.seed})"
     )
+    solve = _solve_params(args, round_, started)
     args.out.mkdir(parents=True, exist_ok=True)
     save_round(round_, args.out / "round.json")
     return _run_and_write(round_, args, solve, blocking_pairs=False)
@@ -118,8 +130,9 @@ def _cmd_why_not(args: argparse.Namespace) -> int:
 
 
 def _why_not_answer(args: argparse.Namespace) -> WhyNot:
-    solve = _solve_params(args)
+    started = time.perf_counter()
     round_ = load_checked(args.path)
+    solve = _solve_params(args, round_, started)
     answer = why_not(round_, args.talent, args.package, method=args.method, params=solve)
     return answer
 
@@ -174,7 +187,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
+def _solve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         choices=[m for m in METHODS if not m.endswith(BUDGET_VARIANT)],
@@ -183,7 +196,11 @@ def _solve_options(parser: argparse.ArgumentParser, time_limit: float) -> None:
         "alone; da / da-packages: deferred acceptance; stable: best stable matching",
     )
     parser.add_argument(
-        "--time-limit", type=positive_seconds, default=time_limit, help="seconds, in all"
+        "--time-limit",
+        type=positive_seconds,
+        default=None,
+        help="seconds for the whole command (default: 10 s, plus 1 s per 100 talents above "
+        "1,000, at most 600 s)",
     )
     parser.add_argument(
         "--workers", type=workers, default=2, help=f"CP-SAT search workers, 1-{MAX_WORKERS}"
@@ -212,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="solve the seeded demo round and print a summary")
-    _solve_options(demo, time_limit=10.0)
+    _solve_options(demo)
     demo.set_defaults(seed=7)
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="results folder")
     demo.set_defaults(run=_cmd_demo)
@@ -220,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     solve_cmd = sub.add_parser("solve", help="solve a round and write the results")
     solve_cmd.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     solve_cmd.add_argument("--out", type=Path, required=True, help="results folder")
-    _solve_options(solve_cmd, time_limit=30.0)
+    _solve_options(solve_cmd)
     solve_cmd.add_argument(
         "--blocking-pairs", action="store_true", help="also write blocking_pairs.csv"
     )
@@ -233,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument(
         "--format", choices=["text", "json"], default="text", help="the answer as text or JSON"
     )
-    _solve_options(why, time_limit=10.0)
+    _solve_options(why)
     why.set_defaults(run=_cmd_why_not)
 
     short = sub.add_parser("shortlist", help="top candidates of a package, or packages of a talent")
