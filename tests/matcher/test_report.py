@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
-from matcher.compile import compile_round
+from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import evaluate
 from matcher.explain import explain_unplaced
+from matcher.models import Round
 from matcher.report import placements_frame, summary_text, unplaced_frame
 from matcher.roundio import load_round
 from tests.factories import PILOT
@@ -14,7 +16,8 @@ from tests.factories import PILOT
 CHOSEN = [("ann", "coop-finance"), ("chloe", "city-data"), ("els", "insurer-coaching")]
 
 
-def test_result_tables_and_summary() -> None:
+def _pilot_with_chosen() -> tuple[Round, CompiledRound, npt.NDArray[np.int64]]:
+    """The pilot round, compiled, and the edges of :data:`CHOSEN`."""
     round_ = load_round(PILOT)
     compiled = compile_round(round_)
     a = compiled.arrays
@@ -22,6 +25,11 @@ def test_result_tables_and_summary() -> None:
         np.array([a.talent_ids.index(t) for t, _ in CHOSEN]),
         np.array([a.package_ids.index(p) for _, p in CHOSEN]),
     )
+    return round_, compiled, edges
+
+
+def test_result_tables_and_summary() -> None:
+    round_, compiled, edges = _pilot_with_chosen()
     evaluation = evaluate(round_, compiled, CHOSEN)
     reasons = explain_unplaced(compiled, edges)
     placements = placements_frame(compiled, edges)
@@ -78,13 +86,7 @@ def test_summary_names_blocking_pairs_of_an_unstable_matching() -> None:
 
 
 def test_tables_carry_names_beside_ids_and_the_detail() -> None:
-    round_ = load_round(PILOT)
-    compiled = compile_round(round_)
-    a = compiled.arrays
-    edges = compiled.edge_index(
-        np.array([a.talent_ids.index(t) for t, _ in CHOSEN]),
-        np.array([a.package_ids.index(p) for _, p in CHOSEN]),
-    )
+    round_, compiled, edges = _pilot_with_chosen()
     placements = placements_frame(compiled, edges, round_)
     # the columns of old first, then the names, dates and FTE
     assert list(placements.columns[:5]) == ["talent", "package", "lender", "host", "score"]
