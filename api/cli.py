@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -133,8 +134,11 @@ def _why_not_answer(args: argparse.Namespace) -> WhyNot:
     started = time.perf_counter()
     round_ = load_checked(args.path)
     solve = _solve_params(args, round_, started)
-    answer = why_not(round_, args.talent, args.package, method=args.method, params=solve)
-    return answer
+    if not args.quiet:
+        # the two solves' progress, on stderr: the answer alone goes to stdout
+        printer = ProgressPrinter(solve.time_limit, sys.stderr)
+        solve = dataclasses.replace(solve, progress=printer)
+    return why_not(round_, args.talent, args.package, method=args.method, params=solve)
 
 
 def _cmd_shortlist(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.cli import main
+from matcher.compile import compile_round
 from matcher.roundio import load_round
 from tests.factories import PILOT
 
@@ -168,3 +169,27 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.startswith("cosource 0.1.0")
+
+
+def test_why_not_shows_the_solves_progress_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "round.json"
+    assert (
+        main(["generate", "--size", "120", "--packages", "30", "--seed", "3", "--out", str(path)])
+        == 0
+    )
+    round_ = load_round(path)
+    capsys.readouterr()
+    compiled = compile_round(round_)
+    # an eligible pair: the answer needs a solve, whose progress goes to stderr
+    a = compiled.arrays
+    talent = a.talent_ids[int(compiled.talent[0])]
+    package = a.package_ids[int(compiled.package[0])]
+    args = ["why-not", str(path), "--talent", talent, "--package", package, "--time-limit", "4"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"talent '{talent}' / package '{package}' is")
+    assert "not eligible" not in out
+    assert "s of 4 s  auto  placed" in err
+    assert "s of 4 s" not in out
