@@ -43,7 +43,13 @@ from api.cli_inputs import (
 )
 from api.documents import to_json
 from api.pipeline import RoundParams, default_time_limit, run_round, write_outcome
-from api.texts import ImprovementWatch, ProgressPrinter, check_report, shortlist_text
+from api.texts import (
+    ImprovementWatch,
+    LiveProgress,
+    ProgressPrinter,
+    check_report,
+    shortlist_text,
+)
 from api.why_not import WhyNot, why_not
 from matcher.compile import compile_round
 from matcher.errors import RoundError
@@ -51,7 +57,7 @@ from matcher.models import Round
 from matcher.roundio import save_round
 from matcher.shortlists import Shortlists
 from solvers.registry import BUDGET_VARIANT, BUDGETS_HELP, METHODS, within_budgets
-from solvers.result import SolveParams
+from solvers.result import Progress, SolveParams
 from solvers.stop import Deadline, NoImprovement
 
 Command = Callable[[argparse.Namespace], int]
@@ -78,8 +84,14 @@ def _run_and_write(
     round_: Round, args: argparse.Namespace, solve: SolveParams, blocking_pairs: bool
 ) -> int:
     params = RoundParams(args.method, solve, blocking_pairs)
-    watch = ImprovementWatch(None if args.quiet else ProgressPrinter(solve.time_limit))
-    outcome = run_round(round_, params, watch)
+    with contextlib.ExitStack() as stack:
+        display: Callable[[Progress], None] | None = None
+        if not args.quiet and sys.stdout.isatty():
+            display = stack.enter_context(LiveProgress(solve.time_limit))
+        elif not args.quiet:
+            display = ProgressPrinter(solve.time_limit)
+        watch = ImprovementWatch(display)
+        outcome = run_round(round_, params, watch)
     write_outcome(outcome, args.out)
     print(outcome.summary())
     hint = watch.hint(outcome.result.status, solve.time_limit)

@@ -5,11 +5,16 @@ These are the coordinator's texts: they show everything the round holds.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import time
 from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from matcher.compile import CompiledRound
 from matcher.eligibility import REASONS
@@ -71,6 +76,38 @@ class ProgressPrinter:
         self.last = progress.elapsed
         self.placements = max(self.placements, progress.placements or 0)
         print(progress_line(progress, self.limit), file=self.stream, flush=True)
+
+
+class LiveProgress:
+    """The search's progress as one status line rewritten in place, for a terminal: the
+    clock ticks between reports, the rest is the last report (see :func:`progress_line`).
+    Use it as a context manager around the solve; reports may come from any thread."""
+
+    def __init__(self, limit: float | None = None, console: Console | None = None) -> None:
+        self.limit = limit
+        self.started = time.perf_counter()
+        self.last: Progress | None = None
+        self.live = Live(self, console=console or Console(), refresh_per_second=4)
+
+    def __enter__(self) -> LiveProgress:
+        self.started = time.perf_counter()
+        self.live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.stop()
+
+    def __call__(self, progress: Progress) -> None:
+        self.last = progress
+        self.live.refresh()
+
+    def __rich__(self) -> Text:
+        # plain text: no markup and no highlighting of the numbers
+        if self.last is None:
+            clock = f"{time.perf_counter() - self.started:6.1f} s"
+            return Text(clock + (f" of {self.limit:g} s" if self.limit else "") + "  starting")
+        now = max(self.last.elapsed, time.perf_counter() - self.started)
+        return Text(progress_line(dataclasses.replace(self.last, elapsed=now), self.limit))
 
 
 STILL_IMPROVING_SHARE = 0.8

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from api.texts import ImprovementWatch, ProgressPrinter, progress_line
+from rich.console import Console
+
+from api.texts import ImprovementWatch, LiveProgress, ProgressPrinter, progress_line
 from solvers.result import Progress, Status
 
 
@@ -43,3 +45,16 @@ def test_a_search_still_improving_at_the_limit_is_told_so() -> None:
     early = ImprovementWatch()
     early(Progress("auto", 2.0, 100.0, None, 5))
     assert early.hint(Status.FEASIBLE, 10.0) is None
+
+
+def test_a_terminal_gets_one_live_line() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    with LiveProgress(10.0, console) as live:
+        assert "starting" in live.__rich__().plain
+        live(Progress.of_combined("auto", 1.0, 900.0, 12, 12_000_950.0, 1_000_000))
+        live(Progress.of_combined("auto", 2.0, 920.0, 12, 12_000_950.0, 1_000_000))
+    text = out.getvalue()
+    assert "placed 12  objective 920  bound 950  gap 3.26%" in text
+    # rewritten in place: each refresh erases the line it replaces
+    assert "\x1b[2K" in text
