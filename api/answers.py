@@ -49,6 +49,23 @@ class ObjectiveChange(_Answer):
     penalty: float
 
 
+WHY_NOT_COLUMNS = (
+    "talent",
+    "package",
+    "eligible",
+    "rule",
+    "detail",
+    "placed",
+    "placements_change",
+    "score_change",
+    "penalty_change",
+    "status",
+    "conflicts",
+    "answer",
+)
+"""The columns of a why-not answer as CSV."""
+
+
 class WhyNotDocument(_Answer):
     """The answer to "why is talent T not on package P?" (:class:`api.why_not.WhyNot`).
 
@@ -70,6 +87,28 @@ class WhyNotDocument(_Answer):
     base_status: str | None
     conflicts: list[str]
     answer: str
+
+    def csv(self) -> str:
+        """One row per failing rule (one row when the pair is eligible): the pair, the rule
+        and its detail, whether it is placed, the change forcing it brings (placements,
+        score and penalties in score points), the status and the answer."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(WHY_NOT_COLUMNS)
+        change = self.change
+        tail: list[object] = [
+            "" if change is None else change.placements,
+            "" if change is None else change.score,
+            "" if change is None else change.penalty,
+            self.status or "",
+            "; ".join(self.conflicts),
+            self.answer,
+        ]
+        rules = [(r.rule, r.detail) for r in self.failing_rules] or [("", "")]
+        for rule, detail in rules:
+            row: list[object] = [self.talent, self.package, self.eligible, rule, detail]
+            writer.writerow([*row, self.placed, *tail])
+        return out.getvalue()
 
     @classmethod
     def of(cls, answer: WhyNot) -> WhyNotDocument:
@@ -156,6 +195,7 @@ class ShortlistDocument(_Answer):
 
 
 __all__ = [
+    "WHY_NOT_COLUMNS",
     "ANSWER_SCHEMA_VERSION",
     "Candidate",
     "FailedRule",

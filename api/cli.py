@@ -132,11 +132,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_why_not(args: argparse.Namespace) -> int:
-    # a JSON answer is alone on stdout: what the command says on the way goes to stderr
-    with contextlib.redirect_stdout(sys.stderr if args.format == "json" else sys.stdout):
+    # a JSON or CSV answer is alone on stdout: what the command says on the way goes to stderr
+    with contextlib.redirect_stdout(sys.stderr if args.format != "text" else sys.stdout):
         answer = _why_not_answer(args)
     if args.format == "json":
         print(to_json(WhyNotDocument.of(answer)), end="")
+    elif args.format == "csv":
+        print(WhyNotDocument.of(answer).csv(), end="")
     else:
         print(answer.text())
     return 0
@@ -264,7 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--talent", required=True)
     why.add_argument("--package", required=True)
     why.add_argument(
-        "--format", choices=["text", "json"], default="text", help="the answer as text or JSON"
+        "--format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="the answer as text, JSON or CSV (one row per failing rule)",
     )
     _solve_options(why)
     why.set_defaults(run=_cmd_why_not)

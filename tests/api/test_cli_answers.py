@@ -138,10 +138,24 @@ def test_an_empty_shortlist_as_json_and_csv(capsys: Capture, tmp_path: Path) -> 
     ]
 
 
+def test_why_not_csv_has_a_row_per_failing_rule(capsys: Capture) -> None:
+    rows = list(
+        csv.DictReader(io.StringIO(_why_not(capsys, "femke", "city-data", "--format", "csv")))
+    )
+    assert [row["rule"] for row in rows] == ["age", "required_skills"]
+    assert rows[0]["detail"] == "47, the policy asks 50+" or "47" in rows[0]["detail"]
+    assert {row["eligible"] for row in rows} == {"False"}
+    eligible = list(
+        csv.DictReader(io.StringIO(_why_not(capsys, "ann", "city-procurement", "--format", "csv")))
+    )
+    assert len(eligible) == 1 and eligible[0]["eligible"] == "True"
+    assert eligible[0]["placements_change"] == "0" and eligible[0]["status"] == "optimal"
+
+
 def test_unknown_format_is_refused(capsys: Capture) -> None:
     args = ["why-not", str(PILOT), "--talent", "femke", "--package", "city-data"]
-    assert _exit_code([*args, "--format", "csv"]) == 2
-    assert "invalid choice: 'csv'" in capsys.readouterr().err
+    assert _exit_code([*args, "--format", "xml"]) == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
 
 
 def _exit_code(argv: list[str]) -> int:
