@@ -195,8 +195,8 @@ class ShortlistDocument(_Answer):
 
 
 __all__ = [
-    "WHY_NOT_COLUMNS",
     "ANSWER_SCHEMA_VERSION",
+    "WHY_NOT_COLUMNS",
     "Candidate",
     "FailedRule",
     "ObjectiveChange",
