@@ -49,6 +49,7 @@ from api.texts import (
     ProgressPrinter,
     check_report,
     shortlist_text,
+    working,
 )
 from api.why_not import WhyNot, why_not
 from matcher.compile import compile_round
@@ -198,9 +199,12 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    round_ = load_checked(args.path)
+    with working(f"reading {args.path}"):
+        round_ = load_checked(args.path)
     started = time.perf_counter()
-    compiled = compile_round(round_)
+    size = f"{len(round_.talents):,} talents x {len(round_.packages):,} packages"
+    with working(f"compiling {size}: eligible pairs, exclusions per rule, scores"):
+        compiled = compile_round(round_)
     print(check_report(round_, compiled, time.perf_counter() - started))
     return 0
 

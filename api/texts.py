@@ -5,10 +5,12 @@ These are the coordinator's texts: they show everything the round holds.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TextIO
 
 import numpy as np
@@ -108,6 +110,15 @@ class LiveProgress:
             return Text(clock + (f" of {self.limit:g} s" if self.limit else "") + "  starting")
         now = max(self.last.elapsed, time.perf_counter() - self.started)
         return Text(progress_line(dataclasses.replace(self.last, elapsed=now), self.limit))
+
+
+def working(what: str, console: Console | None = None) -> AbstractContextManager[object]:
+    """A spinner saying ``what`` is being done, on a terminal's stderr while the block runs;
+    nothing when stderr is not a terminal (a pipe, a file, the tests)."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        return contextlib.nullcontext()
+    return console.status(Text(what), spinner="dots")
 
 
 STILL_IMPROVING_SHARE = 0.8

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from api.texts import ImprovementWatch, LiveProgress, ProgressPrinter, progress_line
+from api.texts import ImprovementWatch, LiveProgress, ProgressPrinter, progress_line, working
 from solvers.result import Progress, Status
 
 
@@ -58,3 +58,14 @@ def test_a_terminal_gets_one_live_line() -> None:
     assert "placed 12  objective 920  bound 950  gap 3.26%" in text
     # rewritten in place: each refresh erases the line it replaces
     assert "\x1b[2K" in text
+
+
+def test_work_in_progress_shows_on_a_terminal_only() -> None:
+    out = io.StringIO()
+    with working("compiling", Console(file=out, force_terminal=True, width=80)):
+        pass
+    assert "compiling" in out.getvalue()
+    quiet = io.StringIO()
+    with working("compiling", Console(file=quiet, force_terminal=False)):
+        pass
+    assert quiet.getvalue() == ""
