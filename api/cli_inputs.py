@@ -13,6 +13,7 @@ from typing import NoReturn
 
 import pandas as pd
 
+from matcher.costs import forced_over_budget
 from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.roundio import load_round
@@ -102,9 +103,9 @@ def share(text: str) -> float:
 
 def load_checked(path: Path) -> Round:
     """The round at ``path``, refused when its pinned and accepted placements exceed the
-    seats or tours (the solvers would only find it infeasible)."""
+    seats, tours or budgets (the solvers would only find it infeasible)."""
     round_ = load_round(path)
-    over = round_.over_capacity()
+    over = round_.over_capacity() + forced_over_budget(round_)
     if over:
         raise RoundError(f"{path}: {'; '.join(over)}")
     return round_

@@ -13,6 +13,10 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.arrays import FloatArray, RoundArrays
+from matcher.models import Round
+
+_TOLERANCE = 1e-6
+"""Amounts within this of a budget fit it (as the eligibility rule has it)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +54,61 @@ class CostSplit:
 def cost_split(a: RoundArrays, t: npt.NDArray[np.integer], p: npt.NDArray[np.integer]) -> CostSplit:
     """The cost split of each pair ``(t[i], p[i])``."""
     retained = a.talent_retained_salary[t] * a.package_fte[p]
-    host_fee = np.minimum(a.package_fee_cap[p], retained)
+    return split_retained(retained, a.package_fee_cap[p], a.policy.subsidy_share)
+
+
+def split_retained(retained: FloatArray, fee_cap: FloatArray, subsidy_share: float) -> CostSplit:
+    """Who pays each retained cost: the host up to ``fee_cap``, of the rest the subsidy its
+    share and the lender what remains."""
+    host_fee = np.minimum(fee_cap, retained)
     rest = retained - host_fee
-    subsidy = rest * a.policy.subsidy_share
+    subsidy = rest * subsidy_share
     return CostSplit(retained, host_fee, subsidy, rest - subsidy)
+
+
+def forced_over_budget(round_: Round) -> list[str]:
+    """The budgets that the pinned and accepted placements alone exceed, one message each
+    naming the budget, its amount and what those placements cost it a month.
+
+    Not a validation error: the solvers report such a round as infeasible and name the
+    constraint groups in conflict; ``cosource`` refuses it as bad input.
+    """
+    talents = {t.id: t for t in round_.talents}
+    packages = {p.id: p for p in round_.packages}
+    forced = [(f"pins[{i}]", x) for i, x in enumerate(round_.pins)]
+    forced += [
+        (f"previous[{i}]", x) for i, x in enumerate(round_.previous) if x.status == "accepted"
+    ]
+    if not forced:
+        return []
+    pairs = [(where, talents[x.talent], packages[x.package]) for where, x in forced]
+    retained = np.array([t.salary * t.retention * p.fte for _, t, p in pairs])
+    split = split_retained(
+        retained, np.array([p.fee_cap for _, _, p in pairs]), round_.policy.subsidy_share
+    )
+    hosts: dict[str, tuple[float, list[str]]] = {}
+    lenders: dict[str, tuple[float, list[str]]] = {}
+    for k, (where, talent, package) in enumerate(pairs):
+        fee, places = hosts.get(package.host, (0.0, []))
+        hosts[package.host] = (fee + float(split.host_fee[k]), [*places, where])
+        topup, places = lenders.get(talent.lender, (0.0, []))
+        lenders[talent.lender] = (topup + float(split.topup[k]), [*places, where])
+    messages = []
+    for i, org in enumerate(round_.organizations):
+        for field, budget, spent in (
+            ("hiring_budget", org.hiring_budget, hosts.get(org.id)),
+            ("topup_budget", org.topup_budget, lenders.get(org.id)),
+        ):
+            if budget is not None and spent is not None and spent[0] > budget + _TOLERANCE:
+                messages.append(
+                    f"organization '{org.id}' (organizations[{i}]), field '{field}': "
+                    f"{budget:,.2f} a month, but the pinned and accepted placements alone "
+                    f"need {spent[0]:,.2f} ({', '.join(spent[1])})"
+                )
+    pool = round_.policy.subsidy_pool
+    if pool is not None and float(split.subsidy.sum()) > pool + _TOLERANCE:
+        messages.append(
+            f"policy, field 'subsidy_pool': {pool:,.2f} a month, but the pinned and accepted "
+            f"placements alone need {float(split.subsidy.sum()):,.2f}"
+        )
+    return messages

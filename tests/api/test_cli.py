@@ -193,3 +193,21 @@ def test_why_not_shows_the_solves_progress_on_stderr(
     assert "not eligible" not in out
     assert "s of 4 s  auto  placed" in err
     assert "s of 4 s" not in out
+
+
+def test_pins_beyond_a_budget_are_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "pinned"
+    shutil.copytree(PILOT, folder)
+    orgs = folder / "organizations.csv"
+    orgs.write_text(
+        orgs.read_text().replace("hierarchical,host,,,12000", "hierarchical,host,,,10000")
+    )
+    (folder / "pins.csv").write_text("talent,package\nann,city-procurement\nchloe,city-data\n")
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "organization 'city'" in err[0]
+    assert "field 'hiring_budget': 10,000.00 a month" in err[0]
+    assert not out.exists()

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from matcher.arrays import encode_round
-from matcher.costs import cost_split
-from matcher.models import Policy
-from tests.factories import encode, grid, package, pair, random_round, talent
+from matcher.costs import cost_split, forced_over_budget
+from matcher.models import Pair, Policy
+from matcher.roundio import load_round
+from tests.factories import PILOT, encode, grid, package, pair, random_round, talent
 
 
 def _split(
@@ -82,3 +83,34 @@ def test_parts_sum_to_retained_and_are_non_negative(seed: int) -> None:
     np.testing.assert_allclose(
         s.retained, a.talent_salary[t] * a.talent_retention[t] * a.package_fte[p]
     )
+
+
+def test_pins_that_together_exceed_a_budget_are_named() -> None:
+    pilot = load_round(PILOT)
+    # each pin fits the city's budget alone (fees 6,000 and 5,000), not both together
+    orgs = [
+        o.model_copy(update={"hiring_budget": 10_000.0}) if o.id == "city" else o
+        for o in pilot.organizations
+    ]
+    pins = [
+        Pair(talent="ann", package="city-procurement"),
+        Pair(talent="chloe", package="city-data"),
+    ]
+    round_ = pilot.model_copy(update={"organizations": orgs, "pins": pins})
+    assert forced_over_budget(round_) == [
+        "organization 'city' (organizations[2]), field 'hiring_budget': 10,000.00 a month, but "
+        "the pinned and accepted placements alone need 11,000.00 (pins[0], pins[1])"
+    ]
+    assert forced_over_budget(round_.model_copy(update={"pins": pins[:1]})) == []
+    assert forced_over_budget(pilot) == []
+
+
+def test_pins_beyond_the_subsidy_pool_are_named() -> None:
+    pilot = load_round(PILOT)
+    policy = pilot.policy.model_copy(update={"subsidy_share": 0.5, "subsidy_pool": 1_000.0})
+    pins = [Pair(talent="ann", package="coop-finance")]  # top-up 3,700 before the subsidy
+    round_ = pilot.model_copy(update={"policy": policy, "pins": pins})
+    assert forced_over_budget(round_) == [
+        "policy, field 'subsidy_pool': 1,000.00 a month, but the pinned and accepted "
+        "placements alone need 1,850.00"
+    ]
