@@ -26,7 +26,7 @@ from matcher.explain import UnplacedReason, explain_unplaced
 from matcher.models import Round
 from matcher.preferences import build_preferences
 from matcher.report import placements_frame, summary_text, unplaced_frame
-from matcher.stability import StabilityKpis, audit_matching, stability_kpis
+from matcher.stability import StabilityKpis, audit_matching, kpis_of_audit
 from solvers.registry import METHODS
 from solvers.result import ProgressCallback, Result, SolveParams
 from solvers.stop import Deadline
@@ -197,14 +197,14 @@ def run_round(
     if not _has_assignment(result):
         return outcome
     preferences = build_preferences(compiled)
+    # one audit gives the stability KPIs and, when kept, the blocking pairs themselves
+    audit = audit_matching(preferences, result.edges, with_pairs=True)
     return dataclasses.replace(
         outcome,
         evaluation=evaluate(round_, compiled, result.pairs(compiled)),
         reasons=tuple(explain_unplaced(compiled, result.edges, round_)),
-        stability=stability_kpis(preferences, result.edges),
-        blocking_pairs=audit_matching(preferences, result.edges, with_pairs=True).pairs
-        if params.blocking_pairs
-        else None,
+        stability=kpis_of_audit(preferences, audit),
+        blocking_pairs=audit.pairs if params.blocking_pairs else None,
     )
 
 

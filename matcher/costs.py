@@ -7,6 +7,7 @@ the lending organization tops up what remains.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,24 +87,28 @@ def forced_over_budget(round_: Round) -> list[str]:
     split = split_retained(
         retained, np.array([p.fee_cap for _, _, p in pairs]), round_.policy.subsidy_share
     )
-    hosts: dict[str, tuple[float, list[str]]] = {}
-    lenders: dict[str, tuple[float, list[str]]] = {}
+    # per organization: what the forced placements spend of its budget, and which they are
+    spent: dict[tuple[str, str], float] = defaultdict(float)
+    places: dict[tuple[str, str], list[str]] = defaultdict(list)
     for k, (where, talent, package) in enumerate(pairs):
-        fee, places = hosts.get(package.host, (0.0, []))
-        hosts[package.host] = (fee + float(split.host_fee[k]), [*places, where])
-        topup, places = lenders.get(talent.lender, (0.0, []))
-        lenders[talent.lender] = (topup + float(split.topup[k]), [*places, where])
+        for key, amount in (
+            (("hiring_budget", package.host), split.host_fee[k]),
+            (("topup_budget", talent.lender), split.topup[k]),
+        ):
+            spent[key] += float(amount)
+            places[key].append(where)
     messages = []
     for i, org in enumerate(round_.organizations):
-        for field, budget, spent in (
-            ("hiring_budget", org.hiring_budget, hosts.get(org.id)),
-            ("topup_budget", org.topup_budget, lenders.get(org.id)),
+        for field, budget in (
+            ("hiring_budget", org.hiring_budget),
+            ("topup_budget", org.topup_budget),
         ):
-            if budget is not None and spent is not None and spent[0] > budget + _TOLERANCE:
+            need = spent.get((field, org.id), 0.0)
+            if budget is not None and need > budget + _TOLERANCE:
                 messages.append(
                     f"organization '{org.id}' (organizations[{i}]), field '{field}': "
                     f"{budget:,.2f} a month, but the pinned and accepted placements alone "
-                    f"need {spent[0]:,.2f} ({', '.join(spent[1])})"
+                    f"need {need:,.2f} ({', '.join(places[(field, org.id)])})"
                 )
     pool = round_.policy.subsidy_pool
     if pool is not None and float(split.subsidy.sum()) > pool + _TOLERANCE:

@@ -149,7 +149,11 @@ class StabilityKpis:
 
 def stability_kpis(preferences: Preferences, edges: npt.ArrayLike) -> StabilityKpis:
     """The stability indicators of the matching ``edges`` (see :class:`StabilityKpis`)."""
-    audit = audit_matching(preferences, edges, with_pairs=True)
+    return kpis_of_audit(preferences, audit_matching(preferences, edges, with_pairs=True))
+
+
+def kpis_of_audit(preferences: Preferences, audit: StabilityAudit) -> StabilityKpis:
+    """The stability indicators of an audit made ``with_pairs``."""
     pairs = audit.pairs if audit.pairs is not None else np.zeros(0, dtype=np.int64)
     return StabilityKpis(
         blocking_pairs=audit.blocking,
@@ -164,6 +168,7 @@ __all__ = [
     "StabilityAudit",
     "StabilityKpis",
     "audit_matching",
+    "kpis_of_audit",
     "rank_summary",
     "stability_kpis",
 ]

@@ -154,9 +154,8 @@ class SolveParams:
 
     def with_deadline(self, deadline: Deadline) -> SolveParams:
         """These parameters, timed by ``deadline`` (its ``seconds`` become the limit)."""
-        work = self.work_seconds if self.work_seconds is not None else self.time_limit
         return dataclasses.replace(
-            self, time_limit=deadline.seconds, deadline=deadline, work_seconds=work
+            self, time_limit=deadline.seconds, deadline=deadline, work_seconds=self.budget_seconds
         )
 
     @property
