@@ -34,7 +34,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Final, TextIO
@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks.runinfo import run_main
-from benchmarks.synthetic import parse_size, run_header, write_outputs
+from benchmarks.synthetic import finish_runs, parse_size, run_header
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.preferences import Preferences, Side, build_preferences
@@ -414,19 +414,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     def run(config: SuiteConfig, commit: str) -> int:
-        runs = run_suite(config)
-        if args.out is not None:
-            header = run_header(
+        return finish_runs(
+            args.out,
+            CSV_COLUMNS,
+            run_suite(config),
+            lambda: run_header(
                 commit,
                 suite="stable",
                 seeds=list(config.seeds),
                 repeat=config.repeat,
                 random=[f"{t}x{p}" for t, p in config.random],
                 rounds=[f"{t}x{p}" for t, p in config.rounds],
-            )
-            paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
-            print(f"wrote {paths[0]} and {paths[1]}")
-        return 1 if any(run.failed for run in runs) else 0
+            ),
+        )
 
     return run_main(make_config, args.commit, headline, run)
 

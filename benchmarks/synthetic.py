@@ -44,7 +44,7 @@ import platform
 import resource
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -471,6 +471,21 @@ def write_outputs(
     return csv_path, json_path
 
 
+def finish_runs(
+    folder: Path | None,
+    columns: Sequence[str],
+    runs: Sequence[Any],
+    header: Callable[[], Mapping[str, Any]],
+) -> int:
+    """Write ``runs`` (dataclasses with a ``failed`` flag) with ``header()`` into ``folder``
+    when one is given (see :func:`write_outputs`); returns the suite's exit status: 1 if a
+    run failed its check."""
+    if folder is not None:
+        paths = write_outputs(folder, columns, (asdict(run) for run in runs), header())
+        print(f"wrote {paths[0]} and {paths[1]}")
+    return 1 if any(run.failed for run in runs) else 0
+
+
 def run_header(commit: str, **extra: Any) -> dict[str, Any]:
     """The fields every results.json starts with: commit, machine and ``extra``."""
     return {"commit": commit, **extra, "machine": machine()}
@@ -555,9 +570,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     def run(config: SuiteConfig, commit: str) -> int:
-        runs = run_suite(config)
-        if args.out is not None:
-            header = run_header(
+        policy = suite_policy(1, config.objective).model_dump(
+            include={"subsidy_share", "min_per_lender", "max_host_share", "fairness"}
+        )
+        return finish_runs(
+            args.out,
+            CSV_COLUMNS,
+            run_suite(config),
+            lambda: run_header(
                 commit,
                 suite="synthetic",
                 time_limit=config.time_limit,
@@ -567,18 +587,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sizes=[f"{t}x{p}" for t, p in config.sizes],
                 objective=config.objective,
                 isolated=config.isolate,
-                policy=suite_policy(1, config.objective).model_dump(
-                    include={"subsidy_share", "min_per_lender", "max_host_share", "fairness"}
-                )
+                policy=policy
                 | {
                     "subsidy_pool_per_talent": SUBSIDY_PER_TALENT,
                     "top_k": TOP_K,
                     "top_k_from": TOP_K_FROM,
                 },
-            )
-            paths = write_outputs(args.out, CSV_COLUMNS, (asdict(run) for run in runs), header)
-            print(f"wrote {paths[0]} and {paths[1]}")
-        return 1 if any(run.failed for run in runs) else 0
+            ),
+        )
 
     return run_main(lambda: config_from_args(args), args.commit, headline, run)
 
