@@ -1,0 +1,56 @@
+"""Fixtures of the service tests: each test that takes ``database`` (or ``database_url``)
+runs twice, on SQLite and on PostgreSQL, since the service promises both.
+
+PostgreSQL comes from :mod:`tests.service.postgres`. Without a server the PostgreSQL runs
+skip, saying why; in CI (``CI=true``) they fail instead, so that CI cannot pass without
+having run them. ``-m "not postgres"`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.service.database import Database
+from tests.service.postgres import PostgresUnavailableError, fresh_database, server_url
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """URL of a PostgreSQL server the tests may create databases on (started once)."""
+    try:
+        return server_url()
+    except PostgresUnavailableError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server: {error}")
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database of its own for one test: an SQLite file in ``tmp_path``, or
+    a fresh database on the PostgreSQL server, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/cosource.db"
+        return
+    # asked for here, not as an argument: the SQLite runs must not need a server
+    server: str = request.getfixturevalue("postgres_server")
+    with fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The service's :class:`Database` on ``database_url``, migrated to the newest schema."""
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
