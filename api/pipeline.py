@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from matcher.preferences import build_preferences
 from matcher.report import placements_frame, summary_text, unplaced_frame
 from matcher.stability import StabilityKpis, audit_matching, kpis_of_audit
 from solvers.registry import METHODS
-from solvers.result import ProgressCallback, Result, SolveParams
+from solvers.result import ProgressCallback, Result, SolveParams, Status
 from solvers.stop import Deadline
 
 Int64Array = np.ndarray[tuple[int], np.dtype[np.int64]]
@@ -70,11 +71,15 @@ class RoundParams:
         compiling, solving and the checks after it share one deadline.
     blocking_pairs
         Keep the blocking pairs themselves (``blocking_pairs.csv``), not only their count.
+    start
+        (talent id, package id) pairs of an assignment to start from: an interrupted run's
+        stored incumbent. Pairs that are no edge of the round are left out.
     """
 
     method: str = "auto"
     solve: SolveParams = field(default_factory=SolveParams)
     blocking_pairs: bool = False
+    start: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -166,6 +171,9 @@ def run_round(
     round_: Round,
     params: RoundParams | None = None,
     on_progress: ProgressCallback | None = None,
+    *,
+    compiled: CompiledRound | None = None,
+    compile_seconds: float = 0.0,
 ) -> RoundOutcome:
     """Compile, solve, judge, explain and audit ``round_``.
 
@@ -177,6 +185,9 @@ def run_round(
         Method, solve parameters and what to keep; defaults if None.
     on_progress
         Called with each progress report of the solve (replaces ``params.solve.progress``).
+    compiled, compile_seconds
+        ``round_`` compiled already (by a caller that needs it for the progress reports),
+        and the seconds that took.
 
     Returns
     -------
@@ -185,15 +196,65 @@ def run_round(
     """
     params = params or RoundParams()
     deadline = params.solve.deadline or Deadline(params.solve.time_limit)
-    lap = time.perf_counter()
-    compiled = compile_round(round_)
-    compile_seconds = time.perf_counter() - lap
+    if compiled is None:
+        lap = time.perf_counter()
+        compiled = compile_round(round_)
+        compile_seconds = time.perf_counter() - lap
     # the solve gets the time compiling left, and so ends when the command must
     solve_params = params.solve.with_deadline(deadline.portion())
     if on_progress is not None:
         solve_params = dataclasses.replace(solve_params, progress=on_progress)
+    if params.start:
+        solve_params = dataclasses.replace(solve_params, start=edges_of(compiled, params.start))
     result = METHODS[params.method](compiled, round_, solve_params)
     outcome = RoundOutcome(round_, compiled, params.method, result, compile_seconds)
+    return _judged(outcome, params.blocking_pairs)
+
+
+def outcome_of_assignment(
+    round_: Round,
+    compiled: CompiledRound,
+    method: str,
+    pairs: Sequence[tuple[str, str]],
+    note: str,
+    *,
+    blocking_pairs: bool = False,
+) -> RoundOutcome:
+    """The outcome of an assignment found earlier (a cancelled run's stored incumbent),
+    judged, explained and audited as :func:`run_round` does; ``note`` says where it came
+    from. Its status is ``feasible`` when it breaks no constraint: nothing proved it optimal.
+    """
+    edges = np.sort(edges_of(compiled, pairs))
+    evaluation = evaluate(round_, compiled, pairs)
+    result = Result(
+        solver=method,
+        status=Status.FEASIBLE if evaluation.feasible else Status.UNKNOWN,
+        edges=edges,
+        objective=evaluation.objective,
+        bound=None,
+        wall_time=0.0,
+        notes=[note],
+    )
+    return _judged(RoundOutcome(round_, compiled, method, result, 0.0), blocking_pairs)
+
+
+def edges_of(compiled: CompiledRound, pairs: Sequence[tuple[str, str]]) -> Int64Array:
+    """The edges of (talent id, package id) ``pairs``, leaving out pairs that are none."""
+    a = compiled.arrays
+    talents = {x: i for i, x in enumerate(a.talent_ids)}
+    packages = {x: i for i, x in enumerate(a.package_ids)}
+    known = [(talents[t], packages[p]) for t, p in pairs if t in talents and p in packages]
+    if not known:
+        return np.zeros(0, dtype=np.int64)
+    t_index, p_index = (np.array(column, dtype=np.int64) for column in zip(*known, strict=True))
+    edges = compiled.edge_index(t_index, p_index)
+    return edges[edges >= 0]
+
+
+def _judged(outcome: RoundOutcome, keep_blocking_pairs: bool) -> RoundOutcome:
+    """``outcome`` with the evaluator's verdict, the reasons of the unplaced and the
+    stability audit (unchanged when the solve found no assignment)."""
+    result, compiled, round_ = outcome.result, outcome.compiled, outcome.round
     if not _has_assignment(result):
         return outcome
     preferences = build_preferences(compiled)
@@ -204,7 +265,7 @@ def run_round(
         evaluation=evaluate(round_, compiled, result.pairs(compiled)),
         reasons=tuple(explain_unplaced(compiled, result.edges, round_)),
         stability=kpis_of_audit(preferences, audit),
-        blocking_pairs=audit.pairs if params.blocking_pairs else None,
+        blocking_pairs=audit.pairs if keep_blocking_pairs else None,
     )
 
 
@@ -257,6 +318,8 @@ __all__ = [
     "RoundOutcome",
     "RoundParams",
     "default_time_limit",
+    "edges_of",
+    "outcome_of_assignment",
     "run_round",
     "write_outcome",
 ]

@@ -4,6 +4,7 @@ method (:mod:`solvers.backends.highs`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -133,9 +134,11 @@ def incumbent_progress(
 def report_incumbent(params: SolveParams, best: Incumbent, deadline: Deadline, solver: str) -> None:
     """One progress report of the incumbent (when there is one and someone listens), and
     the stop criterion asked about it."""
-    if best.objective is None or (params.progress is None and params.stop is None):
+    if best.objective is None or best.chosen is None:
+        return
+    if params.progress is None and params.stop is None:
         return
     progress = incumbent_progress(best, best.objective, deadline, solver)
     if params.progress is not None:
-        params.progress(progress)
+        params.progress(dataclasses.replace(progress, edges=np.flatnonzero(best.chosen)))
     params.should_stop(progress)

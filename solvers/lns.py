@@ -71,7 +71,7 @@ def improve(
     *,
     seed: int = 0,
     options: LnsOptions | None = None,
-    stop: Callable[[Objective], bool] | None = None,
+    stop: Callable[[Objective, BoolArray], bool] | None = None,
     patience: float | None = None,
     partner: Partner | None = None,
     work: float | None = None,
@@ -98,8 +98,8 @@ def improve(
     options
         See :class:`LnsOptions`.
     stop
-        Called with each new best objective; True ends the search (e.g. when it meets a
-        bound).
+        Called with each new best objective and its assignment (a mask, not to be kept: it
+        changes); True ends the search (e.g. when it meets a bound).
     patience
         Seconds without an improvement after which the search ends; None: no such end.
     partner
@@ -164,7 +164,7 @@ class _Search:
         deadline: float,
         sub_solver: SubSolver,
         options: LnsOptions,
-        stop: Callable[[Objective], bool] | None,
+        stop: Callable[[Objective, BoolArray], bool] | None,
         patience: float | None,
         partner: Partner | None = None,
     ) -> None:
@@ -203,7 +203,7 @@ class _Search:
         self.work = self.polish_work = self.improved_work = 0.0
 
     def stopped(self) -> bool:
-        return self.stop is not None and self.stop(self.best_objective)
+        return self.stop is not None and self.stop(self.best_objective, self.best)
 
     def trade(self) -> None:
         """Take the partner's latest solution when valid and better; hand it the best when

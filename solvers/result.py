@@ -48,6 +48,9 @@ class Progress:
     bound: float | None
     placements: int | None = None
     placement_bound: int | None = None
+    edges: npt.NDArray[np.int64] | None = None
+    """The incumbent's edges (indices into the compiled round's edges), when the solver
+    shares them: the service stores them, so that an interrupted run resumes from them."""
 
     @property
     def placements_short(self) -> bool:
@@ -115,6 +118,9 @@ class SolveParams:
         itself from its own start.
     stop
         An extra stop criterion (:mod:`solvers.stop`), asked at each new incumbent.
+    start
+        Edges of an assignment to start from (an interrupted run's stored incumbent): the
+        portfolio keeps it when it breaks no constraint and beats its own first solutions.
     work_seconds
         The seconds a reproducible run (:attr:`reproducible`) turns into work budgets: the
         command's time limit, fixed before any phase ran (:meth:`with_deadline` keeps the
@@ -129,6 +135,7 @@ class SolveParams:
     deadline: Deadline | None = None
     stop: StopCriterion | None = None
     work_seconds: float | None = None
+    start: npt.NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):

@@ -41,14 +41,21 @@ class Deadline:
     _ended: threading.Event = field(
         default_factory=threading.Event, init=False, repr=False, compare=False
     )
+    _within: Deadline | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not (self.seconds > 0 and math.isfinite(self.seconds)):
             raise ValueError(f"time limit {self.seconds} not understood: give seconds > 0.")
 
     def end(self) -> None:
-        """End the time now: a stop criterion was met. Every phase then sees none left."""
+        """End the time now: a stop criterion was met, or the run was cancelled. Every phase
+        sharing this deadline, and every one cut from it (:meth:`portion`), then sees none
+        left."""
         self._ended.set()
+
+    def ended(self) -> bool:
+        """Whether :meth:`end` was called on this deadline or on one it was cut from."""
+        return self._ended.is_set() or (self._within is not None and self._within.ended())
 
     def elapsed(self) -> float:
         """Seconds since the command started."""
@@ -56,7 +63,7 @@ class Deadline:
 
     def remaining(self) -> float:
         """Seconds left, never below zero (zero once :meth:`end` was called)."""
-        if self._ended.is_set():
+        if self.ended():
             return 0.0
         return max(0.0, self.seconds - self.elapsed())
 
@@ -75,7 +82,11 @@ class Deadline:
         has at once."""
         if not 0 < share <= 1:
             raise ValueError(f"share {share} not understood: give a share in (0, 1].")
-        return Deadline(max(share * self.remaining(), MIN_PHASE_SECONDS))
+        phase = Deadline(max(share * self.remaining(), MIN_PHASE_SECONDS))
+        # ending this deadline (a cancel) ends every phase cut from it; a phase that ends
+        # early (its stop criterion met) leaves the next phases their time
+        object.__setattr__(phase, "_within", self)
+        return phase
 
 
 class Progress(Protocol):

@@ -7,6 +7,8 @@ import dataclasses
 import functools
 import math
 
+import numpy as np
+
 from matcher.objective import Objective
 from solvers.auto.options import AutoOptions
 from solvers.auto.phases import join_companion
@@ -53,7 +55,7 @@ def neighbourhood_search(
 
     reported = [combined(best.objective, multiplier) if best.objective else -math.inf]
 
-    def stop(objective: Objective) -> bool:
+    def stop(objective: Objective, chosen: BoolArray) -> bool:
         slack = best.bound - combined(objective, multiplier)
         if slack < 1 or slack <= params.relative_gap * max(1, abs(objective.value)):
             return True
@@ -64,7 +66,8 @@ def neighbourhood_search(
         progress = incumbent_progress(best, objective, deadline, options.method)
         if params.progress is not None and combined(objective, multiplier) > reported[0]:
             reported[0] = combined(objective, multiplier)
-            params.progress(progress)
+            whole = chosen if index is None else on_whole(problem, index, chosen)
+            params.progress(dataclasses.replace(progress, edges=np.flatnonzero(whole)))
         return params.should_stop(progress)
 
     lns_options = dataclasses.replace(options.search.lns, workers=params.workers)

@@ -182,6 +182,11 @@ def _solve(
         if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
             notes.append("one greedy start only: the time limit is short for the round's size")
             break
+    if params.start is not None:
+        # an interrupted run's stored incumbent: the search goes on from it
+        start = np.zeros(problem.n_edges, dtype=bool)
+        start[params.start[(params.start >= 0) & (params.start < problem.n_edges)]] = True
+        best.offer(start, "the stored incumbent")
     # the first report comes as soon as there is an assignment, not after the relaxations
     report_incumbent(params, best, deadline, options.method)
 

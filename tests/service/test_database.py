@@ -99,7 +99,7 @@ def test_an_aware_datetime_comes_back_aware_in_utc(database: Database) -> None:
 
 
 def test_an_aware_datetime_comes_back_in_utc_whatever_the_servers_zone(
-    database: Database, request: pytest.FixtureRequest
+    database: Database,
 ) -> None:
     # a PostgreSQL server set to another zone than UTC hands timestamptz back in its zone
     stored = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -108,13 +108,6 @@ def test_an_aware_datetime_comes_back_in_utc_whatever_the_servers_zone(
 
     with database.read() as session:
         if not database.sqlite:
-            request.applymarker(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="UtcDateTime.process_result_value keeps a PostgreSQL session's "
-                    "zone; it should convert with astimezone(dt.UTC)",
-                )
-            )
             # India: half an hour off every whole-hour zone, and no daylight saving time
             session.execute(text("SET TIME ZONE 'Asia/Kolkata'"))
         read = session.scalars(select(RoundRow.created_at)).one()

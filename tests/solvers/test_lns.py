@@ -80,7 +80,8 @@ def test_improve_stops_when_asked() -> None:
     round_, compiled = full_round()
     problem = build_problem(compiled, round_)
     start, _ = greedy_assign(problem, greedy_order(problem))
-    found = improve(problem, start, time.perf_counter() + 10, solve_sub, stop=lambda _: True)
+    stop = lambda _objective, _chosen: True  # noqa: E731
+    found = improve(problem, start, time.perf_counter() + 10, solve_sub, stop=stop)
     assert found.iterations == 0
     assert np.array_equal(found.chosen, start)
 

@@ -1,0 +1,145 @@
+"""The process a run is solved in: it loads the round, solves it with the pipeline, sends
+progress and incumbents to its worker as they come, and the finished run at the end.
+
+Messages on ``data`` (child to worker): ``("progress", report, pairs | None)``,
+``("done", Finished)`` or ``("error", message)``. On ``control`` (worker to child):
+``"cancel"``; when the worker dies the pipe closes and the child exits at once, so that no
+orphan solve runs on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from api.pipeline import default_time_limit, run_round
+from api.service.database import Database
+from api.service.jobs.outcome import finished_of, round_params
+from api.service.queries import load_round
+from api.service.runs import Claim, RunStatus
+from matcher.compile import CompiledRound, compile_round
+from matcher.errors import RoundError
+from solvers.result import Progress
+from solvers.stop import Deadline
+
+ORPHAN_EXIT = 3
+"""Exit status of a child whose worker died."""
+
+
+def progress_report(progress: Progress, limit: float) -> dict[str, Any]:
+    """A progress report as stored: in the units of the final result."""
+    return {
+        "phase": "solving",
+        "solver": progress.solver,
+        "elapsed": round(progress.elapsed, 3),
+        "time_limit": limit,
+        "placements": progress.placements,
+        "placement_bound": progress.placement_bound,
+        "objective": progress.objective,
+        "bound": progress.bound,
+        "gap": progress.gap,
+    }
+
+
+class _Reporter:
+    """Sends each progress report, and the incumbent at most every ``interval`` seconds
+    (the latest one unsent goes out when a cancel comes)."""
+
+    def __init__(self, data: Connection, compiled: CompiledRound, limit: float, interval: float):
+        self.data, self.compiled, self.limit, self.interval = data, compiled, limit, interval
+        self.sent_at = -float("inf")
+        self.unsent: Progress | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self, progress: Progress) -> None:
+        with self.lock:
+            if progress.edges is not None and time.monotonic() - self.sent_at < self.interval:
+                self.unsent = progress
+                self._send(dataclasses.replace(progress, edges=None))
+            else:
+                self._send(progress)
+
+    def flush(self) -> None:
+        with self.lock:
+            if self.unsent is not None:
+                self._send(self.unsent)
+
+    def _send(self, progress: Progress) -> None:
+        pairs = None
+        if progress.edges is not None:
+            a, c = self.compiled.arrays, self.compiled
+            pairs = [
+                (a.talent_ids[c.talent[e]], a.package_ids[c.package[e]])
+                for e in progress.edges.tolist()
+            ]
+            self.sent_at = time.monotonic()
+            self.unsent = None
+        self.data.send(("progress", progress_report(progress, self.limit), pairs))
+
+
+def _watch(
+    control: Connection, deadline: Deadline, reporter: list[_Reporter], interval: float
+) -> None:
+    """Wait for the worker's word: a cancel ends the deadline (the solve returns its best
+    at its next look); a closed pipe means the worker died, and so does this process. Between
+    words, the latest incumbent not yet sent goes out, so that a crash loses at most
+    ``interval`` seconds of search."""
+    while True:
+        try:
+            ready = control.poll(max(interval, 0.1))
+            message = control.recv() if ready else None
+        except (EOFError, OSError):
+            os._exit(ORPHAN_EXIT)
+        if reporter:
+            reporter[0].flush()
+        if message == "cancel":
+            deadline.end()
+
+
+def solve_in_child(
+    url: str, claim: Claim, data: Connection, control: Connection, interval: float
+) -> None:
+    """Entry of the child process: solve the claimed run and send how it went."""
+    reporter_box: list[_Reporter] = []
+    try:
+        database = Database(url)
+        with database.read() as session:
+            round_ = load_round(session, claim.version_id)
+        database.dispose()
+        given = claim.params.get("time_limit")
+        limit = float(given) if given is not None else default_time_limit(round_)
+        deadline = Deadline(limit)
+        watch = (control, deadline, reporter_box, interval)
+        threading.Thread(target=_watch, args=watch, daemon=True).start()
+        data.send(("progress", {"phase": "compiling", "time_limit": limit}, None))
+        lap = time.perf_counter()
+        compiled = compile_round(round_)
+        compile_seconds = time.perf_counter() - lap
+        reporter = _Reporter(data, compiled, limit, interval)
+        reporter_box.append(reporter)
+        params = round_params(claim.params, limit)
+        params = dataclasses.replace(
+            params,
+            solve=dataclasses.replace(params.solve, deadline=deadline),
+            start=tuple(claim.incumbent),
+        )
+        outcome = run_round(
+            round_, params, reporter, compiled=compiled, compile_seconds=compile_seconds
+        )
+        cancelled = deadline.ended()
+        status = RunStatus.CANCELLED if cancelled else None
+        detail = "stopped on request; the best assignment found is kept" if cancelled else ""
+        data.send(("done", finished_of(outcome, status, detail)))
+    except (RoundError, ValueError) as exc:
+        data.send(("error", str(exc)))
+    except Exception as exc:
+        # the process boundary: the worker stores the failure, the log keeps the traceback
+        traceback.print_exc()
+        data.send(("error", f"internal error: {type(exc).__name__}: {exc}"))
+    finally:
+        data.close()

@@ -1,0 +1,195 @@
+"""``/rounds``: create a round (JSON, a zip of CSV files, or the files as a form), list and
+get rounds, store a new version, and the ``check`` report."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy import func, select
+
+from api.service.deps import CacheDep, DatabaseDep, SettingsDep
+from api.service.queries import (
+    get_round,
+    get_version,
+    list_rounds,
+    list_versions,
+    load_round,
+    store_round,
+)
+from api.service.schemas import MAX_PAGE, Page, RoundPublic, VersionPublic
+from api.service.tables import PackageRow, TalentRow
+from api.service.uploads import round_of_request
+from api.texts import check_report
+
+router = APIRouter(prefix="/rounds", tags=["rounds"])
+
+ROUND_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "a round document, as round.json"}
+            },
+            "application/zip": {
+                "schema": {"type": "string", "format": "binary"},
+                "description": "a zip of a round's CSV folder",
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        name: {"type": "string", "format": "binary"}
+                        for name in ("organizations.csv", "talents.csv", "packages.csv")
+                    },
+                }
+            },
+        },
+    }
+}
+"""The bodies a round may come as (read by hand: see :mod:`api.service.uploads`)."""
+
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+def round_public(database: DatabaseDep, round_id: int) -> RoundPublic:
+    with database.read() as session:
+        row = get_round(session, round_id)
+        version = get_version(session, round_id)
+        return RoundPublic(
+            id=row.id,
+            name=row.name,
+            created_at=row.created_at,
+            latest_version=row.latest_version,
+            version=VersionPublic.model_validate(version),
+        )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=ROUND_BODY)
+async def create_round(
+    request: Request, database: DatabaseDep, settings: SettingsDep
+) -> RoundPublic:
+    """Store a new round (version 1). Refused whole, naming the record and field, when any
+    part is invalid: nothing is stored."""
+    round_ = await round_of_request(request, settings.max_upload_bytes)
+    with database.write() as session:
+        version = store_round(session, round_)
+        round_id = version.round_id
+    return round_public(database, round_id)
+
+
+@router.put("/{round_id}", openapi_extra=ROUND_BODY)
+async def new_version(
+    round_id: int, request: Request, database: DatabaseDep, settings: SettingsDep
+) -> RoundPublic:
+    """Store an edited round as its next version; earlier versions and their runs stay as
+    they were."""
+    with database.read() as session:
+        get_round(session, round_id)
+    round_ = await round_of_request(request, settings.max_upload_bytes)
+    with database.write() as session:
+        store_round(session, round_, round_id)
+    return round_public(database, round_id)
+
+
+@router.get("")
+def rounds(database: DatabaseDep, offset: Offset = 0, limit: Limit = 100) -> Page[RoundPublic]:
+    """The rounds, newest first."""
+    with database.read() as session:
+        total, rows = list_rounds(session, offset, limit)
+        ids = [row.id for row in rows]
+    return Page(
+        total=total, offset=offset, limit=limit, items=[round_public(database, i) for i in ids]
+    )
+
+
+@router.get("/{round_id}")
+def get_one(round_id: int, database: DatabaseDep) -> RoundPublic:
+    """A round and its latest version."""
+    return round_public(database, round_id)
+
+
+@router.get("/{round_id}/versions")
+def versions(round_id: int, database: DatabaseDep) -> list[VersionPublic]:
+    """Every version of a round, oldest first."""
+    with database.read() as session:
+        return [VersionPublic.model_validate(v) for v in list_versions(session, round_id)]
+
+
+@router.get("/{round_id}/check")
+def check(
+    round_id: int,
+    database: DatabaseDep,
+    cache: CacheDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """What ``cosource check`` prints: counts, eligible pairs, exclusions per rule."""
+    with database.read() as session:
+        stored = get_version(session, round_id, version)
+        version_id = stored.id
+
+    def load() -> Any:
+        with database.read() as session:
+            return load_round(session, version_id)
+
+    started = time.perf_counter()
+    entry = cache.get(version_id, load)
+    compiled = entry.compiled
+    return {
+        "round_id": round_id,
+        "version": stored.number,
+        "talents": compiled.arrays.n_talents,
+        "packages": compiled.arrays.n_packages,
+        "edges": compiled.n_edges,
+        "excluded_by_rule": compiled.excluded_by_rule(),
+        "report": check_report(entry.round, compiled, time.perf_counter() - started),
+    }
+
+
+@router.get("/{round_id}/talents")
+def talents(
+    round_id: int,
+    database: DatabaseDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> Page[dict[str, Any]]:
+    """A page of the talents of a version, as uploaded."""
+    return _records(database, TalentRow, round_id, version, offset, limit)
+
+
+@router.get("/{round_id}/packages")
+def packages(
+    round_id: int,
+    database: DatabaseDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> Page[dict[str, Any]]:
+    """A page of the work packages of a version, as uploaded."""
+    return _records(database, PackageRow, round_id, version, offset, limit)
+
+
+def _records(
+    database: DatabaseDep,
+    table: Any,
+    round_id: int,
+    version: int | None,
+    offset: int,
+    limit: int,
+) -> Page[dict[str, Any]]:
+    with database.read() as session:
+        version_id = get_version(session, round_id, version).id
+        total = session.scalar(
+            select(func.count()).select_from(table).where(table.version_id == version_id)
+        )
+        rows = session.execute(
+            select(table.data)
+            .where(table.version_id == version_id, table.position >= offset)
+            .order_by(table.position)
+            .limit(limit)
+        )
+        items = [data for (data,) in rows]
+    return Page(total=int(total or 0), offset=offset, limit=limit, items=items)

@@ -1,0 +1,85 @@
+"""``/rounds/{id}/runs`` and ``/runs``: start a solve (202, the run stored first), follow its
+progress, cancel it, read its history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
+
+from api.cli_inputs import cosource_version
+from api.service.deps import DatabaseDep
+from api.service.queries import get_version
+from api.service.runs import create_run, events, get_run, list_runs, request_cancel
+from api.service.schemas import RunCreate, RunEvent, RunProgress, RunPublic
+from api.service.tables import RoundVersionRow, RunRow
+
+router = APIRouter(tags=["runs"])
+
+
+def run_public(run: RunRow, version: int) -> RunPublic:
+    """A run as the API shows it (the incumbent as a count, not the pairs)."""
+    return RunPublic(
+        id=run.id,
+        round_id=run.round_id,
+        version=version,
+        status=run.status,
+        params=run.params,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        attempts=run.attempts,
+        cancel_requested=run.cancel_requested,
+        progress=None if run.progress is None else RunProgress.model_validate(run.progress),
+        incumbent_placements=None if run.incumbent is None else len(run.incumbent),
+        incumbent_at=run.incumbent_at,
+        result=run.result,
+        summary=run.summary,
+        error=run.error,
+        engine_version=run.engine_version,
+    )
+
+
+@router.post("/rounds/{round_id}/runs", status_code=status.HTTP_202_ACCEPTED)
+def start_run(round_id: int, body: RunCreate, database: DatabaseDep) -> RunPublic:
+    """Queue a solve of the round (its latest version unless ``version`` says). The run is
+    stored before this answers; a worker takes it from the database."""
+    with database.write() as session:
+        version = get_version(session, round_id, body.version)
+        params = body.model_dump(exclude={"version"})
+        run = create_run(session, round_id, version.id, params, cosource_version())
+        return run_public(run, version.number)
+
+
+@router.get("/rounds/{round_id}/runs")
+def runs_of_round(round_id: int, database: DatabaseDep) -> list[RunPublic]:
+    """The runs of a round, oldest first."""
+    with database.read() as session:
+        get_version(session, round_id)
+        return [_public(session, run) for run in list_runs(session, round_id)]
+
+
+def _public(session: Session, run: RunRow) -> RunPublic:
+    version = session.get_one(RoundVersionRow, run.version_id)
+    return run_public(run, version.number)
+
+
+@router.get("/runs/{run_id}")
+def get_one(run_id: int, database: DatabaseDep) -> RunPublic:
+    """A run: its status and live progress (placements, score, bound, gap, elapsed)."""
+    with database.read() as session:
+        return _public(session, get_run(session, run_id))
+
+
+@router.post("/runs/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+def cancel(run_id: int, database: DatabaseDep) -> RunPublic:
+    """Stop a run: a queued one at once, a running one within about two seconds, keeping
+    its best assignment. 409 when the run already ended."""
+    with database.write() as session:
+        return _public(session, request_cancel(session, run_id))
+
+
+@router.get("/runs/{run_id}/events")
+def history(run_id: int, database: DatabaseDep) -> list[RunEvent]:
+    """A run's history: queued, started, interrupted, resumed, cancel asked, ended."""
+    with database.read() as session:
+        return [RunEvent.model_validate(e) for e in events(session, run_id)]
