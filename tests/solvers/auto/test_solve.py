@@ -4,12 +4,15 @@ paths for large rounds."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from matcher.compile import compile_round
+from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from matcher.models import Pair, Policy, PreviousPlacement, Round
 from solvers.auto.options import (
@@ -612,3 +615,42 @@ def test_models_over_the_highs_limit_skip_the_phase() -> None:
     result = solve_auto(compiled, round_, FAST, AutoOptions(highs=HighsOptions(max_vars=10)))
     check(result, round_, compiled)
     assert not any(note.startswith("HiGHS phase") for note in result.notes)
+
+
+def test_a_start_assignment_is_never_lost() -> None:
+    # an interrupted run resumes from its stored incumbent: a solve far too short to find
+    # that assignment again still returns one at least as good
+    round_ = generate_round(400, 100, seed=3)
+    compiled = compile_round(round_)
+    good = solve_auto(compiled, round_, SolveParams(time_limit=4, workers=1))
+    check(good, round_, compiled)
+    short = SolveParams(time_limit=0.05, workers=1)
+    alone = solve_auto(compiled, round_, short, PLAIN)
+    resumed = solve_auto(compiled, round_, dataclasses.replace(short, start=good.edges), PLAIN)
+    check(resumed, round_, compiled)
+    assert good.objective is not None and alone.objective is not None
+    assert resumed.objective is not None
+    assert alone.objective.key() < good.objective.key()
+    assert resumed.objective.key() >= good.objective.key()
+
+
+def test_progress_reports_carry_the_incumbents_edges() -> None:
+    round_ = generate_round(200, 50, seed=4)
+    compiled = compile_round(round_)
+    reports: list[Progress] = []
+    params = SolveParams(time_limit=2, workers=1, progress=reports.append)
+    result = solve_auto(compiled, round_, params, PLAIN)
+    shared = [r for r in reports if r.edges is not None]
+    assert shared
+    a = compiled.arrays
+    for report in shared:
+        assert report.edges is not None
+        # each shared assignment passes the evaluator and makes the placements reported
+        pairs = [
+            (a.talent_ids[compiled.talent[e]], a.package_ids[compiled.package[e]])
+            for e in report.edges.tolist()
+        ]
+        verdict = evaluate(round_, compiled, pairs)
+        assert verdict.feasible
+        assert report.placements in (None, verdict.objective.placements)
+    assert result.objective is not None
