@@ -17,6 +17,7 @@ from types import FrameType
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DATABASE_HELP = "SQLAlchemy URL (default: $COSOURCE_DATABASE_URL, else sqlite:///cosource.db)"
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,7 +28,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     serve.add_argument(
         "--database-url",
         default=None,
-        help="SQLAlchemy URL (default: $COSOURCE_DATABASE_URL, else sqlite:///cosource.db)",
+        help=DATABASE_HELP,
     )
     serve.add_argument(
         "--no-worker", action="store_true", help="start no worker (run `cosource worker`)"
@@ -36,13 +37,28 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     worker = sub.add_parser("worker", help="a solve worker: takes queued runs from the database")
     _worker_options(worker)
     worker.set_defaults(run=worker_command)
+    keys = sub.add_parser("keys", help="create, list and revoke the service's API keys")
+    actions = keys.add_subparsers(dest="keys_action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="a new key, printed once")
+    create.add_argument(
+        "--role", required=True, choices=["coordinator", "host", "lender", "talent"]
+    )
+    create.add_argument("--org", default=None, help="the organization of a host or lender key")
+    create.add_argument("--talent", default=None, help="the talent of a talent key")
+    create.add_argument("--label", default="", help="a note on what the key is for")
+    listing = actions.add_parser("list", help="every key, without the keys themselves")
+    revoke = actions.add_parser("revoke", help="revoke a key by its prefix")
+    revoke.add_argument("prefix", help="the 8 hex digits after cs_")
+    for parser in (create, listing, revoke):
+        parser.add_argument("--database-url", default=None, help=DATABASE_HELP)
+    keys.set_defaults(run=keys_command)
 
 
 def _worker_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="SQLAlchemy URL (default: $COSOURCE_DATABASE_URL, else sqlite:///cosource.db)",
+        help=DATABASE_HELP,
     )
     parser.add_argument(
         "--parent", type=int, default=None, help=argparse.SUPPRESS
@@ -108,3 +124,55 @@ def worker_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="cosource worker")
     _worker_options(parser)
     return worker_command(parser.parse_args(argv))
+
+
+def keys_command(args: argparse.Namespace) -> int:
+    """``cosource keys create|list|revoke``: keys straight in the database (the first
+    coordinator key comes from here)."""
+    from api.service.audit import record
+    from api.service.database import Database
+    from api.service.keys import Caller, Role, create_key, list_keys, revoke
+    from api.service.settings import Settings
+    from matcher.errors import RoundError
+
+    settings = Settings() if args.database_url is None else Settings(database_url=args.database_url)
+    database = Database(settings.database_url)
+    database.migrate()
+    operator = Caller(Role.COORDINATOR, key="command line")
+    try:
+        with database.write() as session:
+            if args.keys_action == "create":
+                key, row = create_key(
+                    session, Role(args.role), args.org, args.talent, args.label, "command line"
+                )
+                whose = args.org or args.talent or "the platform"
+                record(
+                    session,
+                    operator,
+                    "create key",
+                    f"key {row.prefix}",
+                    detail=f"{args.role} for {whose}",
+                )
+                print(key)
+                print(
+                    f"{args.role} key {row.prefix} for {whose}: shown once, keep it safe",
+                    file=sys.stderr,
+                )
+            elif args.keys_action == "revoke":
+                row = revoke(session, args.prefix)
+                record(
+                    session, operator, "revoke key", f"key {args.prefix}", detail=f"{row.role} key"
+                )
+                print(f"revoked {row.role} key {row.prefix}")
+            else:
+                for row in list_keys(session):
+                    whose = row.organization or row.talent or "-"
+                    state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+                    used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+                    line = f"{row.prefix}  {row.role:<11} {whose:<20} {state:<18} last used {used}"
+                    print(f"{line}  {row.label}".rstrip())
+    except (ValueError, LookupError, RuntimeError) as exc:
+        raise RoundError(str(exc)) from None
+    finally:
+        database.dispose()
+    return 0

@@ -20,3 +20,7 @@ class TooLargeError(ValueError):
 
 class UnsupportedTypeError(ValueError):
     """A body of a content type the route does not read: 415."""
+
+
+class InputError(ValueError):
+    """A request that is well formed but asks for something that cannot be: 422."""

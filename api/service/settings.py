@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
         How often an idle worker looks for queued runs.
     shortlist_cache
         Compiled rounds kept in memory for shortlists and why-not.
+    today
+        The date tours are staged by (agreed, active, completed); None: the real date.
+        For demonstrations and tests.
     """
 
     model_config = SettingsConfigDict(env_prefix="COSOURCE_")
@@ -40,3 +45,8 @@ class Settings(BaseSettings):
     incumbent_seconds: float = Field(default=1.0, ge=0)
     poll_seconds: float = Field(default=0.5, gt=0)
     shortlist_cache: int = Field(default=2, ge=1, le=64)
+    today: dt.date | None = None
+
+    def date(self) -> dt.date:
+        """The date tours are staged by."""
+        return self.today or dt.date.today()

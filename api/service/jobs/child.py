@@ -101,6 +101,11 @@ def _watch(
             deadline.end()
 
 
+def _start_of(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The start assignment a run was created with (a re-solve's offers), if any."""
+    return tuple((str(t), str(p)) for t, p in params.get("start", []))
+
+
 def solve_in_child(
     url: str, claim: Claim, data: Connection, control: Connection, interval: float
 ) -> None:
@@ -126,7 +131,7 @@ def solve_in_child(
         params = dataclasses.replace(
             params,
             solve=dataclasses.replace(params.solve, deadline=deadline),
-            start=tuple(claim.incumbent),
+            start=tuple(claim.incumbent) or _start_of(claim.params),
         )
         outcome = run_round(
             round_, params, reporter, compiled=compiled, compile_seconds=compile_seconds

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from api.service import consent_tables  # noqa: F401  (its tables join Base's metadata)
 from api.service.tables import Base
 
 connection = context.config.attributes["connection"]
