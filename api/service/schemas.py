@@ -19,6 +19,9 @@ MAX_TIME_LIMIT = 3600.0
 MAX_PAGE = 10_000
 """Rows per page of a result at most."""
 MAX_SHORTLIST = 1_000
+MAX_ID = 2**31 - 1
+"""Ids and version numbers are 32-bit in the database (PostgreSQL's ``integer``): a larger
+one is refused (422) before a query meets it."""
 
 Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
 T = TypeVar("T")
@@ -26,6 +29,32 @@ T = TypeVar("T")
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorPublic(BaseModel):
+    """A refused request: why, in words (every 4xx the service answers has this body)."""
+
+    detail: str
+
+
+ERROR_DESCRIPTIONS = {
+    400: "a body that cannot be parsed (JSON that is not UTF-8, a broken multipart form)",
+    404: "an id names nothing",
+    409: "the object's state does not allow the request",
+    413: "the body is over the size limit",
+    415: "a body of a content type the operation does not read",
+    422: "an invalid parameter or body",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route that may answer ``statuses``, each with
+    :class:`ErrorPublic` (422 included, this replaces FastAPI's own 422 body, which the
+    service does not send)."""
+    return {
+        status: {"model": ErrorPublic, "description": ERROR_DESCRIPTIONS[status]}
+        for status in statuses
+    }
 
 
 class Page(_Out, Generic[T]):
@@ -63,7 +92,8 @@ class RoundPublic(_Out):
 class RunCreate(BaseModel):
     """How to solve: as ``cosource solve``'s options."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: the types the schema promises (no 0 for false, no "2" for 2)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     method: Method = "auto"  # type: ignore[valid-type]
     time_limit: float | None = Field(
@@ -77,7 +107,7 @@ class RunCreate(BaseModel):
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     workers: int = Field(default=2, ge=1, le=MAX_WORKERS, description="1: reproducible")
     blocking_pairs: bool = Field(default=False, description="keep the blocking pairs")
-    version: int | None = Field(default=None, ge=1, description="default: the latest")
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the latest")
 
 
 class RunProgress(_Out):

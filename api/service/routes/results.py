@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import ConflictError, NotFoundError
 from api.service.queries import load_round
-from api.service.routes.rounds import Limit, Offset
+from api.service.routes.rounds import Id, Limit, Offset
 from api.service.runs import RunStatus, get_run, result_page
-from api.service.schemas import Candidate, FailedRulePublic, Page, WhyNotPublic
+from api.service.schemas import Candidate, FailedRulePublic, Page, WhyNotPublic, errors
 from api.service.tables import BlockingPairRow, PlacementRow, RunRow, UnplacedRow
 from matcher.eligibility import REASONS
 from matcher.eligibility_details import failure_details
@@ -25,9 +25,12 @@ from matcher.models import SCORE_NAMES
 router = APIRouter(prefix="/runs/{run_id}", tags=["results"])
 
 CSV = "text/csv"
+# "200" as FastAPI spells it, so that this adds CSV to the JSON page (an int key replaced it)
 PAGE_OR_CSV: dict[str, Any] = {
-    "responses": {200: {"content": {CSV: {"schema": {"type": "string"}}}}}
+    "responses": {"200": {"content": {CSV: {"schema": {"type": "string"}}}}}
 }
+RESULT_ERRORS = errors(404, 409, 422)
+"""A run's results: 404 for no such run, 409 while it has none."""
 
 
 def finished_run(session: Session, run_id: int) -> RunRow:
@@ -51,9 +54,9 @@ def _page(
     return Page[dict[str, Any]](total=total, offset=offset, limit=limit, items=items)
 
 
-@router.get("/placements", openapi_extra=PAGE_OR_CSV)
+@router.get("/placements", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def placements(
-    run_id: int, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
 ) -> Page[dict[str, Any]]:
     """The run's placements (the rows of ``placements.csv``): ids, names, dates, FTE, the
     score with its parts and the monthly cost split."""
@@ -61,26 +64,26 @@ def placements(
     return page
 
 
-@router.get("/unplaced", openapi_extra=PAGE_OR_CSV)
+@router.get("/unplaced", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def unplaced(
-    run_id: int, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
 ) -> Page[dict[str, Any]]:
     """The run's unplaced talents with their reasons (the rows of ``unplaced.csv``)."""
     page: Page[dict[str, Any]] = _page(request, database, UnplacedRow, run_id, offset, limit)
     return page
 
 
-@router.get("/blocking-pairs", openapi_extra=PAGE_OR_CSV)
+@router.get("/blocking-pairs", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def blocking_pairs(
-    run_id: int, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
 ) -> Page[dict[str, Any]]:
     """The run's blocking pairs, when the run was asked to keep them."""
     page: Page[dict[str, Any]] = _page(request, database, BlockingPairRow, run_id, offset, limit)
     return page
 
 
-@router.get("/kpis")
-def kpis(run_id: int, database: DatabaseDep) -> dict[str, Any]:
+@router.get("/kpis", responses=RESULT_ERRORS)
+def kpis(run_id: Id, database: DatabaseDep) -> dict[str, Any]:
     """``kpis.json`` of the run: the evaluator's verdict, the KPIs and stability."""
     with database.read() as session:
         run = finished_run(session, run_id)
@@ -89,9 +92,9 @@ def kpis(run_id: int, database: DatabaseDep) -> dict[str, Any]:
         return run.kpis
 
 
-@router.get("/why-not")
+@router.get("/why-not", responses=RESULT_ERRORS)
 def why_not(
-    run_id: int,
+    run_id: Id,
     database: DatabaseDep,
     cache: CacheDep,
     talent: Annotated[str, Query(min_length=1, max_length=200)],

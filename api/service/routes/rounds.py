@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from sqlalchemy import func, select
 
 from api.service.deps import CacheDep, DatabaseDep, SettingsDep
@@ -18,7 +18,7 @@ from api.service.queries import (
     load_round,
     store_round,
 )
-from api.service.schemas import MAX_PAGE, Page, RoundPublic, VersionPublic
+from api.service.schemas import MAX_ID, MAX_PAGE, Page, RoundPublic, VersionPublic, errors
 from api.service.tables import PackageRow, TalentRow
 from api.service.uploads import round_of_request
 from api.texts import check_report
@@ -52,6 +52,9 @@ ROUND_BODY: dict[str, Any] = {
 
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A round's or a run's id in a path."""
+VersionNumber = Annotated[int | None, Query(ge=1, le=MAX_ID, description="default: the latest")]
 
 
 def round_public(database: DatabaseDep, round_id: int) -> RoundPublic:
@@ -67,7 +70,12 @@ def round_public(database: DatabaseDep, round_id: int) -> RoundPublic:
         )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=ROUND_BODY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=ROUND_BODY,
+    responses=errors(400, 413, 415, 422),
+)
 async def create_round(
     request: Request, database: DatabaseDep, settings: SettingsDep
 ) -> RoundPublic:
@@ -80,9 +88,9 @@ async def create_round(
     return round_public(database, round_id)
 
 
-@router.put("/{round_id}", openapi_extra=ROUND_BODY)
+@router.put("/{round_id}", openapi_extra=ROUND_BODY, responses=errors(400, 404, 413, 415, 422))
 async def new_version(
-    round_id: int, request: Request, database: DatabaseDep, settings: SettingsDep
+    round_id: Id, request: Request, database: DatabaseDep, settings: SettingsDep
 ) -> RoundPublic:
     """Store an edited round as its next version; earlier versions and their runs stay as
     they were."""
@@ -94,7 +102,7 @@ async def new_version(
     return round_public(database, round_id)
 
 
-@router.get("")
+@router.get("", responses=errors(422))
 def rounds(database: DatabaseDep, offset: Offset = 0, limit: Limit = 100) -> Page[RoundPublic]:
     """The rounds, newest first."""
     with database.read() as session:
@@ -105,25 +113,25 @@ def rounds(database: DatabaseDep, offset: Offset = 0, limit: Limit = 100) -> Pag
     )
 
 
-@router.get("/{round_id}")
-def get_one(round_id: int, database: DatabaseDep) -> RoundPublic:
+@router.get("/{round_id}", responses=errors(404, 422))
+def get_one(round_id: Id, database: DatabaseDep) -> RoundPublic:
     """A round and its latest version."""
     return round_public(database, round_id)
 
 
-@router.get("/{round_id}/versions")
-def versions(round_id: int, database: DatabaseDep) -> list[VersionPublic]:
+@router.get("/{round_id}/versions", responses=errors(404, 422))
+def versions(round_id: Id, database: DatabaseDep) -> list[VersionPublic]:
     """Every version of a round, oldest first."""
     with database.read() as session:
         return [VersionPublic.model_validate(v) for v in list_versions(session, round_id)]
 
 
-@router.get("/{round_id}/check")
+@router.get("/{round_id}/check", responses=errors(404, 422))
 def check(
-    round_id: int,
+    round_id: Id,
     database: DatabaseDep,
     cache: CacheDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: VersionNumber = None,
 ) -> dict[str, Any]:
     """What ``cosource check`` prints: counts, eligible pairs, exclusions per rule."""
     with database.read() as session:
@@ -148,11 +156,11 @@ def check(
     }
 
 
-@router.get("/{round_id}/talents")
+@router.get("/{round_id}/talents", responses=errors(404, 422))
 def talents(
-    round_id: int,
+    round_id: Id,
     database: DatabaseDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: VersionNumber = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[dict[str, Any]]:
@@ -160,11 +168,11 @@ def talents(
     return _records(database, TalentRow, round_id, version, offset, limit)
 
 
-@router.get("/{round_id}/packages")
+@router.get("/{round_id}/packages", responses=errors(404, 422))
 def packages(
-    round_id: int,
+    round_id: Id,
     database: DatabaseDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: VersionNumber = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[dict[str, Any]]:

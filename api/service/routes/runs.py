@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from api.cli_inputs import cosource_version
 from api.service.deps import DatabaseDep
 from api.service.queries import get_version
+from api.service.routes.rounds import Id
 from api.service.runs import create_run, events, get_run, list_runs, request_cancel
-from api.service.schemas import RunCreate, RunEvent, RunProgress, RunPublic
+from api.service.schemas import RunCreate, RunEvent, RunProgress, RunPublic, errors
 from api.service.tables import RoundVersionRow, RunRow
 
 router = APIRouter(tags=["runs"])
@@ -39,8 +40,12 @@ def run_public(run: RunRow, version: int) -> RunPublic:
     )
 
 
-@router.post("/rounds/{round_id}/runs", status_code=status.HTTP_202_ACCEPTED)
-def start_run(round_id: int, body: RunCreate, database: DatabaseDep) -> RunPublic:
+@router.post(
+    "/rounds/{round_id}/runs",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 404, 422),
+)
+def start_run(round_id: Id, body: RunCreate, database: DatabaseDep) -> RunPublic:
     """Queue a solve of the round (its latest version unless ``version`` says). The run is
     stored before this answers; a worker takes it from the database."""
     with database.write() as session:
@@ -50,8 +55,8 @@ def start_run(round_id: int, body: RunCreate, database: DatabaseDep) -> RunPubli
         return run_public(run, version.number)
 
 
-@router.get("/rounds/{round_id}/runs")
-def runs_of_round(round_id: int, database: DatabaseDep) -> list[RunPublic]:
+@router.get("/rounds/{round_id}/runs", responses=errors(404, 422))
+def runs_of_round(round_id: Id, database: DatabaseDep) -> list[RunPublic]:
     """The runs of a round, oldest first."""
     with database.read() as session:
         get_version(session, round_id)
@@ -63,23 +68,27 @@ def _public(session: Session, run: RunRow) -> RunPublic:
     return run_public(run, version.number)
 
 
-@router.get("/runs/{run_id}")
-def get_one(run_id: int, database: DatabaseDep) -> RunPublic:
+@router.get("/runs/{run_id}", responses=errors(404, 422))
+def get_one(run_id: Id, database: DatabaseDep) -> RunPublic:
     """A run: its status and live progress (placements, score, bound, gap, elapsed)."""
     with database.read() as session:
         return _public(session, get_run(session, run_id))
 
 
-@router.post("/runs/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel(run_id: int, database: DatabaseDep) -> RunPublic:
+@router.post(
+    "/runs/{run_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(404, 409, 422),
+)
+def cancel(run_id: Id, database: DatabaseDep) -> RunPublic:
     """Stop a run: a queued one at once, a running one within about two seconds, keeping
     its best assignment. 409 when the run already ended."""
     with database.write() as session:
         return _public(session, request_cancel(session, run_id))
 
 
-@router.get("/runs/{run_id}/events")
-def history(run_id: int, database: DatabaseDep) -> list[RunEvent]:
+@router.get("/runs/{run_id}/events", responses=errors(404, 422))
+def history(run_id: Id, database: DatabaseDep) -> list[RunEvent]:
     """A run's history: queued, started, interrupted, resumed, cancel asked, ended."""
     with database.read() as session:
         return [RunEvent.model_validate(e) for e in events(session, run_id)]

@@ -11,7 +11,8 @@ from api.service.compiled import Compiled
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import NotFoundError
 from api.service.queries import get_version, load_round
-from api.service.schemas import MAX_SHORTLIST, Candidate, ShortlistPublic
+from api.service.routes.rounds import Id, VersionNumber
+from api.service.schemas import MAX_SHORTLIST, Candidate, ShortlistPublic, errors
 from matcher.models import SCORE_NAMES
 from matcher.shortlists import Shortlist
 
@@ -19,7 +20,6 @@ router = APIRouter(prefix="/rounds/{round_id}", tags=["shortlists"])
 
 Key = Annotated[str, Path(min_length=1, max_length=200)]
 K = Annotated[int, Query(ge=1, le=MAX_SHORTLIST, description="length of the shortlist")]
-Version = Annotated[int | None, Query(ge=1, description="default: the latest")]
 
 
 def _compiled(
@@ -57,14 +57,14 @@ def _public(
     )
 
 
-@router.get("/packages/{package}/shortlist")
+@router.get("/packages/{package}/shortlist", responses=errors(404, 422))
 def package_shortlist(
-    round_id: int,
+    round_id: Id,
     package: Key,
     database: DatabaseDep,
     cache: CacheDep,
     k: K = 10,
-    version: Version = None,
+    version: VersionNumber = None,
 ) -> ShortlistPublic:
     """The ``k`` best-scored eligible talents of a package, best first, with the score's
     parts."""
@@ -76,14 +76,14 @@ def package_shortlist(
     return _public(round_id, number, "package", shortlist)
 
 
-@router.get("/talents/{talent}/shortlist")
+@router.get("/talents/{talent}/shortlist", responses=errors(404, 422))
 def talent_shortlist(
-    round_id: int,
+    round_id: Id,
     talent: Key,
     database: DatabaseDep,
     cache: CacheDep,
     k: K = 10,
-    version: Version = None,
+    version: VersionNumber = None,
 ) -> ShortlistPublic:
     """The ``k`` best-scored eligible packages of a talent, best first."""
     number, entry = _compiled(database, cache, round_id, version)
