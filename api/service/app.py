@@ -16,15 +16,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.cli_inputs import cosource_version
+from api.service.auth import ForbiddenError, UnauthorizedError
 from api.service.compiled import CompiledCache
 from api.service.database import Database
 from api.service.errors import (
     ConflictError,
+    InputError,
     NotFoundError,
     TooLargeError,
     UnsupportedTypeError,
 )
-from api.service.routes import health, results, rounds, runs, shortlists
+from api.service.routes import audit, health, keys, offers, results, rounds, runs, shortlists
 from api.service.settings import Settings
 from matcher.errors import RoundError
 
@@ -34,6 +36,8 @@ ERRORS: dict[type[Exception], int] = {
     ConflictError: 409,
     TooLargeError: 413,
     UnsupportedTypeError: 415,
+    InputError: 422,
+    ForbiddenError: 403,
 }
 """The service's errors and their HTTP status; the body is ``{"detail": message}``."""
 
@@ -100,6 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(exc.status_code, str(exc.detail))
 
     app.add_exception_handler(StarletteHTTPException, http_error)
-    for module in (health, rounds, runs, results, shortlists):
+
+    def unauthorized(_: Request, exc: Exception) -> JSONResponse:
+        answer = _error(401, str(exc))
+        answer.headers["WWW-Authenticate"] = "Bearer"
+        return answer
+
+    app.add_exception_handler(UnauthorizedError, unauthorized)
+    for module in (health, keys, rounds, runs, results, shortlists, offers, audit):
         app.include_router(module.router)
     return app

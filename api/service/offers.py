@@ -195,7 +195,7 @@ def decide(
     record(
         session,
         caller,
-        f"{value[:-1]}{acting}",
+        f"{decision.value}{acting}",
         subject,
         round_id=offer.round_id,
         detail=f"offer now {offer.status}",

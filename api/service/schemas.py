@@ -39,6 +39,8 @@ class ErrorPublic(BaseModel):
 
 ERROR_DESCRIPTIONS = {
     400: "a body that cannot be parsed (JSON that is not UTF-8, a broken multipart form)",
+    401: "no API key, or a malformed, unknown or revoked one",
+    403: "the caller's role may not do this to an object it sees",
     404: "an id names nothing",
     409: "the object's state does not allow the request",
     413: "the body is over the size limit",

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from api.service.audit import record
 from api.service.auth import CallerDep, require_coordinator
 from api.service.consent_schemas import KeyCreate, KeyCreated, KeyPublic
 from api.service.deps import DatabaseDep
 from api.service.keys import create_key, list_keys, revoke
+from api.service.schemas import errors
 from matcher.errors import RoundError
 
 router = APIRouter(prefix="/keys", tags=["keys"])
+Prefix = Annotated[str, Path(pattern="^[0-9a-f]{8}$", description="the 8 hex digits after cs_")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(401, 403, 422))
 def create(body: KeyCreate, caller: CallerDep, database: DatabaseDep) -> KeyCreated:
     """A new key for a role (and the organization or talent it speaks for). The key is in
     this answer only: it is stored as its SHA-256."""
@@ -33,7 +37,7 @@ def create(body: KeyCreate, caller: CallerDep, database: DatabaseDep) -> KeyCrea
         return KeyCreated(key=key, **KeyPublic.model_validate(row).model_dump())
 
 
-@router.get("")
+@router.get("", responses=errors(401, 403))
 def keys(caller: CallerDep, database: DatabaseDep) -> list[KeyPublic]:
     """Every key, revoked ones included, without the keys themselves."""
     require_coordinator(caller, "list keys")
@@ -41,8 +45,8 @@ def keys(caller: CallerDep, database: DatabaseDep) -> list[KeyPublic]:
         return [KeyPublic.model_validate(row) for row in list_keys(session)]
 
 
-@router.post("/{prefix}/revoke")
-def revoke_key(prefix: str, caller: CallerDep, database: DatabaseDep) -> KeyPublic:
+@router.post("/{prefix}/revoke", responses=errors(401, 403, 404, 409, 422))
+def revoke_key(prefix: Prefix, caller: CallerDep, database: DatabaseDep) -> KeyPublic:
     """Revoke a key: it is refused from now on (401)."""
     require_coordinator(caller, "revoke keys")
     with database.write() as session:

@@ -34,9 +34,10 @@ from api.service.offers import (
 )
 from api.service.outcomes import outcomes
 from api.service.role_views import OfferView, offer_views
+from api.service.routes.rounds import Id
 from api.service.routes.runs import run_public
 from api.service.runs import create_run, get_run
-from api.service.schemas import MAX_PAGE, Page, RunCreate, RunPublic
+from api.service.schemas import MAX_PAGE, Page, RunCreate, RunPublic, errors
 from api.service.visibility import offers_filter, visible_offer, visible_round
 
 router = APIRouter(tags=["offers"])
@@ -53,8 +54,8 @@ def _coordinator_run(caller: Caller, run_id: int) -> None:
         raise NotFoundError("run", run_id)
 
 
-@router.post("/runs/{run_id}/publish")
-def publish_run(run_id: int, caller: CallerDep, database: DatabaseDep) -> PublicationPublic:
+@router.post("/runs/{run_id}/publish", responses=errors(401, 404, 409, 422))
+def publish_run(run_id: Id, caller: CallerDep, database: DatabaseDep) -> PublicationPublic:
     """Publish a finished run's placements as offers to their three parties. Open offers the
     run keeps stay, with their decisions; open offers it does not keep are withdrawn."""
     _coordinator_run(caller, run_id)
@@ -65,9 +66,9 @@ def publish_run(run_id: int, caller: CallerDep, database: DatabaseDep) -> Public
     )
 
 
-@router.get("/rounds/{round_id}/offers")
+@router.get("/rounds/{round_id}/offers", responses=errors(401, 404, 422))
 def round_offers(
-    round_id: int,
+    round_id: Id,
     caller: CallerDep,
     database: DatabaseDep,
     settings: SettingsDep,
@@ -89,9 +90,9 @@ def round_offers(
     return Page[OfferView](total=int(total), offset=offset, limit=limit, items=items)
 
 
-@router.get("/offers/{offer_id}")
+@router.get("/offers/{offer_id}", responses=errors(401, 404, 422))
 def get_offer(
-    offer_id: int, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
+    offer_id: Id, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
 ) -> OfferView:
     """One offer, as the caller's role may see it."""
     with database.read() as session:
@@ -99,9 +100,9 @@ def get_offer(
         return offer_views(session, caller, [offer], settings.date())[0]
 
 
-@router.post("/offers/{offer_id}/decisions")
+@router.post("/offers/{offer_id}/decisions", responses=errors(401, 403, 404, 409, 422))
 def decide_offer(
-    offer_id: int,
+    offer_id: Id,
     body: DecisionCreate,
     caller: CallerDep,
     database: DatabaseDep,
@@ -129,8 +130,12 @@ def _party(caller: Caller, named: Party | None) -> Party:
     return own
 
 
-@router.post("/rounds/{round_id}/resolve", status_code=status.HTTP_202_ACCEPTED)
-def resolve(round_id: int, body: RunCreate, caller: CallerDep, database: DatabaseDep) -> RunPublic:
+@router.post(
+    "/rounds/{round_id}/resolve",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def resolve(round_id: Id, body: RunCreate, caller: CallerDep, database: DatabaseDep) -> RunPublic:
     """Re-solve after decisions: a new version of the round pins the agreed tours, forbids
     the declined pairs and keeps the open offers as proposed placements (moving one costs the
     disruption penalty), and a run of it starts from the agreed and open offers. What it
@@ -145,8 +150,8 @@ def resolve(round_id: int, body: RunCreate, caller: CallerDep, database: Databas
         return run_public(run, version.number)
 
 
-@router.get("/runs/{run_id}/changes")
-def run_changes(run_id: int, caller: CallerDep, database: DatabaseDep) -> dict[str, object]:
+@router.get("/runs/{run_id}/changes", responses=errors(401, 404, 409, 422))
+def run_changes(run_id: Id, caller: CallerDep, database: DatabaseDep) -> dict[str, object]:
     """What a re-solve changed against the offers it started from, and why."""
     _coordinator_run(caller, run_id)
     with database.read() as session:
@@ -156,8 +161,8 @@ def run_changes(run_id: int, caller: CallerDep, database: DatabaseDep) -> dict[s
         return changes(session, run)
 
 
-@router.post("/rounds/{round_id}/close")
-def close(round_id: int, caller: CallerDep, database: DatabaseDep) -> dict[str, object]:
+@router.post("/rounds/{round_id}/close", responses=errors(401, 403, 404, 409, 422))
+def close(round_id: Id, caller: CallerDep, database: DatabaseDep) -> dict[str, object]:
     """Close a round: no more decisions, publications or re-solves."""
     with database.write() as session:
         visible_round(session, caller, round_id)
@@ -166,9 +171,13 @@ def close(round_id: int, caller: CallerDep, database: DatabaseDep) -> dict[str, 
     return {"round_id": round_id, "closed_at": closed}
 
 
-@router.post("/offers/{offer_id}/check-ins", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/offers/{offer_id}/check-ins",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 404, 409, 422),
+)
 def check_in(
-    offer_id: int,
+    offer_id: Id,
     body: CheckInCreate,
     caller: CallerDep,
     database: DatabaseDep,
@@ -190,9 +199,9 @@ def check_in(
         return CheckInPublic.model_validate(row)
 
 
-@router.get("/rounds/{round_id}/outcomes")
+@router.get("/rounds/{round_id}/outcomes", responses=errors(401, 403, 404, 422))
 def round_outcomes(
-    round_id: int, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
+    round_id: Id, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
 ) -> OutcomesPublic:
     """The agreed tours' outcomes: predicted from the scores beside those reported in
     check-ins, against the study's figures."""
