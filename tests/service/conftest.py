@@ -54,3 +54,23 @@ def database(database_url: str) -> Iterator[Database]:
     db.migrate()
     yield db
     db.dispose()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ],
+)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """As ``database_url``, but one database for all the tests of a module that take it:
+    for data that is slow to set up (a solved run) and that the tests only add to."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module-db')}/cosource.db"
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    with fresh_database(server) as url:
+        yield url
