@@ -12,18 +12,21 @@ from api.service.audit import entries
 from api.service.auth import CallerDep, require_coordinator
 from api.service.consent_schemas import AuditEntry
 from api.service.deps import DatabaseDep
-from api.service.schemas import MAX_PAGE, Page
+from api.service.schemas import MAX_ID, MAX_PAGE, Page, errors
 
 router = APIRouter(tags=["audit"])
 CSV = "text/csv"
 
 
-@router.get("/audit", responses={200: {"content": {CSV: {"schema": {"type": "string"}}}}})
+@router.get(
+    "/audit",
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}}, **errors(401, 403, 422)},
+)
 def audit_log(
     request: Request,
     caller: CallerDep,
     database: DatabaseDep,
-    round_id: Annotated[int | None, Query(ge=1)] = None,
+    round_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> Any:

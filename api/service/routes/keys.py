@@ -18,7 +18,7 @@ router = APIRouter(prefix="/keys", tags=["keys"])
 Prefix = Annotated[str, Path(pattern="^[0-9a-f]{8}$", description="the 8 hex digits after cs_")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(401, 403, 422))
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403, 422))
 def create(body: KeyCreate, caller: CallerDep, database: DatabaseDep) -> KeyCreated:
     """A new key for a role (and the organization or talent it speaks for). The key is in
     this answer only: it is stored as its SHA-256."""

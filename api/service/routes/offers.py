@@ -100,7 +100,7 @@ def get_offer(
         return offer_views(session, caller, [offer], settings.date())[0]
 
 
-@router.post("/offers/{offer_id}/decisions", responses=errors(401, 403, 404, 409, 422))
+@router.post("/offers/{offer_id}/decisions", responses=errors(400, 401, 403, 404, 409, 422))
 def decide_offer(
     offer_id: Id,
     body: DecisionCreate,
@@ -133,7 +133,7 @@ def _party(caller: Caller, named: Party | None) -> Party:
 @router.post(
     "/rounds/{round_id}/resolve",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=errors(401, 403, 404, 409, 422),
+    responses=errors(400, 401, 403, 404, 409, 422),
 )
 def resolve(round_id: Id, body: RunCreate, caller: CallerDep, database: DatabaseDep) -> RunPublic:
     """Re-solve after decisions: a new version of the round pins the agreed tours, forbids
@@ -174,7 +174,7 @@ def close(round_id: Id, caller: CallerDep, database: DatabaseDep) -> dict[str, o
 @router.post(
     "/offers/{offer_id}/check-ins",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 403, 404, 409, 422),
+    responses=errors(400, 401, 403, 404, 409, 422),
 )
 def check_in(
     offer_id: Id,
