@@ -71,6 +71,11 @@ class Worker:
         """Claim and solve runs until ``stop`` is set, or until process ``parent`` (the
         server that started this worker) is gone."""
         stop = self.stopping = stop or self.stopping
+        if parent is not None:
+            # watched beside the solve, not between runs only: a worker whose server was
+            # killed mid-solve releases its run at once instead of solving on, orphaned
+            watch = (parent, stop, self.settings.poll_seconds)
+            threading.Thread(target=_watch_parent, args=watch, daemon=True).start()
         while not stop.is_set():
             if parent is not None and os.getppid() != parent:
                 return
@@ -204,6 +209,15 @@ class Worker:
             blocking_pairs=bool(claim.params["blocking_pairs"]),
         )
         return finished_of(outcome, RunStatus.CANCELLED, detail)
+
+
+def _watch_parent(parent: int, stop: threading.Event, interval: float) -> None:
+    """Set ``stop`` once process ``parent`` is no longer this process's parent (it died: the
+    orphan was adopted by another)."""
+    while os.getppid() == parent:
+        if stop.wait(interval):
+            return
+    stop.set()
 
 
 def _failed(message: str) -> Finished:
