@@ -60,7 +60,11 @@ def _where(location: Sequence[Any]) -> str:
 def validation_message(exc: RequestValidationError) -> str:
     """FastAPI's validation errors in the service's words: where, then what."""
     parts = [
-        f"{_where(error.get('loc', ()))}: {error.get('msg', 'invalid')}" for error in exc.errors()
+        # a body that is not JSON: FastAPI puts the character's position where a field goes
+        f"body: not valid JSON at character {error['loc'][-1]}: {error.get('ctx', {}).get('error')}"
+        if error.get("type") == "json_invalid"
+        else f"{_where(error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
     ]
     return "; ".join(parts) or "invalid request"
 

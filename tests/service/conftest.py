@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api.service.database import Database
+from api.service.settings import Settings
+from tests.service.client import service_client, service_settings
 from tests.service.postgres import PostgresUnavailableError, fresh_database, server_url
 
 
@@ -74,3 +77,31 @@ def module_database_url(
     server: str = request.getfixturevalue("postgres_server")
     with fresh_database(server) as url:
         yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The service's settings on ``database_url``, with short heartbeats and polls."""
+    return service_settings(database_url)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the app on ``settings`` (migrated at start); any 5xx answer fails the
+    test that got it."""
+    with service_client(settings) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def module_settings(module_database_url: str) -> Settings:
+    """As ``settings``, on the module's database (``module_database_url``)."""
+    return service_settings(module_database_url)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_settings: Settings) -> Iterator[TestClient]:
+    """As ``client``, one for the module's tests: for data set up once (a solved run) that
+    the tests only read."""
+    with service_client(module_settings) as test_client:
+        yield test_client
