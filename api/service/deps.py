@@ -1,5 +1,8 @@
 """What routes receive from the app: settings, the database and the compiled-round cache,
-as annotated types (no globals)."""
+as annotated types (no globals).
+
+The getters are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, and
+a hop there and back for reading an attribute cost more than the shortlist it served."""
 
 from __future__ import annotations
 
@@ -12,17 +15,17 @@ from api.service.database import Database
 from api.service.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_cache(request: Request) -> CompiledCache:
+async def get_cache(request: Request) -> CompiledCache:
     cache: CompiledCache = request.app.state.cache
     return cache
 

@@ -115,6 +115,27 @@ def get_version(session: Session, round_id: int, number: int | None = None) -> R
     return version
 
 
+def version_key(session: Session, round_id: int, number: int | None = None) -> tuple[int, int]:
+    """The id and number of version ``number`` of round ``round_id`` (the latest when None),
+    as :func:`get_version` finds it (with its errors), in one query without loading rows:
+    the shortlists ask it on every request."""
+    wanted = RoundRow.latest_version if number is None else number
+    found = session.execute(
+        select(RoundRow.latest_version, RoundVersionRow.id, RoundVersionRow.number)
+        .outerjoin(
+            RoundVersionRow,
+            (RoundVersionRow.round_id == RoundRow.id) & (RoundVersionRow.number == wanted),
+        )
+        .where(RoundRow.id == round_id)
+    ).first()
+    if found is None:
+        raise NotFoundError("round", round_id)
+    latest, version_id, version_number = found
+    if version_id is None:
+        raise NotFoundError(f"version {latest if number is None else number} of round", round_id)
+    return int(version_id), int(version_number)
+
+
 def list_versions(session: Session, round_id: int) -> list[RoundVersionRow]:
     """Every version of round ``round_id``, oldest first."""
     get_round(session, round_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from api.service.errors import ConflictError, NotFoundError
 from api.service.tables import (
@@ -67,8 +68,10 @@ def create_run(
     return run
 
 
-def get_run(session: Session, run_id: int) -> RunRow:
-    run = session.get(RunRow, run_id)
+def get_run(session: Session, run_id: int, *options: ORMOption) -> RunRow:
+    """Run ``run_id`` loaded with ``options`` (say, a column left unloaded);
+    :class:`NotFoundError` if there is none."""
+    run = session.get(RunRow, run_id, options=options)
     if run is None:
         raise NotFoundError("run", run_id)
     return run

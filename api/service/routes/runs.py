@@ -4,7 +4,7 @@ progress, cancel it, read its history."""
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.cli_inputs import cosource_version
 from api.service.deps import DatabaseDep
@@ -31,7 +31,7 @@ def run_public(run: RunRow, version: int) -> RunPublic:
         attempts=run.attempts,
         cancel_requested=run.cancel_requested,
         progress=None if run.progress is None else RunProgress.model_validate(run.progress),
-        incumbent_placements=None if run.incumbent is None else len(run.incumbent),
+        incumbent_placements=run.incumbent_placements,
         incumbent_at=run.incumbent_at,
         result=run.result,
         summary=run.summary,
@@ -72,7 +72,8 @@ def _public(session: Session, run: RunRow) -> RunPublic:
 def get_one(run_id: Id, database: DatabaseDep) -> RunPublic:
     """A run: its status and live progress (placements, score, bound, gap, elapsed)."""
     with database.read() as session:
-        return _public(session, get_run(session, run_id))
+        # the incumbent's pairs stay in the database: the answer has their count only
+        return _public(session, get_run(session, run_id, defer(RunRow.incumbent)))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from api.service.compiled import Compiled
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import NotFoundError
-from api.service.queries import get_version, load_round
+from api.service.queries import load_round, version_key
 from api.service.routes.rounds import Id, VersionNumber
 from api.service.schemas import MAX_SHORTLIST, Candidate, ShortlistPublic, errors
 from matcher.models import SCORE_NAMES
@@ -26,8 +26,7 @@ def _compiled(
     database: DatabaseDep, cache: CacheDep, round_id: int, version: int | None
 ) -> tuple[int, Compiled]:
     with database.read() as session:
-        stored = get_version(session, round_id, version)
-        number, version_id = stored.number, stored.id
+        version_id, number = version_key(session, round_id, version)
 
     def load() -> Any:
         with database.read() as session:
