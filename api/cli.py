@@ -6,6 +6,7 @@
 ``cosource shortlist`` the best candidates of a package, or the best packages of a talent
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
+``cosource report``    a self-contained HTML report of a results folder, with charts
 ``cosource serve``     the HTTP service (127.0.0.1:8000) with a solve worker
 ``cosource worker``    a solve worker taking queued runs from the service's database
 
@@ -45,6 +46,7 @@ from api.cli_inputs import (
 )
 from api.documents import to_json
 from api.pipeline import RoundParams, default_time_limit, run_round, write_outcome
+from api.report.command import add_command as add_report_command
 from api.service.commands import add_commands as add_service_commands
 from api.texts import (
     ImprovementWatch,
@@ -321,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a round and count eligible pairs")
     check.add_argument("path", type=Path, help="a round .json file or a CSV folder")
     check.set_defaults(run=_cmd_check)
+    add_report_command(sub)
     add_service_commands(sub)
     for command in sub.choices.values():
         command.epilog = EXIT_STATUS
