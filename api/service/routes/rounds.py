@@ -23,6 +23,7 @@ from api.service.queries import (
     load_round,
     store_round,
 )
+from api.service.role_views import talent_record
 from api.service.schemas import MAX_ID, MAX_PAGE, Page, RoundPublic, VersionPublic, errors
 from api.service.tables import PackageRow, TalentRow
 from api.service.uploads import round_of_request
@@ -224,4 +225,6 @@ def _records(
             select(table.data).where(*where).order_by(table.position).offset(offset).limit(limit)
         )
         items = [data for (data,) in rows]
+    if table is TalentRow:
+        items = [talent_record(caller, data) for data in items]
     return Page(total=int(total or 0), offset=offset, limit=limit, items=items)

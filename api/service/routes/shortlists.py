@@ -77,7 +77,11 @@ def _public(
     )
 
 
-@router.get("/packages/{package}/shortlist", responses=errors(401, 404, 422))
+@router.get(
+    "/packages/{package}/shortlist",
+    responses=errors(401, 404, 422),
+    response_model_exclude_none=True,
+)
 def package_shortlist(
     round_id: Id,
     package: Key,
@@ -100,7 +104,11 @@ def package_shortlist(
     return _public(caller, round_id, number, "package", entry, shortlist)
 
 
-@router.get("/talents/{talent}/shortlist", responses=errors(401, 404, 422))
+@router.get(
+    "/talents/{talent}/shortlist",
+    responses=errors(401, 404, 422),
+    response_model_exclude_none=True,
+)
 def talent_shortlist(
     round_id: Id,
     talent: Key,
