@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 
 from api.service.database import Database
 from api.service.deps import DatabaseDep
+from api.service.errors import NotFoundError
 from api.service.keys import LAST_USED_SECONDS, ApiKeyError, Caller, Role, caller_of, touch
 
 
@@ -84,3 +85,9 @@ def require_coordinator(caller: Caller, action: str) -> None:
     """Only the coordinator may ``action``: 403 for anyone else."""
     if caller.role != Role.COORDINATOR:
         raise ForbiddenError(f"a {caller.role} key may not {action}; only the coordinator may")
+
+
+def runs_hidden(caller: Caller, run_id: int) -> None:
+    """Runs and their results are the coordinator's: to anyone else a run does not exist."""
+    if caller.role != Role.COORDINATOR:
+        raise NotFoundError("run", run_id)

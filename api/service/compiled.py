@@ -11,17 +11,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matcher.compile import CompiledRound, compile_round
-from matcher.models import Round
+from matcher.models import Round, Talent
 from matcher.shortlists import Shortlists
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """A round version compiled, with its shortlist orders."""
+    """A round version compiled, with its shortlist orders, and who owns what (for the
+    access rules of the routes that answer from it)."""
 
     round: Round
     compiled: CompiledRound
     shortlists: Shortlists
+    talents: dict[str, Talent]
+    package_hosts: dict[str, str]
+
+    @classmethod
+    def of(cls, round_: Round) -> Compiled:
+        compiled = compile_round(round_)
+        return cls(
+            round_,
+            compiled,
+            Shortlists(compiled),
+            {t.id: t for t in round_.talents},
+            {p.id: p.host for p in round_.packages},
+        )
 
 
 class CompiledCache:
@@ -50,9 +64,7 @@ class CompiledCache:
                 entry = self._entries.get(version_id)
             if entry is not None:
                 return entry
-            round_ = load()
-            compiled = compile_round(round_)
-            entry = Compiled(round_, compiled, Shortlists(compiled))
+            entry = Compiled.of(load())
             with self._lock:
                 self._entries[version_id] = entry
                 self._building.pop(version_id, None)

@@ -92,11 +92,13 @@ def get_round(session: Session, round_id: int) -> RoundRow:
     return row
 
 
-def list_rounds(session: Session, offset: int, limit: int) -> tuple[int, list[RoundRow]]:
-    """The total number of rounds and one page of them, newest first."""
-    total = session.scalar(select(func.count()).select_from(RoundRow)) or 0
+def list_rounds(
+    session: Session, offset: int, limit: int, where: Any = True
+) -> tuple[int, list[RoundRow]]:
+    """The number of rounds (those ``where`` admits) and one page of them, newest first."""
+    total = session.scalar(select(func.count()).select_from(RoundRow).where(where)) or 0
     rows = session.scalars(
-        select(RoundRow).order_by(RoundRow.id.desc()).offset(offset).limit(limit)
+        select(RoundRow).where(where).order_by(RoundRow.id.desc()).offset(offset).limit(limit)
     ).all()
     return total, list(rows)
 

@@ -19,6 +19,17 @@ from api.service.offers import tour_state
 from api.service.tables import PackageRow, RunRow, TalentRow
 from api.views import HOST_SCORE_NAMES
 
+PRIVATE_TALENT_FIELDS = ("salary", "age", "retention")
+"""A talent's fields that only the coordinator sees (their lender too would, as employer,
+but the platform keeps them to the one party that needs them to match)."""
+
+
+def talent_record(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+    """A stored talent record as ``caller`` may see it."""
+    if caller.role == Role.COORDINATOR:
+        return data
+    return {k: v for k, v in data.items() if k not in PRIVATE_TALENT_FIELDS}
+
 
 class _View(BaseModel):
     model_config = ConfigDict(extra="forbid")

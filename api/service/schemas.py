@@ -174,11 +174,17 @@ class WorkerPublic(_Out):
 
 
 class Candidate(BaseModel):
-    """One shortlist entry: the talent (or package), its total score and the parts."""
+    """One shortlist entry: the talent (or package), its total score and the parts; for the
+    package's host also the talent's strengths and learning goals and the fee it would pay
+    (the coordinator sees the fee and the lender's top-up too)."""
 
     id: str
     score: float
     parts: dict[str, float]
+    strengths: dict[str, int] | None = None
+    learning_goals: dict[str, float] | None = None
+    host_fee: float | None = None
+    topup: float | None = None
 
 
 class ShortlistPublic(BaseModel):

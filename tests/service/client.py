@@ -28,6 +28,7 @@ from api.service.app import create_app
 from api.service.database import Database
 from api.service.jobs.child import solve_in_child
 from api.service.jobs.worker import Worker
+from api.service.keys import Role, create_key
 from api.service.settings import Settings
 from api.service.tables import Base
 from matcher.compile import compile_round
@@ -69,15 +70,30 @@ def no_server_error(response: Response) -> None:
         )
 
 
+def coordinator_key(database_url: str) -> str:
+    """A new coordinator key, made straight in the database (as ``cosource keys create``)."""
+    database = Database(database_url)
+    database.migrate()
+    try:
+        with database.write() as session:
+            key, _ = create_key(session, Role.COORDINATOR, label="tests")
+    finally:
+        database.dispose()
+    return key
+
+
 @contextmanager
 def service_client(settings: Settings) -> Iterator[TestClient]:
     """A client of a new app on ``settings``; entered, so that the lifespan migrates.
 
     Server errors come back as 500 answers rather than exceptions, and every answer is
-    checked: no request of any test may end in a 5xx.
+    checked: no request of any test may end in a 5xx. Requests carry a coordinator key
+    (the access rules of every role are tested in ``test_access.py``).
     """
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    key = coordinator_key(settings.database_url)
+    headers = {"Authorization": f"Bearer {key}"}
+    with TestClient(app, raise_server_exceptions=False, headers=headers) as client:
         client.event_hooks = {"request": [], "response": [no_server_error]}
         yield client
 

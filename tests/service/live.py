@@ -1,7 +1,8 @@
 """The service run for real in the tests: ``cosource serve`` and ``cosource worker`` as
 processes on 127.0.0.1, each the leader of a process group of its own, so that a test can
 kill it with everything it started (its worker, the solve child, a HiGHS companion) at once,
-and always does at teardown.
+and always does at teardown. The client on a server sends a coordinator's API key, made
+straight in the server's database once the server has migrated it.
 
 Every wait here is a poll with a deadline: a test fails, saying what it waited for and
 with the end of the process's log, instead of hanging.
@@ -25,6 +26,7 @@ import httpx
 from sqlalchemy import select
 
 from api.service.database import Database
+from api.service.keys import Role, create_key
 from api.service.tables import RunEventRow, RunRow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,6 +223,18 @@ class Service:
             raise AssertionError(f"cosource serve ended with {code}:\n{self.process.log_tail()}")
 
 
+def coordinator_key(database_url: str) -> str:
+    """A new coordinator API key stored in the (migrated) database at ``database_url``, as
+    ``cosource keys create --role coordinator`` makes one."""
+    database = Database(database_url)
+    try:
+        with database.write() as session:
+            key, _ = create_key(session, Role.COORDINATOR, label="live tests")
+    finally:
+        database.dispose()
+    return key
+
+
 @contextmanager
 def serving(
     database_url: str,
@@ -229,8 +243,9 @@ def serving(
     env: dict[str, str] | None = None,
 ) -> Iterator[Service]:
     """``cosource serve`` on a free port of 127.0.0.1 over ``database_url``, once it
-    answers (with a live worker unless ``worker`` is False); killed with its whole process
-    group when the block ends, whatever happened."""
+    answers (with a live worker unless ``worker`` is False), with a client that sends a new
+    coordinator key (``/health`` needs none); killed with its whole process group when the
+    block ends, whatever happened."""
     port = free_port()
     args = ["serve", "--port", str(port), "--database-url", database_url]
     process = start([*args] if worker else [*args, "--no-worker"], log, env)
@@ -252,6 +267,8 @@ def serving(
             wait_for("cosource serve to answer /health", ready, START_SECONDS, every=0.1)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{process.log_tail()}") from None
+        # the server has migrated the database before answering: a key can be stored
+        client.headers["Authorization"] = f"Bearer {coordinator_key(database_url)}"
         yield service
     finally:
         client.close()

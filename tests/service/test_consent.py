@@ -103,15 +103,23 @@ def test_one_decline_declines_and_later_decisions_get_the_state(
     assert "declined" in message and "host declined" in message
 
 
+def audit_size(service: Service) -> int:
+    total: int = service.get("/audit", service.coordinator).json()["total"]
+    return total
+
+
 def test_a_party_decides_once(pilot: tuple[Service, int, int]) -> None:
     service, round_id, _ = pilot
     offer = offers_of(service, round_id, service.coordinator)[0]
     key = service.talents[str(offer["talent"])]
     first = decide_as(service, int(str(offer["id"])), key, "accept")
+    before = (service.get(f"/offers/{offer['id']}", key).json(), audit_size(service))
     again = decide_as(service, int(str(offer["id"])), key, "decline")
     assert first.status_code == 200
     assert again.status_code == 409
     assert "talent has already decided" in again.json()["detail"]
+    # a replayed or refused decision changes nothing and logs nothing
+    assert (service.get(f"/offers/{offer['id']}", key).json(), audit_size(service)) == before
 
 
 def test_who_may_decide_for_whom(pilot: tuple[Service, int, int]) -> None:

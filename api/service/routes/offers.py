@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy import func, select
 
 from api.cli_inputs import cosource_version
-from api.service.auth import CallerDep, ForbiddenError, require_coordinator
+from api.service.auth import CallerDep, ForbiddenError, require_coordinator, runs_hidden
 from api.service.consent_schemas import (
     CheckInCreate,
     CheckInPublic,
@@ -19,7 +19,7 @@ from api.service.consent_schemas import (
 )
 from api.service.consent_tables import CheckInRow, OfferRow
 from api.service.deps import DatabaseDep, SettingsDep
-from api.service.errors import ConflictError, InputError, NotFoundError
+from api.service.errors import ConflictError, InputError
 from api.service.keys import Caller, Role
 from api.service.offers import (
     PARTY_OF_ROLE,
@@ -48,17 +48,11 @@ StatusFilter = Annotated[
 ]
 
 
-def _coordinator_run(caller: Caller, run_id: int) -> None:
-    # runs are the coordinator's: to anyone else they do not exist
-    if caller.role != Role.COORDINATOR:
-        raise NotFoundError("run", run_id)
-
-
 @router.post("/runs/{run_id}/publish", responses=errors(401, 404, 409, 422))
 def publish_run(run_id: Id, caller: CallerDep, database: DatabaseDep) -> PublicationPublic:
     """Publish a finished run's placements as offers to their three parties. Open offers the
     run keeps stay, with their decisions; open offers it does not keep are withdrawn."""
-    _coordinator_run(caller, run_id)
+    runs_hidden(caller, run_id)
     with database.write() as session:
         done = publish(session, caller, run_id)
     return PublicationPublic(
@@ -153,7 +147,7 @@ def resolve(round_id: Id, body: RunCreate, caller: CallerDep, database: Database
 @router.get("/runs/{run_id}/changes", responses=errors(401, 404, 409, 422))
 def run_changes(run_id: Id, caller: CallerDep, database: DatabaseDep) -> dict[str, object]:
     """What a re-solve changed against the offers it started from, and why."""
-    _coordinator_run(caller, run_id)
+    runs_hidden(caller, run_id)
     with database.read() as session:
         run = get_run(session, run_id)
         if run.status not in ("solved", "cancelled"):

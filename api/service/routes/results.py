@@ -11,8 +11,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.service.auth import CallerDep, runs_hidden
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import ConflictError, NotFoundError
+from api.service.keys import Caller
 from api.service.queries import load_round
 from api.service.routes.rounds import Id, Limit, Offset
 from api.service.runs import RunStatus, get_run, result_page
@@ -29,7 +31,7 @@ CSV = "text/csv"
 PAGE_OR_CSV: dict[str, Any] = {
     "responses": {"200": {"content": {CSV: {"schema": {"type": "string"}}}}}
 }
-RESULT_ERRORS = errors(404, 409, 422)
+RESULT_ERRORS = errors(401, 404, 409, 422)
 """A run's results: 404 for no such run, 409 while it has none."""
 
 
@@ -42,8 +44,15 @@ def finished_run(session: Session, run_id: int) -> RunRow:
 
 
 def _page(
-    request: Request, database: DatabaseDep, table: Any, run_id: int, offset: int, limit: int
+    request: Request,
+    caller: Caller,
+    database: DatabaseDep,
+    table: Any,
+    run_id: int,
+    offset: int,
+    limit: int,
 ) -> Any:
+    runs_hidden(caller, run_id)
     with database.read() as session:
         finished_run(session, run_id)
         total, items = result_page(session, table, run_id, offset, limit)
@@ -56,35 +65,57 @@ def _page(
 
 @router.get("/placements", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def placements(
-    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    offset: Offset = 0,
+    limit: Limit = 1000,
 ) -> Page[dict[str, Any]]:
     """The run's placements (the rows of ``placements.csv``): ids, names, dates, FTE, the
     score with its parts and the monthly cost split."""
-    page: Page[dict[str, Any]] = _page(request, database, PlacementRow, run_id, offset, limit)
+    page: Page[dict[str, Any]] = _page(
+        request, caller, database, PlacementRow, run_id, offset, limit
+    )
     return page
 
 
 @router.get("/unplaced", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def unplaced(
-    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    offset: Offset = 0,
+    limit: Limit = 1000,
 ) -> Page[dict[str, Any]]:
     """The run's unplaced talents with their reasons (the rows of ``unplaced.csv``)."""
-    page: Page[dict[str, Any]] = _page(request, database, UnplacedRow, run_id, offset, limit)
+    page: Page[dict[str, Any]] = _page(
+        request, caller, database, UnplacedRow, run_id, offset, limit
+    )
     return page
 
 
 @router.get("/blocking-pairs", openapi_extra=PAGE_OR_CSV, responses=RESULT_ERRORS)
 def blocking_pairs(
-    run_id: Id, request: Request, database: DatabaseDep, offset: Offset = 0, limit: Limit = 1000
+    run_id: Id,
+    request: Request,
+    caller: CallerDep,
+    database: DatabaseDep,
+    offset: Offset = 0,
+    limit: Limit = 1000,
 ) -> Page[dict[str, Any]]:
     """The run's blocking pairs, when the run was asked to keep them."""
-    page: Page[dict[str, Any]] = _page(request, database, BlockingPairRow, run_id, offset, limit)
+    page: Page[dict[str, Any]] = _page(
+        request, caller, database, BlockingPairRow, run_id, offset, limit
+    )
     return page
 
 
 @router.get("/kpis", responses=RESULT_ERRORS)
-def kpis(run_id: Id, database: DatabaseDep) -> dict[str, Any]:
+def kpis(run_id: Id, caller: CallerDep, database: DatabaseDep) -> dict[str, Any]:
     """``kpis.json`` of the run: the evaluator's verdict, the KPIs and stability."""
+    runs_hidden(caller, run_id)
     with database.read() as session:
         run = finished_run(session, run_id)
         if run.kpis is None:
@@ -95,6 +126,7 @@ def kpis(run_id: Id, database: DatabaseDep) -> dict[str, Any]:
 @router.get("/why-not", responses=RESULT_ERRORS)
 def why_not(
     run_id: Id,
+    caller: CallerDep,
     database: DatabaseDep,
     cache: CacheDep,
     talent: Annotated[str, Query(min_length=1, max_length=200)],
@@ -103,6 +135,7 @@ def why_not(
     """Why ``talent`` is not on ``package`` in this run: the eligibility rules the pair
     fails with their facts, else the run's reason for the talent and who holds the package's
     seats with their scores. Answered from the run's stored results: no solve."""
+    runs_hidden(caller, run_id)
     with database.read() as session:
         run = finished_run(session, run_id)
         version_id = run.version_id

@@ -1,5 +1,8 @@
 """``/rounds``: create a round (JSON, a zip of CSV files, or the files as a form), list and
-get rounds, store a new version, and the ``check`` report."""
+get rounds, store a new version, and the ``check`` report.
+
+The coordinator creates and edits rounds. A host, lender or talent sees the rounds it takes
+part in (and no other: 404), a lender its own talents, a host its own packages."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, status
 from sqlalchemy import func, select
 
+from api.service.auth import CallerDep, ForbiddenError, require_coordinator
 from api.service.deps import CacheDep, DatabaseDep, SettingsDep
+from api.service.keys import Caller
 from api.service.queries import (
     get_round,
     get_version,
@@ -18,9 +23,11 @@ from api.service.queries import (
     load_round,
     store_round,
 )
+from api.service.role_views import talent_record
 from api.service.schemas import MAX_ID, MAX_PAGE, Page, RoundPublic, VersionPublic, errors
 from api.service.tables import PackageRow, TalentRow
 from api.service.uploads import round_of_request
+from api.service.visibility import own_records, rounds_filter, visible_round
 from api.texts import check_report
 
 router = APIRouter(prefix="/rounds", tags=["rounds"])
@@ -74,13 +81,14 @@ def round_public(database: DatabaseDep, round_id: int) -> RoundPublic:
     "",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=ROUND_BODY,
-    responses=errors(400, 413, 415, 422),
+    responses=errors(400, 401, 403, 413, 415, 422),
 )
 async def create_round(
-    request: Request, database: DatabaseDep, settings: SettingsDep
+    request: Request, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
 ) -> RoundPublic:
     """Store a new round (version 1). Refused whole, naming the record and field, when any
     part is invalid: nothing is stored."""
+    require_coordinator(caller, "create rounds")
     round_ = await round_of_request(request, settings.max_upload_bytes)
     with database.write() as session:
         version = store_round(session, round_)
@@ -88,53 +96,64 @@ async def create_round(
     return round_public(database, round_id)
 
 
-@router.put("/{round_id}", openapi_extra=ROUND_BODY, responses=errors(400, 404, 413, 415, 422))
+@router.put(
+    "/{round_id}", openapi_extra=ROUND_BODY, responses=errors(400, 401, 403, 404, 413, 415, 422)
+)
 async def new_version(
-    round_id: Id, request: Request, database: DatabaseDep, settings: SettingsDep
+    round_id: Id, request: Request, caller: CallerDep, database: DatabaseDep, settings: SettingsDep
 ) -> RoundPublic:
     """Store an edited round as its next version; earlier versions and their runs stay as
     they were."""
     with database.read() as session:
-        get_round(session, round_id)
+        visible_round(session, caller, round_id)
+    require_coordinator(caller, "edit rounds")
     round_ = await round_of_request(request, settings.max_upload_bytes)
     with database.write() as session:
         store_round(session, round_, round_id)
     return round_public(database, round_id)
 
 
-@router.get("", responses=errors(422))
-def rounds(database: DatabaseDep, offset: Offset = 0, limit: Limit = 100) -> Page[RoundPublic]:
-    """The rounds, newest first."""
+@router.get("", responses=errors(401, 422))
+def rounds(
+    caller: CallerDep, database: DatabaseDep, offset: Offset = 0, limit: Limit = 100
+) -> Page[RoundPublic]:
+    """The rounds the caller may see, newest first."""
     with database.read() as session:
-        total, rows = list_rounds(session, offset, limit)
+        total, rows = list_rounds(session, offset, limit, rounds_filter(caller))
         ids = [row.id for row in rows]
     return Page(
         total=total, offset=offset, limit=limit, items=[round_public(database, i) for i in ids]
     )
 
 
-@router.get("/{round_id}", responses=errors(404, 422))
-def get_one(round_id: Id, database: DatabaseDep) -> RoundPublic:
+@router.get("/{round_id}", responses=errors(401, 404, 422))
+def get_one(round_id: Id, caller: CallerDep, database: DatabaseDep) -> RoundPublic:
     """A round and its latest version."""
+    with database.read() as session:
+        visible_round(session, caller, round_id)
     return round_public(database, round_id)
 
 
-@router.get("/{round_id}/versions", responses=errors(404, 422))
-def versions(round_id: Id, database: DatabaseDep) -> list[VersionPublic]:
+@router.get("/{round_id}/versions", responses=errors(401, 404, 422))
+def versions(round_id: Id, caller: CallerDep, database: DatabaseDep) -> list[VersionPublic]:
     """Every version of a round, oldest first."""
     with database.read() as session:
+        visible_round(session, caller, round_id)
         return [VersionPublic.model_validate(v) for v in list_versions(session, round_id)]
 
 
-@router.get("/{round_id}/check", responses=errors(404, 422))
+@router.get("/{round_id}/check", responses=errors(401, 403, 404, 422))
 def check(
     round_id: Id,
+    caller: CallerDep,
     database: DatabaseDep,
     cache: CacheDep,
     version: VersionNumber = None,
 ) -> dict[str, Any]:
     """What ``cosource check`` prints: counts, eligible pairs, exclusions per rule."""
     with database.read() as session:
+        visible_round(session, caller, round_id)
+        require_coordinator(caller, "check rounds")
         stored = get_version(session, round_id, version)
         version_id = stored.id
 
@@ -156,32 +175,37 @@ def check(
     }
 
 
-@router.get("/{round_id}/talents", responses=errors(404, 422))
+@router.get("/{round_id}/talents", responses=errors(401, 403, 404, 422))
 def talents(
     round_id: Id,
+    caller: CallerDep,
     database: DatabaseDep,
     version: VersionNumber = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[dict[str, Any]]:
-    """A page of the talents of a version, as uploaded."""
-    return _records(database, TalentRow, round_id, version, offset, limit)
+    """A page of the talents of a version, as uploaded: all of them for the coordinator, its
+    own for a lender."""
+    return _records(database, caller, TalentRow, round_id, version, offset, limit)
 
 
-@router.get("/{round_id}/packages", responses=errors(404, 422))
+@router.get("/{round_id}/packages", responses=errors(401, 403, 404, 422))
 def packages(
     round_id: Id,
+    caller: CallerDep,
     database: DatabaseDep,
     version: VersionNumber = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[dict[str, Any]]:
-    """A page of the work packages of a version, as uploaded."""
-    return _records(database, PackageRow, round_id, version, offset, limit)
+    """A page of the work packages of a version, as uploaded: all of them for the
+    coordinator, its own for a host."""
+    return _records(database, caller, PackageRow, round_id, version, offset, limit)
 
 
 def _records(
     database: DatabaseDep,
+    caller: Caller,
     table: Any,
     round_id: int,
     version: int | None,
@@ -189,15 +213,18 @@ def _records(
     limit: int,
 ) -> Page[dict[str, Any]]:
     with database.read() as session:
+        visible_round(session, caller, round_id)
+        own = own_records(caller, table)
+        if own is False:
+            kind = "talents" if table is TalentRow else "packages"
+            raise ForbiddenError(f"a {caller.role} key may not list a round's {kind}")
         version_id = get_version(session, round_id, version).id
-        total = session.scalar(
-            select(func.count()).select_from(table).where(table.version_id == version_id)
-        )
+        where = (table.version_id == version_id, own)
+        total = session.scalar(select(func.count()).select_from(table).where(*where))
         rows = session.execute(
-            select(table.data)
-            .where(table.version_id == version_id, table.position >= offset)
-            .order_by(table.position)
-            .limit(limit)
+            select(table.data).where(*where).order_by(table.position).offset(offset).limit(limit)
         )
         items = [data for (data,) in rows]
+    if table is TalentRow:
+        items = [talent_record(caller, data) for data in items]
     return Page(total=int(total or 0), offset=offset, limit=limit, items=items)

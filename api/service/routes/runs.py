@@ -7,12 +7,14 @@ from fastapi import APIRouter, status
 from sqlalchemy.orm import Session, defer
 
 from api.cli_inputs import cosource_version
+from api.service.auth import CallerDep, require_coordinator, runs_hidden
 from api.service.deps import DatabaseDep
 from api.service.queries import get_version
 from api.service.routes.rounds import Id
 from api.service.runs import create_run, events, get_run, list_runs, request_cancel
 from api.service.schemas import RunCreate, RunEvent, RunProgress, RunPublic, errors
 from api.service.tables import RoundVersionRow, RunRow
+from api.service.visibility import visible_round
 
 router = APIRouter(tags=["runs"])
 
@@ -24,7 +26,7 @@ def run_public(run: RunRow, version: int) -> RunPublic:
         round_id=run.round_id,
         version=version,
         status=run.status,
-        params=run.params,
+        params={k: v for k, v in run.params.items() if k != "start"},
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,
@@ -43,22 +45,26 @@ def run_public(run: RunRow, version: int) -> RunPublic:
 @router.post(
     "/rounds/{round_id}/runs",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=errors(400, 404, 422),
+    responses=errors(400, 401, 403, 404, 422),
 )
-def start_run(round_id: Id, body: RunCreate, database: DatabaseDep) -> RunPublic:
+def start_run(round_id: Id, body: RunCreate, caller: CallerDep, database: DatabaseDep) -> RunPublic:
     """Queue a solve of the round (its latest version unless ``version`` says). The run is
     stored before this answers; a worker takes it from the database."""
     with database.write() as session:
+        visible_round(session, caller, round_id)
+        require_coordinator(caller, "start runs")
         version = get_version(session, round_id, body.version)
         params = body.model_dump(exclude={"version"})
         run = create_run(session, round_id, version.id, params, cosource_version())
         return run_public(run, version.number)
 
 
-@router.get("/rounds/{round_id}/runs", responses=errors(404, 422))
-def runs_of_round(round_id: Id, database: DatabaseDep) -> list[RunPublic]:
+@router.get("/rounds/{round_id}/runs", responses=errors(401, 403, 404, 422))
+def runs_of_round(round_id: Id, caller: CallerDep, database: DatabaseDep) -> list[RunPublic]:
     """The runs of a round, oldest first."""
     with database.read() as session:
+        visible_round(session, caller, round_id)
+        require_coordinator(caller, "list runs")
         get_version(session, round_id)
         return [_public(session, run) for run in list_runs(session, round_id)]
 
@@ -68,9 +74,10 @@ def _public(session: Session, run: RunRow) -> RunPublic:
     return run_public(run, version.number)
 
 
-@router.get("/runs/{run_id}", responses=errors(404, 422))
-def get_one(run_id: Id, database: DatabaseDep) -> RunPublic:
+@router.get("/runs/{run_id}", responses=errors(401, 404, 422))
+def get_one(run_id: Id, caller: CallerDep, database: DatabaseDep) -> RunPublic:
     """A run: its status and live progress (placements, score, bound, gap, elapsed)."""
+    runs_hidden(caller, run_id)
     with database.read() as session:
         # the incumbent's pairs stay in the database: the answer has their count only
         return _public(session, get_run(session, run_id, defer(RunRow.incumbent)))
@@ -79,17 +86,19 @@ def get_one(run_id: Id, database: DatabaseDep) -> RunPublic:
 @router.post(
     "/runs/{run_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=errors(404, 409, 422),
+    responses=errors(401, 404, 409, 422),
 )
-def cancel(run_id: Id, database: DatabaseDep) -> RunPublic:
+def cancel(run_id: Id, caller: CallerDep, database: DatabaseDep) -> RunPublic:
     """Stop a run: a queued one at once, a running one within about two seconds, keeping
     its best assignment. 409 when the run already ended."""
+    runs_hidden(caller, run_id)
     with database.write() as session:
         return _public(session, request_cancel(session, run_id))
 
 
-@router.get("/runs/{run_id}/events", responses=errors(404, 422))
-def history(run_id: Id, database: DatabaseDep) -> list[RunEvent]:
+@router.get("/runs/{run_id}/events", responses=errors(401, 404, 422))
+def history(run_id: Id, caller: CallerDep, database: DatabaseDep) -> list[RunEvent]:
     """A run's history: queued, started, interrupted, resumed, cancel asked, ended."""
+    runs_hidden(caller, run_id)
     with database.read() as session:
         return [RunEvent.model_validate(e) for e in events(session, run_id)]

@@ -7,12 +7,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from api.service.auth import CallerDep
 from api.service.compiled import Compiled
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import NotFoundError
+from api.service.keys import Caller, Role
 from api.service.queries import load_round, version_key
 from api.service.routes.rounds import Id, VersionNumber
 from api.service.schemas import MAX_SHORTLIST, Candidate, ShortlistPublic, errors
+from api.service.visibility import visible_round
+from api.views import HOST_SCORE_NAMES
 from matcher.models import SCORE_NAMES
 from matcher.shortlists import Shortlist
 
@@ -23,9 +27,10 @@ K = Annotated[int, Query(ge=1, le=MAX_SHORTLIST, description="length of the shor
 
 
 def _compiled(
-    database: DatabaseDep, cache: CacheDep, round_id: int, version: int | None
+    caller: Caller, database: DatabaseDep, cache: CacheDep, round_id: int, version: int | None
 ) -> tuple[int, Compiled]:
     with database.read() as session:
+        visible_round(session, caller, round_id)
         version_id, number = version_key(session, round_id, version)
 
     def load() -> Any:
@@ -36,58 +41,92 @@ def _compiled(
 
 
 def _public(
-    round_id: int, version: int, kind: Literal["package", "talent"], shortlist: Shortlist
+    caller: Caller,
+    round_id: int,
+    version: int,
+    kind: Literal["package", "talent"],
+    entry: Compiled,
+    shortlist: Shortlist,
 ) -> ShortlistPublic:
     scores = shortlist.score.tolist()
     parts = shortlist.components.tolist()
+    compiled = entry.compiled
+    fees = compiled.host_fee[shortlist.edges].tolist()
+    topups = compiled.topup[shortlist.edges].tolist()
+    # a host sees no cost part: beside the fee it would reveal the retained salary
+    names = HOST_SCORE_NAMES if caller.role == Role.HOST else SCORE_NAMES
+    candidates = []
+    for i, (who, s, part) in enumerate(zip(shortlist.partner_ids, scores, parts, strict=True)):
+        candidate = Candidate(
+            id=who,
+            score=round(s, 4),
+            parts={n: round(x, 4) for n, x in zip(SCORE_NAMES, part, strict=True) if n in names},
+        )
+        if kind == "package" and caller.role in (Role.HOST, Role.COORDINATOR):
+            talent = entry.talents[who]
+            candidate.strengths = dict(talent.strengths)
+            candidate.learning_goals = dict(talent.learning_goals)
+            candidate.host_fee = round(fees[i], 2)
+        if caller.role == Role.COORDINATOR:
+            candidate.host_fee = round(fees[i], 2)
+            candidate.topup = round(topups[i], 2)
+        candidates.append(candidate)
     return ShortlistPublic(
-        round_id=round_id,
-        version=version,
-        owner=shortlist.owner,
-        kind=kind,
-        candidates=[
-            Candidate(
-                id=who,
-                score=round(s, 4),
-                parts=dict(zip(SCORE_NAMES, (round(x, 4) for x in part), strict=True)),
-            )
-            for who, s, part in zip(shortlist.partner_ids, scores, parts, strict=True)
-        ],
+        round_id=round_id, version=version, owner=shortlist.owner, kind=kind, candidates=candidates
     )
 
 
-@router.get("/packages/{package}/shortlist", responses=errors(404, 422))
+@router.get(
+    "/packages/{package}/shortlist",
+    responses=errors(401, 404, 422),
+    response_model_exclude_none=True,
+)
 def package_shortlist(
     round_id: Id,
     package: Key,
+    caller: CallerDep,
     database: DatabaseDep,
     cache: CacheDep,
     k: K = 10,
     version: VersionNumber = None,
 ) -> ShortlistPublic:
     """The ``k`` best-scored eligible talents of a package, best first, with the score's
-    parts."""
-    number, entry = _compiled(database, cache, round_id, version)
-    try:
-        shortlist = entry.shortlists.for_package(package, k)
-    except KeyError:
-        raise NotFoundError("package", repr(package)) from None
-    return _public(round_id, number, "package", shortlist)
+    parts: for the coordinator, and for the package's host."""
+    number, entry = _compiled(caller, database, cache, round_id, version)
+    host = entry.package_hosts.get(package)
+    mine = caller.role == Role.COORDINATOR or (
+        caller.role == Role.HOST and host == caller.organization
+    )
+    if host is None or not mine:
+        raise NotFoundError("package", repr(package))
+    shortlist = entry.shortlists.for_package(package, k)
+    return _public(caller, round_id, number, "package", entry, shortlist)
 
 
-@router.get("/talents/{talent}/shortlist", responses=errors(404, 422))
+@router.get(
+    "/talents/{talent}/shortlist",
+    responses=errors(401, 404, 422),
+    response_model_exclude_none=True,
+)
 def talent_shortlist(
     round_id: Id,
     talent: Key,
+    caller: CallerDep,
     database: DatabaseDep,
     cache: CacheDep,
     k: K = 10,
     version: VersionNumber = None,
 ) -> ShortlistPublic:
-    """The ``k`` best-scored eligible packages of a talent, best first."""
-    number, entry = _compiled(database, cache, round_id, version)
-    try:
-        shortlist = entry.shortlists.for_talent(talent, k)
-    except KeyError:
-        raise NotFoundError("talent", repr(talent)) from None
-    return _public(round_id, number, "talent", shortlist)
+    """The ``k`` best-scored eligible packages of a talent, best first: for the
+    coordinator, the talent, and the talent's lender."""
+    number, entry = _compiled(caller, database, cache, round_id, version)
+    record = entry.talents.get(talent)
+    mine = record is not None and (
+        caller.role == Role.COORDINATOR
+        or (caller.role == Role.TALENT and caller.talent == talent)
+        or (caller.role == Role.LENDER and caller.organization == record.lender)
+    )
+    if not mine:
+        raise NotFoundError("talent", repr(talent))
+    shortlist = entry.shortlists.for_talent(talent, k)
+    return _public(caller, round_id, number, "talent", entry, shortlist)
