@@ -16,25 +16,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from api.report.layout import COLORS, ROW_HEIGHT, counts_axis, layout, nothing
 from api.report.summaries import Kpi, label
 from matcher.models import SCORE_NAMES
 
 TOP_ORGANIZATIONS = 25
 """Organizations in a chart per organization, the largest first."""
-COLORS = {
-    "met": "#1b7f5a",
-    "short": "#c8741a",
-    "plain": "#4c72b0",
-    "placed": "#4c72b0",
-    "unplaced": "#c9ced6",
-    "host_fee": "#4c72b0",
-    "subsidy": "#55a868",
-    "topup": "#dd8452",
-    "study": "#1f1f1f",
-}
-"""Colours that stay apart in print and for the common colour-vision deficiencies."""
-ROW_HEIGHT = 24
-"""Pixels per bar of a horizontal bar chart."""
 
 
 @dataclass(frozen=True)
@@ -57,40 +44,6 @@ class ReportFigure:
     title: str
     caption: str
     figure: go.Figure
-
-
-def _layout(figure: go.Figure, height: int, **more: object) -> go.Figure:
-    figure.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 10, "r": 20, "t": 40, "b": 40},
-        font={"family": "system-ui, sans-serif", "size": 13},
-        # the legend along the top left of the whole chart, clear of the tool bar (top right)
-        legend={
-            "orientation": "h",
-            "xref": "container",
-            "x": 0,
-            "yref": "container",
-            "yanchor": "top",
-            "y": 1.0,
-            "traceorder": "normal",
-        },
-        **more,
-    )
-    figure.update_yaxes(automargin=True)
-    figure.update_xaxes(automargin=True)
-    return figure
-
-
-def _counts_axis(figure: go.Figure, largest: float, title: str, room: float = 1.0) -> None:
-    """An x axis of counts from 0: whole-number ticks, and ``room`` times the largest
-    value, so that a label written beside the longest bar is not cut."""
-    figure.update_xaxes(
-        title_text=title,
-        range=[0, max(largest, 1) * room],
-        tickformat=",d",
-        dtick=1 if largest <= 8 else None,
-    )
 
 
 def _percent(x: float) -> str:
@@ -153,7 +106,7 @@ def kpi_chart(kpis: list[Kpi]) -> ReportFigure:
             hovertemplate="study: %{x:.0%}<extra></extra>",
         )
     )
-    _layout(figure, 80 + ROW_HEIGHT * 2 * len(kpis))
+    layout(figure, 80 + ROW_HEIGHT * 2 * len(kpis))
     figure.update_xaxes(range=[0, 1.05], tickformat=".0%")
     met = [
         f"{k.label}: {_percent(k.value)} (study {k.study:.0%})" for k in kpis if k.study is not None
@@ -180,13 +133,15 @@ def score_components_chart(placements: pd.DataFrame) -> ReportFigure:
                 showlegend=False,
             )
         )
-    _layout(figure, 360)
+    layout(figure, 360)
     figure.update_yaxes(range=[0, 1.02], title_text="score (0 to 1)")
     median = float(placements["score"].median()) if len(placements) else 0.0
     caption = (
         f"Score and score components of the {len(placements):,} placements: box from the "
         f"first to the third quartile, line at the median (score median {median:.3f})."
     )
+    if placements.empty:
+        nothing(figure, "no placements")
     return ReportFigure("fig-scores", "Score components of the placements", caption, figure)
 
 
@@ -221,12 +176,14 @@ def lender_chart(organizations: pd.DataFrame, rate: float) -> ReportFigure:
             hoverinfo="skip",
         )
     )
-    _layout(figure, 90 + ROW_HEIGHT * len(top), barmode="stack")
-    _counts_axis(figure, float(top["talents"].max()) if len(top) else 1.0, "talents lent", 1.15)
+    layout(figure, 90 + ROW_HEIGHT * len(top), barmode="stack")
+    counts_axis(figure, float(top["talents"].max()) if len(top) else 1.0, "talents lent", 1.15)
     caption = (
         f"Talents per lending organization, placed and not placed; the percentage is the "
         f"organization's placement rate (the round's: {rate:.1%}).{note}"
     )
+    if top.empty:
+        nothing(figure, "no talents")
     return ReportFigure("fig-lenders", "Placements per lending organization", caption, figure)
 
 
@@ -247,13 +204,15 @@ def host_chart(organizations: pd.DataFrame) -> ReportFigure:
             hovertemplate="%{y}: %{x} placements (%{text} of all)<extra></extra>",
         )
     )
-    _layout(figure, 90 + ROW_HEIGHT * len(top))
+    layout(figure, 90 + ROW_HEIGHT * len(top))
     most = float(top["hosted"].max()) if len(top) else 1.0
-    _counts_axis(figure, most, "placements hosted", 1.18)
+    counts_axis(figure, most, "placements hosted", 1.18)
     caption = (
         "Placements per hiring organization; the percentage is its share of all the round's "
         f"placements (the share the policy's max_host_share caps).{note}"
     )
+    if top.empty:
+        nothing(figure, "no placements")
     return ReportFigure("fig-hosts", "Placements per hiring organization", caption, figure)
 
 
@@ -280,7 +239,7 @@ def cost_split_chart(organizations: pd.DataFrame) -> ReportFigure:
                 hovertemplate="%{y}: %{x:,.0f} a month<extra>" + title + "</extra>",
             )
         )
-    _layout(figure, 150 + ROW_HEIGHT * len(top), barmode="stack")
+    layout(figure, 150 + ROW_HEIGHT * len(top), barmode="stack")
     figure.update_xaxes(title_text="per month", tickformat=",.0f")
     totals = {column: float(organizations[column].sum()) for column, _ in parts}
     caption = (
@@ -288,6 +247,8 @@ def cost_split_chart(organizations: pd.DataFrame) -> ReportFigure:
         f"who pays them. In all: host fees {totals['host_fee']:,.0f}, subsidy "
         f"{totals['subsidy']:,.0f}, lender top-ups {totals['topup']:,.0f}.{note}"
     )
+    if top.empty:
+        nothing(figure, "no placements")
     return ReportFigure("fig-costs", "Cost split per lending organization", caption, figure)
 
 
@@ -317,7 +278,7 @@ def fairness_chart(organizations: pd.DataFrame, rate: float) -> ReportFigure:
             hoverinfo="skip",
         )
     )
-    _layout(figure, 360)
+    layout(figure, 360)
     figure.update_yaxes(range=[-0.03, 1.05], tickformat=".0%", title_text="placement rate")
     figure.update_xaxes(
         title_text="talents lent",
@@ -332,6 +293,8 @@ def fairness_chart(organizations: pd.DataFrame, rate: float) -> ReportFigure:
         f"talents it lent: from {low:.1%} to {high:.1%}; {below:,} below the round's "
         f"{rate:.1%} (dashed)."
     )
+    if frame.empty:
+        nothing(figure, "no talents")
     return ReportFigure("fig-fairness", "Fairness across lenders", caption, figure)
 
 
@@ -351,14 +314,16 @@ def unplaced_chart(reasons: pd.Series) -> ReportFigure:
         )
     )
     lines = sum(_wrap(str(r)).count("<br>") + 1 for r in ordered.index)
-    _layout(figure, 90 + 20 * lines + 10 * len(ordered))
+    layout(figure, 90 + 20 * lines + 10 * len(ordered))
     most = float(ordered.max()) if len(ordered) else 1.0
-    _counts_axis(figure, most, "unplaced talents", 1.18)
+    counts_axis(figure, most, "unplaced talents", 1.18)
     total = int(reasons.sum())
     caption = (
         f"The {total:,} talents without a placement, by the main reason (the package each came "
         "closest to; the table below has each one's detail)."
     )
+    if reasons.empty:
+        nothing(figure, "every talent is placed")
     return ReportFigure("fig-unplaced", "Unplaced talents by reason", caption, figure)
 
 

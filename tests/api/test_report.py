@@ -290,6 +290,41 @@ def test_a_round_without_assignment_gets_a_page_that_says_so(
     assert len(page) < 50_000
 
 
+@pytest.mark.parametrize(
+    ("who", "empty"),
+    [
+        ("nobody", {"fig-scores", "fig-hosts", "fig-costs"}),
+        ("everybody", {"fig-unplaced"}),
+    ],
+)
+def test_a_round_that_places_nobody_or_everybody_says_so_in_its_charts(
+    tmp_path: Path, who: str, empty: set[str]
+) -> None:
+    if who == "nobody":
+        raw = load_round(PILOT).model_dump(mode="json")
+        raw["policy"]["min_age"] = 90
+        round_ = Round.model_validate(raw)
+    else:
+        round_ = make_round([talent("a")], [package("p1")])
+    documents = ReportInputs.from_folder(solve_into(round_, tmp_path / "results"))
+    assert (len(documents.placements) == 0) == (who == "nobody")
+    parsed = parse(report_html(documents))
+    assert parsed.errors == []
+    figures = figure_data(parsed)
+    assert set(figures) == FIGURES
+    said = {
+        name
+        for name, figure in figures.items()
+        if figure["layout"].get("annotations")
+        and figure["layout"]["annotations"][0]["text"]
+        in ("no placements", "every talent is placed")
+    }
+    assert said == empty
+    placed = len(documents.placements)
+    assert table_rows(parsed, "placements-table") == placed
+    assert table_rows(parsed, "unplaced-table") == len(round_.talents) - placed
+
+
 def test_the_report_of_a_runs_stored_rows_is_the_report_of_its_folder(
     pilot_folder: Path,
 ) -> None:
