@@ -26,7 +26,17 @@ from api.service.errors import (
     TooLargeError,
     UnsupportedTypeError,
 )
-from api.service.routes import audit, health, keys, offers, results, rounds, runs, shortlists
+from api.service.routes import (
+    audit,
+    health,
+    keys,
+    offers,
+    reports,
+    results,
+    rounds,
+    runs,
+    shortlists,
+)
 from api.service.settings import Settings
 from matcher.errors import RoundError
 
@@ -115,6 +125,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return answer
 
     app.add_exception_handler(UnauthorizedError, unauthorized)
-    for module in (health, keys, rounds, runs, results, shortlists, offers, audit):
+    for module in (health, keys, rounds, runs, results, reports, shortlists, offers, audit):
         app.include_router(module.router)
     return app

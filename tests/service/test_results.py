@@ -265,3 +265,14 @@ def test_unknown_talent_package_or_run_is_404(solved: Solved) -> None:
         response = client.get(path, params=params)
         assert response.status_code == 404, (path, response.text)
         assert response.json() == {"detail": f"{what} not found"}
+
+
+def test_the_report_of_a_run_is_the_round_report(module_client: TestClient, solved: Solved) -> None:
+    response = module_client.get(f"/runs/{solved.run_id}/report")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert page.count('class="cosource-figure') >= 5
+    # the placements are in the page's table (what the page loads: tests/api/test_report.py)
+    for row in all_pages(module_client, f"/runs/{solved.run_id}/placements"):
+        assert str(row["package_title"]) in page
