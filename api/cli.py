@@ -1,7 +1,7 @@
 """The ``cosource`` command line, a thin adapter over :mod:`api.pipeline`.
 
 ``cosource demo``      generate the seeded demo round, solve it, print and write the results
-``cosource solve``     solve a round (JSON file or CSV folder) and write the results
+``cosource solve``     solve a round (JSON file, CSV folder or workbook) and write the results
 ``cosource why-not``   explain why a talent is not placed on a package
 ``cosource shortlist`` the best candidates of a package, or the best packages of a talent
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
@@ -98,7 +98,7 @@ def _run_and_write(
             display = ProgressPrinter(solve.time_limit)
         watch = ImprovementWatch(display)
         outcome = run_round(round_, params, watch)
-    write_outcome(outcome, args.out)
+    write_outcome(outcome, args.out, xlsx=getattr(args, "xlsx", False))
     print(outcome.summary())
     hint = watch.hint(outcome.result.status, solve.time_limit)
     if hint is not None:
@@ -262,11 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_cmd_demo)
 
     solve_cmd = sub.add_parser("solve", help="solve a round and write the results")
-    solve_cmd.add_argument("path", type=Path, help="a round .json file or a CSV folder")
+    solve_cmd.add_argument(
+        "path", type=Path, help="a round .json file, a CSV folder or an .xlsx workbook"
+    )
     solve_cmd.add_argument("--out", type=Path, required=True, help="results folder")
     _solve_options(solve_cmd)
     solve_cmd.add_argument(
         "--blocking-pairs", action="store_true", help="also write blocking_pairs.csv"
+    )
+    solve_cmd.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write results.xlsx: placements, unplaced, KPIs and costs in one workbook",
     )
     solve_cmd.set_defaults(run=_cmd_solve)
 
@@ -321,7 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(run=_cmd_generate)
 
     check = sub.add_parser("check", help="validate a round and count eligible pairs")
-    check.add_argument("path", type=Path, help="a round .json file or a CSV folder")
+    check.add_argument(
+        "path", type=Path, help="a round .json file, a CSV folder or an .xlsx workbook"
+    )
     check.set_defaults(run=_cmd_check)
     add_report_command(sub)
     add_service_commands(sub)

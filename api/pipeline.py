@@ -11,6 +11,7 @@ runner. None of them chains the steps on its own.
 from __future__ import annotations
 
 import dataclasses
+import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,14 @@ from solvers.stop import Deadline
 
 Int64Array = np.ndarray[tuple[int], np.dtype[np.int64]]
 
-OUTCOME_FILES = ("result.json", "kpis.json", "placements.csv", "unplaced.csv", "blocking_pairs.csv")
+OUTCOME_FILES = (
+    "result.json",
+    "kpis.json",
+    "placements.csv",
+    "unplaced.csv",
+    "blocking_pairs.csv",
+    "results.xlsx",
+)
 """Every file :func:`write_outcome` may write; those it does not write this time are removed,
 so that no file of an earlier round in the same folder looks current."""
 MAX_WARNINGS = 3
@@ -275,11 +283,12 @@ def _has_assignment(result: Result) -> bool:
     return result.status.has_solution or result.objective is not None
 
 
-def write_outcome(outcome: RoundOutcome, folder: Path) -> list[Path]:
+def write_outcome(outcome: RoundOutcome, folder: Path, xlsx: bool = False) -> list[Path]:
     """Write ``outcome`` into ``folder``: ``result.json`` always; with an assignment also
     ``kpis.json``, ``placements.csv``, ``unplaced.csv`` and, when kept,
-    ``blocking_pairs.csv``. Files of an earlier outcome that this one does not have are
-    removed. Returns the files written.
+    ``blocking_pairs.csv``; with ``xlsx``, ``results.xlsx``, the same results as one
+    workbook (:mod:`api.workbook`). Files of an earlier outcome that this one does not have
+    are removed. Returns the files written.
 
     Raises
     ------
@@ -289,16 +298,32 @@ def write_outcome(outcome: RoundOutcome, folder: Path) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         raise RoundError(f"the results folder {folder} is an existing file")
     folder.mkdir(parents=True, exist_ok=True)
-    contents: dict[str, str] = {"result.json": to_json(outcome.result_document())}
+    contents: dict[str, str | bytes] = {"result.json": to_json(outcome.result_document())}
     kpis = outcome.kpis_document()
+    placements, unplaced = pd.DataFrame(), pd.DataFrame()
     if kpis is not None:
+        placements, unplaced = outcome.placements(), outcome.unplaced()
         contents["kpis.json"] = to_json(kpis)
-        contents["placements.csv"] = outcome.placements().to_csv(index=False)
-        contents["unplaced.csv"] = outcome.unplaced().to_csv(index=False)
+        contents["placements.csv"] = placements.to_csv(index=False)
+        contents["unplaced.csv"] = unplaced.to_csv(index=False)
     if outcome.blocking_pairs is not None:
         frame = placements_frame(outcome.compiled, outcome.blocking_pairs)
         columns = ["talent", "package", "lender", "host", "score"]
         contents["blocking_pairs.csv"] = frame[columns].to_csv(index=False)
+    if xlsx:
+        # imported here: openpyxl is loaded only by a command that writes a workbook
+        from api.workbook import results_workbook
+
+        buffer = io.BytesIO()
+        results_workbook(
+            outcome.result_document().model_dump(mode="json"),
+            None if kpis is None else kpis.model_dump(mode="json"),
+            placements,
+            unplaced,
+            buffer,
+            round_name=f"{outcome.round.id}: {outcome.round.name}".rstrip(": "),
+        )
+        contents["results.xlsx"] = buffer.getvalue()
     for name in OUTCOME_FILES:
         if name not in contents:
             (folder / name).unlink(missing_ok=True)
@@ -307,7 +332,10 @@ def write_outcome(outcome: RoundOutcome, folder: Path) -> list[Path]:
         path = folder / name
         # write beside, then rename: a reader never sees half a file
         partial = path.with_name(f".{name}.partial")
-        partial.write_text(text)
+        if isinstance(text, bytes):
+            partial.write_bytes(text)
+        else:
+            partial.write_text(text)
         partial.replace(path)
         written.append(path)
     return written

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -73,11 +73,30 @@ def describe_round_errors(error: ValidationError, data: Any = None) -> str:
     return "; ".join(lines)
 
 
-def describe_record_errors(error: ValidationError, where: str) -> str:
-    """Turn a pydantic error on one record into a message prefixed by ``where``."""
+def describe_record_errors(
+    error: ValidationError, where: str, cell: Callable[[str], str] | None = None
+) -> str:
+    """Turn a pydantic error on one record into a message prefixed by ``where``.
+
+    Parameters
+    ----------
+    error
+        The error raised by the record's ``model_validate``.
+    where
+        The record's place: ``talents.csv line 7 (id 'ann')``.
+    cell
+        Names the place of one field (its dotted path, ``strengths.python``) when the
+        record's fields have places of their own, as a sheet's cells do; by default
+        ``{where}, column '{field}'``.
+    """
     lines = []
     for item in error.errors():
         loc = ".".join(str(p) for p in item["loc"])
         message = _clean(item)
-        lines.append(f"{where}, column '{loc}': {message}" if loc else f"{where}: {message}")
+        if not loc:
+            lines.append(f"{where}: {message}")
+        elif cell is not None:
+            lines.append(f"{cell(loc)}: {message}")
+        else:
+            lines.append(f"{where}, column '{loc}': {message}")
     return "; ".join(lines)

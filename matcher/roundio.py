@@ -1,4 +1,5 @@
-"""Reading and writing rounds: one JSON document, or a folder of CSV files.
+"""Reading and writing rounds: one JSON document, or a folder of CSV files (or a workbook with
+one sheet per CSV file: :mod:`matcher.round_workbook`).
 
 CSV folder layout (map and list cells use the compact form of :mod:`matcher.compact`):
 
@@ -12,64 +13,37 @@ CSV folder layout (map and list cells use the compact form of :mod:`matcher.comp
     The policy as JSON.
 ``round.json`` (optional)
     ``{"id": ..., "name": ...}``.
+
+Cells are separated by ``,``, or by ``;`` when the header line has more semicolons than
+commas (a CSV file saved by Excel in a locale with decimal commas); a UTF-8 byte order mark
+and CRLF line ends are accepted. Decimal commas are not: ``0,8`` is refused, not guessed.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import typing
-from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from matcher.compact import format_list, format_map, format_number, parse_list, parse_map
-from matcher.errors import RoundError, describe_record_errors, describe_round_errors
-from matcher.models import (
-    Organization,
-    Pair,
-    Policy,
-    PreviousPlacement,
-    Round,
-    Talent,
-    WorkPackage,
+from matcher.compact import format_list, format_map, format_number
+from matcher.errors import RoundError, describe_round_errors
+from matcher.models import Policy, Round
+from matcher.tables import (
+    PAIR_FILES,
+    RECORD_FILES,
+    ROUND_FIELD,
+    Places,
+    table_records,
 )
-
-RECORD_FILES: dict[str, type[BaseModel]] = {
-    "organizations.csv": Organization,
-    "talents.csv": Talent,
-    "packages.csv": WorkPackage,
-}
-PAIR_FILES: dict[str, type[BaseModel]] = {
-    "pins.csv": Pair,
-    "forbidden.csv": Pair,
-    "previous.csv": PreviousPlacement,
-}
-_ROUND_FIELD = {
-    "organizations.csv": "organizations",
-    "talents.csv": "talents",
-    "packages.csv": "packages",
-    "pins.csv": "pins",
-    "forbidden.csv": "forbidden",
-    "previous.csv": "previous",
-}
-
-
-def _field_kind(model: type[BaseModel], name: str) -> str:
-    annotation = model.model_fields[name].annotation
-    origin = typing.get_origin(annotation)
-    if origin is list:
-        return "list"
-    if origin is dict:
-        return "map"
-    return "scalar"
 
 
 def load_round(path: str | Path) -> Round:
-    """Read a round from a ``.json`` file or a folder of CSV files.
+    """Read a round from a ``.json`` file, a folder of CSV files or an Excel workbook
+    (``.xlsx``, :mod:`matcher.round_workbook`).
 
     Raises
     ------
@@ -82,6 +56,11 @@ def load_round(path: str | Path) -> Round:
         return read_csv_folder(path)
     if not path.exists():
         raise RoundError(f"{path}: no such file or folder")
+    if path.suffix.lower() == ".xlsx":
+        # openpyxl is loaded only for a workbook: reading JSON or CSV does not need it
+        from matcher.round_workbook import read_workbook
+
+        return read_workbook(path)
     return read_json(path)
 
 
@@ -137,12 +116,19 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _cell_to_value(kind: str, text: str) -> Any:
-    if kind == "list":
-        return parse_list(text)
-    if kind == "map":
-        return parse_map(text)
-    return text
+def _delimiter(file: TextIO) -> str:
+    """The delimiter of a CSV file, from its header line: ``;`` when it has more semicolons
+    than commas (Excel saves CSV so in locales whose decimal mark is a comma), else ``,``.
+
+    Only the delimiter is guessed: a decimal comma in a cell stays an error of that cell, as
+    a number that cannot be read, rather than a guess that could be wrong by a factor of
+    1,000 (``1,500``). The file is left at its start.
+    """
+    line = file.readline()
+    while line and not line.strip():
+        line = file.readline()
+    file.seek(0)
+    return ";" if line.count(";") > line.count(",") else ","
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -150,13 +136,14 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
     The csv module (not pandas) is used so that line numbers stay exact across blank lines
     and quoted cells that span lines, and so that a row with too few or too many cells is
-    an error rather than silently padded.
+    an error rather than silently padded. The delimiter is ``,`` or ``;`` (see
+    :func:`_delimiter`).
     """
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
-            reader = csv.reader(file, skipinitialspace=True)
+            reader = csv.reader(file, delimiter=_delimiter(file), skipinitialspace=True)
             next_line = 1
             for cells in reader:
                 line, next_line = next_line, reader.line_num + 1
@@ -182,35 +169,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def _read_table(path: Path, model: type[BaseModel]) -> list[dict[str, Any]]:
     columns, rows = _read_rows(path)
-    unknown = [c for c in columns if c not in model.model_fields]
-    if unknown:
-        raise RoundError(
-            f"{path.name}: unknown column '{unknown[0]}'; known: {', '.join(model.model_fields)}"
-        )
-    repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
-    if repeated:
-        raise RoundError(f"{path.name}: column '{repeated[0]}' appears more than once")
-    kinds = {c: _field_kind(model, c) for c in columns}
-    records = []
-    for line, cells in rows:
-        row = dict(zip(columns, (cell.strip() for cell in cells), strict=True))
-        where = f"{path.name} line {line}"
-        if row.get("id"):
-            where += f" (id '{row['id']}')"
-        record: dict[str, Any] = {}
-        for column, text in row.items():
-            if text == "" and kinds[column] == "scalar":
-                continue  # empty cell: the field's default (or a "required" error)
-            try:
-                record[column] = _cell_to_value(kinds[column], text)
-            except ValueError as exc:
-                raise RoundError(f"{where}, column '{column}': {exc}") from exc
-        try:
-            model.model_validate(record)
-        except ValidationError as exc:
-            raise RoundError(describe_record_errors(exc, where)) from exc
-        records.append(record)
-    return records
+    return table_records(Places(path.name), columns, rows, model)
 
 
 def read_csv_folder(folder: Path) -> Round:
@@ -222,7 +181,7 @@ def read_csv_folder(folder: Path) -> Round:
             if name in RECORD_FILES:
                 raise RoundError(f"{folder}: missing file {name}")
             continue
-        document[_ROUND_FIELD[name]] = _read_table(path, model)
+        document[ROUND_FIELD[name]] = _read_table(path, model)
     for name in ("policy.json", "round.json"):
         path = folder / name
         if not path.exists():
@@ -266,7 +225,7 @@ def write_csv_folder(round_: Round, folder: Path) -> None:
     """
     texts: dict[str, str | None] = {}
     for name, model in (RECORD_FILES | PAIR_FILES).items():
-        records = getattr(round_, _ROUND_FIELD[name])
+        records = getattr(round_, ROUND_FIELD[name])
         try:
             texts[name] = _table_text(model, records) if records or name in RECORD_FILES else None
         except ValueError as exc:
@@ -283,6 +242,8 @@ def write_csv_folder(round_: Round, folder: Path) -> None:
 
 
 __all__ = [
+    "PAIR_FILES",
+    "RECORD_FILES",
     "Policy",
     "RoundError",
     "load_round",

@@ -92,7 +92,7 @@ def test_blocking_pairs_are_written_when_kept(tmp_path: Path) -> None:
 
 def test_an_infeasible_round_leaves_no_stale_files(tmp_path: Path) -> None:
     solved = run_round(load_round(PILOT), _params("da", blocking_pairs=True))
-    write_outcome(solved, tmp_path)
+    write_outcome(solved, tmp_path, xlsx=True)
     assert {p.name for p in tmp_path.iterdir()} == set(OUTCOME_FILES)
 
     # pin one talent onto two tours at once: no assignment exists
