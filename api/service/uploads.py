@@ -17,13 +17,14 @@ from api.service.errors import TooLargeError, UnsupportedTypeError
 from matcher.costs import forced_over_budget
 from matcher.errors import RoundError
 from matcher.models import Round
-from matcher.roundio import PAIR_FILES, RECORD_FILES, read_csv_folder, round_from_dict
+from matcher.roundio import PAIR_FILES, RECORD_FILES, load_round, read_csv_folder, round_from_dict
 
 ROUND_FILES = (*RECORD_FILES, *PAIR_FILES, "policy.json", "round.json")
 """The files a CSV round may have; the first three are required."""
 JSON_TYPES = ("application/json",)
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 FORM_TYPES = ("multipart/form-data",)
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -104,6 +105,19 @@ def round_of_zip(body: bytes, limit: int) -> Round:
     return _from_files(files, "zip")
 
 
+def round_of_workbook(body: bytes) -> Round:
+    """A round from an Excel workbook (one sheet per table, as :mod:`matcher.round_workbook`
+    reads it); messages name the sheet, row and column."""
+    with tempfile.TemporaryDirectory(prefix="cosource-upload-") as folder:
+        path = Path(folder) / "round.xlsx"
+        path.write_bytes(body)
+        try:
+            round_ = load_round(path)
+        except RoundError as exc:
+            raise RoundError(str(exc).replace(str(path), "workbook")) from exc
+    return checked(round_)
+
+
 async def round_of_form(request: Request, limit: int) -> Round:
     """A round from multipart form fields, one file per field named as the file."""
     declared = request.headers.get("content-length")
@@ -135,9 +149,12 @@ async def round_of_request(request: Request, limit: int) -> Round:
     body = await read_body(request, limit)
     if kind in ZIP_TYPES:
         return round_of_zip(body, limit)
+    if kind in XLSX_TYPES:
+        return round_of_workbook(body)
     if kind in JSON_TYPES or not kind:
         return round_of_json(body)
     raise UnsupportedTypeError(
         f"content type {kind!r} not understood: send application/json (a round document), "
-        "application/zip (a zip of the CSV folder) or multipart/form-data (the CSV files)"
+        "application/zip (a zip of the CSV folder), multipart/form-data (the CSV files) or "
+        f"{XLSX_TYPES[0]} (a workbook, one sheet per table)"
     )

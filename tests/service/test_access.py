@@ -98,6 +98,7 @@ def routes(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
         ("GET", f"/runs/{run}/blocking-pairs", None, only_coordinator(200, 404)),
         ("GET", f"/runs/{run}/kpis", None, only_coordinator(200, 404)),
         ("GET", f"/runs/{run}/report", None, only_coordinator(200, 404)),
+        ("GET", f"/runs/{run}/workbook", None, only_coordinator(200, 404)),
         (
             "GET",
             f"/runs/{run}/why-not?talent={TALENT}&package=city-data",

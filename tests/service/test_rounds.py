@@ -4,13 +4,18 @@ leaves the earlier one, and its runs, as they were; the check report and the rec
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+import openpyxl
+import openpyxl.utils
 from fastapi.testclient import TestClient
 
 from api.service.settings import Settings
 from api.texts import check_report
 from matcher.compile import compile_round
+from matcher.round_workbook import write_round_workbook
 from tests.service.client import (
     PILOT,
     created,
@@ -173,3 +178,46 @@ def test_talents_and_packages_pages_show_the_records_as_uploaded(client: TestCli
     assert packages.json()["items"] == document["packages"][:2]
     assert packages.json()["total"] == 5
     assert rest.json()["items"] == document["packages"][2:]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_workbook_upload_stores_the_same_round(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "pilot.xlsx"
+    write_round_workbook(pilot_round(), path)
+    from_json = created(post_json(client, pilot_round()))
+    response = client.post("/rounds", content=path.read_bytes(), headers={"content-type": XLSX})
+    from_workbook = created(response)
+    assert version_of(from_workbook)["digest"] == version_of(from_json)["digest"]
+
+
+def test_a_broken_workbook_is_refused_naming_sheet_row_and_column(
+    client: TestClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "pilot.xlsx"
+    write_round_workbook(pilot_round(), path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["talents"]
+    column = [cell.value for cell in sheet[1]].index("salary") + 1
+    sheet.cell(row=3, column=column, value="lots")
+    book.save(path)
+    before = client.get("/rounds").json()["total"]
+    response = client.post("/rounds", content=path.read_bytes(), headers={"content-type": XLSX})
+    assert response.status_code == 422
+    letter = openpyxl.utils.get_column_letter(column)
+    assert f"talents!{letter}3" in response.json()["detail"]
+    assert client.get("/rounds").json()["total"] == before
+
+
+def test_a_runs_workbook_has_a_row_per_placement(client: TestClient, settings: Settings) -> None:
+    round_id = created(post_json(client, pilot_round()))["id"]
+    run = start_run(client, round_id, time_limit=2, workers=1)
+    run_queued(settings)
+    response = client.get(f"/runs/{run['id']}/workbook")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    placements = client.get(f"/runs/{run['id']}/placements").json()["total"]
+    assert {"placements", "unplaced", "kpis", "costs", "about"} <= set(book.sheetnames)
+    assert book["placements"].max_row == placements + 1

@@ -1,12 +1,19 @@
-"""``/runs/{id}/report``: the round report of a finished run, the same page as
-``cosource report`` makes of a results folder (:mod:`api.report`)."""
+"""A finished run as documents: ``/runs/{id}/report``, the round report (the page
+``cosource report`` makes of a results folder, :mod:`api.report`), and
+``/runs/{id}/workbook``, the results workbook (as ``cosource solve --xlsx`` writes it,
+:mod:`api.workbook`)."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.report.html import report_html
 from api.report.inputs import ReportInputs
@@ -16,13 +23,44 @@ from api.service.routes.results import finished_run
 from api.service.routes.rounds import Id
 from api.service.schemas import errors
 from api.service.tables import PlacementRow, RoundVersionRow, UnplacedRow
+from api.workbook import results_workbook
 
 router = APIRouter(prefix="/runs/{run_id}", tags=["results"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """A finished run's documents and tables, as the report and the workbook take them."""
+
+    result: dict[str, Any]
+    kpis: dict[str, Any] | None
+    placements: pd.DataFrame
+    unplaced: pd.DataFrame
+    round_name: str
+
+
+def _rows(session: Session, table: Any, run_id: int) -> pd.DataFrame:
+    query = select(table.data).where(table.run_id == run_id).order_by(table.position)
+    return pd.DataFrame([data for (data,) in session.execute(query)])
+
+
+def run_tables(session: Session, run_id: int) -> RunTables:
+    """Run ``run_id``'s stored documents and rows (409 while it has none)."""
+    run = finished_run(session, run_id)
+    version = session.get_one(RoundVersionRow, run.version_id)
+    return RunTables(
+        result=run.result or {},
+        kpis=run.kpis,
+        placements=_rows(session, PlacementRow, run_id),
+        unplaced=_rows(session, UnplacedRow, run_id),
+        round_name=f"{version.key}: {version.name}" if version.name else version.key,
+    )
 
 
 @router.get(
     "/report",
-    response_class=HTMLResponse,
+    response_model=None,
     responses={200: {"content": {"text/html": {}}}, **errors(401, 404, 409, 422)},
 )
 def report(run_id: Id, caller: CallerDep, database: DatabaseDep) -> HTMLResponse:
@@ -31,30 +69,36 @@ def report(run_id: Id, caller: CallerDep, database: DatabaseDep) -> HTMLResponse
     split, fairness across lenders and unplaced talents by reason, with sortable tables."""
     runs_hidden(caller, run_id)
     with database.read() as session:
-        run = finished_run(session, run_id)
-        version = session.get_one(RoundVersionRow, run.version_id)
-        placements = [
-            data
-            for (data,) in session.execute(
-                select(PlacementRow.data)
-                .where(PlacementRow.run_id == run_id)
-                .order_by(PlacementRow.position)
-            )
-        ]
-        unplaced = [
-            data
-            for (data,) in session.execute(
-                select(UnplacedRow.data)
-                .where(UnplacedRow.run_id == run_id)
-                .order_by(UnplacedRow.position)
-            )
-        ]
-        result, kpis = run.result or {}, run.kpis
+        tables = run_tables(session, run_id)
     inputs = ReportInputs(
-        result=result,
-        kpis=kpis,
-        placements=pd.DataFrame(placements),
-        unplaced=pd.DataFrame(unplaced),
-        title=f"{version.name or version.key} (run {run_id})",
+        result=tables.result,
+        kpis=tables.kpis,
+        placements=tables.placements,
+        unplaced=tables.unplaced,
+        title=f"{tables.round_name} (run {run_id})",
     )
     return HTMLResponse(report_html(inputs))
+
+
+@router.get(
+    "/workbook",
+    response_model=None,
+    responses={200: {"content": {XLSX: {}}}, **errors(401, 404, 409, 422)},
+)
+def workbook(run_id: Id, caller: CallerDep, database: DatabaseDep) -> Response:
+    """The run's results as one Excel workbook: placements, unplaced, KPIs, cost split per
+    organization and what the run was."""
+    runs_hidden(caller, run_id)
+    with database.read() as session:
+        tables = run_tables(session, run_id)
+    buffer = io.BytesIO()
+    results_workbook(
+        tables.result,
+        tables.kpis,
+        tables.placements,
+        tables.unplaced,
+        buffer,
+        round_name=tables.round_name,
+    )
+    headers = {"Content-Disposition": f'attachment; filename="run-{run_id}.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)

@@ -43,6 +43,10 @@ ROUND_BODY: dict[str, Any] = {
                 "schema": {"type": "string", "format": "binary"},
                 "description": "a zip of a round's CSV folder",
             },
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"},
+                "description": "a workbook with one sheet per table (docs/excel.md)",
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
