@@ -3,6 +3,7 @@
 ``gap``        GAP instances against best-known values (:mod:`benchmarks.bench_gap`)
 ``synthetic``  seeded talent-sharing rounds, ours against greedy (:mod:`benchmarks.synthetic`)
 ``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
+``service``    a real ``cosource serve`` under load while it solves (:mod:`benchmarks.service`)
 
 Everything after the suite name goes to that suite's own command line, unchanged;
 ``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from benchmarks import bench_gap, stable_suite, synthetic
+from benchmarks import bench_gap, service, stable_suite, synthetic
 
 Runner = Callable[[Sequence[str] | None], int]
 
@@ -24,6 +25,7 @@ SUITES: Final[dict[str, Runner]] = {
     "gap": bench_gap.main,
     "synthetic": synthetic.main,
     "stable": stable_suite.main,
+    "service": service.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
 

@@ -80,8 +80,10 @@ def store_round(session: Session, round_: Round, round_id: int | None = None) ->
 
 
 def _insert_many(session: Session, table: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    # the table's insert, not the entity's: the ORM's bulk path spent a fifth of storing a
+    # round of 20,000 talents preparing rows that need nothing from it
     if rows:
-        session.execute(insert(table), rows)
+        session.execute(insert(table.__table__), rows)
 
 
 def get_round(session: Session, round_id: int) -> RoundRow:
