@@ -31,6 +31,7 @@ from api.service.routes import (
     health,
     keys,
     offers,
+    page,
     reports,
     results,
     rounds,
@@ -125,6 +126,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return answer
 
     app.add_exception_handler(UnauthorizedError, unauthorized)
-    for module in (health, keys, rounds, runs, results, reports, shortlists, offers, audit):
+    for module in (health, keys, rounds, runs, results, reports, shortlists, offers, audit, page):
         app.include_router(module.router)
     return app

@@ -1,0 +1,272 @@
+"""The page at ``/``, driven in headless Chromium against a real ``cosource serve``: the
+coordinator uploads the pilot, solves it, opens the report and publishes the offers; the
+host ``coop`` reads its packages, a shortlist and its offers, accepts one, and never sees a
+salary.
+
+Needs Debian's ``chromium`` and ``chromium-driver``: skipped without them, except in CI
+(``CI=true``), where their absence fails the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.service.live import ROOT, Service, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+WAIT_SECONDS = 30.0
+"""Longest wait for anything on the page (a solve of the pilot takes about 3 s)."""
+SOLVE_SECONDS = 90.0
+"""Longest wait for the pilot's solve to be shown as solved."""
+PILOT = ROOT / "examples" / "pilot"
+
+
+def _browser_missing() -> str | None:
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if not missing:
+        return None
+    return f"{', '.join(missing)} missing: apt-get install chromium chromium-driver"
+
+
+@pytest.fixture
+def driver(tmp_path: Path) -> Iterator[WebDriver]:
+    """Headless Chromium with a fresh profile, 1280x800, closed at the end."""
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser tests: {missing}")
+        pytest.skip(missing)
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp_path)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,800",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    # the workbook download lands in the test's folder, never in a home directory
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(tmp_path / "downloads")}
+    )
+    browser = webdriver.Chrome(service=DriverService(str(CHROMEDRIVER)), options=options)
+    browser.set_page_load_timeout(WAIT_SECONDS)
+    browser.set_script_timeout(WAIT_SECONDS)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Service]:
+    with serving(f"sqlite:///{tmp_path / 'page.db'}", tmp_path / "serve.log") as service:
+        yield service
+
+
+def _wait(driver: WebDriver, timeout: float = WAIT_SECONDS) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(driver, timeout, poll_frequency=0.1)
+
+
+def _text_in(driver: WebDriver, element_id: str, text: str, timeout: float = WAIT_SECONDS) -> None:
+    try:
+        _wait(driver, timeout).until(
+            expected_conditions.text_to_be_present_in_element((By.ID, element_id), text)
+        )
+    except WebDriverException:
+        shown = driver.find_element(By.TAG_NAME, "body").text
+        raise AssertionError(
+            f"#{element_id} never said {text!r}; the page said:\n{shown}"
+        ) from None
+
+
+def _button(driver: WebDriver, name: str) -> WebElement:
+    """The button whose accessible name (aria-label, else its text) is ``name``, clickable."""
+    locator = (
+        By.XPATH,
+        f"//button[@aria-label={_xpath(name)} or (not(@aria-label) and normalize-space()="
+        f"{_xpath(name)})]",
+    )
+    element: WebElement = _wait(driver).until(expected_conditions.element_to_be_clickable(locator))
+    return element
+
+
+def _xpath(text: str) -> str:
+    assert "'" not in text
+    return f"'{text}'"
+
+
+def _sign_in(driver: WebDriver, base: str, key: str, expect: str) -> None:
+    driver.get(base + "/")
+    field = _wait(driver).until(expected_conditions.visibility_of_element_located((By.ID, "key")))
+    # the field is reached by its label, as a screen reader user would
+    label = driver.find_element(By.CSS_SELECTOR, "label[for=key]")
+    assert label.text == "API key"
+    field.send_keys(key)
+    _button(driver, "Use this key").click()
+    _text_in(driver, "who", expect)
+
+
+def _screenshot(driver: WebDriver, folder: Path, name: str, width: int, height: int) -> Path:
+    driver.set_window_size(width, height)
+    path = folder / f"{name}-{width}x{height}.png"
+    assert driver.save_screenshot(str(path)), path
+    return path
+
+
+def _pilot_zip(folder: Path) -> Path:
+    path = folder / "pilot.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(PILOT.iterdir()):
+            if file.suffix in (".csv", ".json"):
+                archive.write(file, file.name)
+    return path
+
+
+def _salaries() -> set[str]:
+    """The pilot's salaries as the page could write them: plain and with thousands commas."""
+    with (PILOT / "talents.csv").open(newline="") as handle:
+        numbers = {float(row["salary"]) for row in csv.DictReader(handle)}
+    shown = set()
+    for value in numbers:
+        shown |= {f"{value:g}", f"{value:,.0f}", f"{value:,.2f}", f"{value:.2f}"}
+    return shown
+
+
+def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seeing_salaries(
+    server: Service, driver: WebDriver, tmp_path: Path
+) -> None:
+    base = str(server.client.base_url).rstrip("/")
+    coordinator = server.client.headers["Authorization"].removeprefix("Bearer ")
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    # the page is not part of the API's description
+    assert "/" not in server.client.get("/openapi.json").json()["paths"]
+
+    _sign_in(driver, base, coordinator, "Signed in as the coordinator.")
+    driver.find_element(By.ID, "round-file").send_keys(str(_pilot_zip(tmp_path)))
+    _button(driver, "Upload the round").click()
+    _text_in(driver, "upload-status", "Stored round 1: Ghent pilot round 2027.")
+    _text_in(driver, "rounds", "Ghent pilot round 2027")
+    _text_in(driver, "round-title", "Round 1: Ghent pilot round 2027")
+
+    limit = driver.find_element(By.ID, "time-limit")
+    limit.clear()
+    limit.send_keys("2")
+    _button(driver, "Start a solve").click()
+    _text_in(driver, "progress", "solved", SOLVE_SECONDS)
+    progress = {
+        dd.get_attribute("data-field"): dd.text
+        for dd in driver.find_elements(By.CSS_SELECTOR, "#progress dd")
+    }
+    assert progress["id"] == "1"
+    assert progress["placements"] == "3", progress
+    assert progress["objective"] == "1,952", progress
+    assert progress["gap"] == "0.00 %", progress
+    assert progress["elapsed"].endswith(" s"), progress
+    driver.execute_script("document.getElementById('round-panel').scrollIntoView()")
+    _screenshot(driver, shots, "coordinator-solved", 1280, 800)
+    _screenshot(driver, shots, "coordinator-solved", 390, 844)
+    driver.set_window_size(1280, 800)
+
+    # the report opens in a new tab, fetched with the key
+    page = driver.current_window_handle
+    _button(driver, "Open the report of run 1").click()
+    _wait(driver).until(expected_conditions.number_of_windows_to_be(2))
+    (report,) = [handle for handle in driver.window_handles if handle != page]
+    driver.switch_to.window(report)
+    _wait(driver).until(lambda d: d.current_url.startswith("blob:"))
+    _wait(driver).until(
+        lambda d: "Ghent pilot round 2027" in d.find_element(By.TAG_NAME, "body").text
+    )
+    _screenshot(driver, shots, "report", 1280, 800)
+    driver.close()
+    driver.switch_to.window(page)
+    _text_in(driver, "run-status", "The report of run 1 is open in a new tab.")
+
+    _button(driver, "Publish the offers of run 1").click()
+    _text_in(driver, "run-status", "Published run 1: 3 new offers, 0 kept, 0 withdrawn.")
+    _text_in(driver, "audit", "publish")
+
+    # the host coop: its package, its shortlist, its offer
+    created = server.client.post("/keys", json={"role": "host", "organization": "coop"})
+    assert created.status_code == 201, created.text
+    _button(driver, "Forget the key").click()
+    _text_in(driver, "who", "Paste an API key to begin.")
+    _sign_in(driver, base, created.json()["key"], "Signed in as a host organization.")
+    _text_in(driver, "packages", "Finance lead for the solar cooperative")
+    pages = [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    _button(driver, "Show the shortlist of coop-finance").click()
+    _text_in(driver, "shortlist-title", "Shortlist of coop-finance")
+    _text_in(driver, "shortlist", "ann")
+    headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#shortlist thead th")]
+    assert headers[:3] == ["Rank", "Talent", "Score"], headers
+    assert "Strengths fit" in headers and "Learning fit" in headers, headers
+    pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+
+    driver.execute_script("document.getElementById('offers-title').scrollIntoView()")
+    offers = driver.find_elements(By.CSS_SELECTOR, "#offers tbody tr")
+    assert len(offers) == 1 and "ann" in offers[0].text and "4,500" in offers[0].text
+    _screenshot(driver, shots, "host-offers", 1280, 800)
+    _screenshot(driver, shots, "host-offers", 390, 844)
+    driver.set_window_size(1280, 800)
+    _button(driver, "Accept offer 1").click()
+    _text_in(driver, "offer-status", "Offer 1: accepted.")
+    _text_in(driver, "offers", "Accepted")
+    pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    _screenshot(driver, shots, "host-accepted", 1280, 800)
+
+    # the decision is the host's, stored by the server
+    offer = server.client.get("/offers/1").json()
+    assert offer["decisions"]["host"] == "accepted", offer
+
+    salaries = _salaries()
+    assert "8,200" in salaries  # ann's salary, as the page would format it
+    for text in pages:
+        lowered = text.lower()
+        assert "salary" not in lowered and "retention" not in lowered
+        assert not [number for number in salaries if number in text], salaries
+    # the screenshots were written, for a person to look at
+    assert len(list(shots.glob("*.png"))) == 6
+    if os.environ.get("COSOURCE_PAGE_SCREENSHOTS"):
+        shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)
+
+
+def test_the_page_and_its_assets_need_no_key_and_nothing_else_is_served(server: Service) -> None:
+    anonymous = {"Authorization": ""}
+    page = server.client.get("/", headers=anonymous)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<label for="key">API key</label>' in page.text
+    script = server.client.get("/page/page.js", headers=anonymous)
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    style = server.client.get("/page/page.css", headers=anonymous)
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+    assert server.client.get("/page/index.html", headers=anonymous).status_code == 404
+    assert server.client.get("/page/..%2Fapp.py", headers=anonymous).status_code == 404
+    # the API behind it still wants a key
+    assert server.client.get("/rounds", headers=anonymous).status_code == 401
