@@ -4,6 +4,9 @@
 ``synthetic``  seeded talent-sharing rounds, ours against greedy (:mod:`benchmarks.synthetic`)
 ``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
 ``service``    a real ``cosource serve`` under load while it solves (:mod:`benchmarks.service`)
+``report``     the round report of generated runs, timed (:mod:`benchmarks.report_suite`)
+``workbook``   the results workbook of 5,000 placements and a round workbook
+               (:mod:`benchmarks.workbook`)
 
 Everything after the suite name goes to that suite's own command line, unchanged;
 ``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the
@@ -17,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from benchmarks import bench_gap, service, stable_suite, synthetic
+from benchmarks import bench_gap, report_suite, service, stable_suite, synthetic, workbook
 
 Runner = Callable[[Sequence[str] | None], int]
 
@@ -26,6 +29,8 @@ SUITES: Final[dict[str, Runner]] = {
     "synthetic": synthetic.main,
     "stable": stable_suite.main,
     "service": service.main,
+    "report": report_suite.main,
+    "workbook": workbook.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
 
