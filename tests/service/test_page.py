@@ -131,8 +131,13 @@ def _sign_in(driver: WebDriver, base: str, key: str, expect: str) -> None:
     _text_in(driver, "who", expect)
 
 
-def _screenshot(driver: WebDriver, folder: Path, name: str, width: int, height: int) -> Path:
+def _screenshot(
+    driver: WebDriver, folder: Path, name: str, width: int, height: int, at: str | None = None
+) -> Path:
+    """The window at ``width`` x ``height``, scrolled to the element with id ``at``."""
     driver.set_window_size(width, height)
+    if at:
+        driver.execute_script(f"document.getElementById('{at}').scrollIntoView()")
     path = folder / f"{name}-{width}x{height}.png"
     assert driver.save_screenshot(str(path)), path
     return path
@@ -168,7 +173,13 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     # the page is not part of the API's description
     assert "/" not in server.client.get("/openapi.json").json()["paths"]
 
+    # a key the server does not know: said so, and nothing shown
+    _sign_in(driver, base, "cs_00000000_unknown", "The key was not accepted.")
+    _text_in(driver, "error", "Error 401")
+    assert not driver.find_element(By.ID, "coordinator").is_displayed()
+
     _sign_in(driver, base, coordinator, "Signed in as the coordinator.")
+    assert not driver.find_element(By.ID, "error").is_displayed()
     driver.find_element(By.ID, "round-file").send_keys(str(_pilot_zip(tmp_path)))
     _button(driver, "Upload the round").click()
     _text_in(driver, "upload-status", "Stored round 1: Ghent pilot round 2027.")
@@ -189,9 +200,8 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     assert progress["objective"] == "1,952", progress
     assert progress["gap"] == "0.00 %", progress
     assert progress["elapsed"].endswith(" s"), progress
-    driver.execute_script("document.getElementById('round-panel').scrollIntoView()")
-    _screenshot(driver, shots, "coordinator-solved", 1280, 800)
-    _screenshot(driver, shots, "coordinator-solved", 390, 844)
+    _screenshot(driver, shots, "coordinator-solved", 1280, 800, at="round-panel")
+    _screenshot(driver, shots, "coordinator-solved", 390, 844, at="progress-title")
     driver.set_window_size(1280, 800)
 
     # the report opens in a new tab, fetched with the key
@@ -208,6 +218,13 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     driver.close()
     driver.switch_to.window(page)
     _text_in(driver, "run-status", "The report of run 1 is open in a new tab.")
+
+    # the workbook is downloaded with the key, as run-1.xlsx
+    _button(driver, "Download the workbook of run 1").click()
+    workbook = tmp_path / "downloads" / "run-1.xlsx"
+    _wait(driver).until(lambda _: workbook.exists() and workbook.stat().st_size > 0)
+    assert zipfile.is_zipfile(workbook)
+    assert "xl/workbook.xml" in zipfile.ZipFile(workbook).namelist()
 
     _button(driver, "Publish the offers of run 1").click()
     _text_in(driver, "run-status", "Published run 1: 3 new offers, 0 kept, 0 withdrawn.")
@@ -229,11 +246,10 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     assert "Strengths fit" in headers and "Learning fit" in headers, headers
     pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
 
-    driver.execute_script("document.getElementById('offers-title').scrollIntoView()")
     offers = driver.find_elements(By.CSS_SELECTOR, "#offers tbody tr")
     assert len(offers) == 1 and "ann" in offers[0].text and "4,500" in offers[0].text
-    _screenshot(driver, shots, "host-offers", 1280, 800)
-    _screenshot(driver, shots, "host-offers", 390, 844)
+    _screenshot(driver, shots, "host-offers", 1280, 800, at="shortlist-title")
+    _screenshot(driver, shots, "host-offers", 390, 844, at="offers-title")
     driver.set_window_size(1280, 800)
     _button(driver, "Accept offer 1").click()
     _text_in(driver, "offer-status", "Offer 1: accepted.")

@@ -87,6 +87,19 @@ function fill(table, rows, render) {
   }
 }
 
+// A period as two dates, each kept on one line.
+function dates(row, start, end) {
+  const td = cell(row, "");
+  td.textContent = "";
+  for (const [i, date] of [start, end].entries()) {
+    const span = document.createElement("span");
+    span.className = "nowrap";
+    span.textContent = date;
+    td.append(span, i === 0 ? " to " : "");
+  }
+  return td;
+}
+
 const number = (value, digits = 0) =>
   value === null || value === undefined ? "—" : Number(value).toLocaleString("en", {
     maximumFractionDigits: digits,
@@ -167,8 +180,7 @@ async function runs() {
   fill("runs", list.slice().reverse(), (tr, run) => {
     cell(tr, run.id, true);
     cell(tr, run.status);
-    cell(tr, run.result ? run.result.placements : run.progress && run.progress.placements);
-    cell(tr, run.finished_at ? run.finished_at.replace("T", " ").slice(0, 19) : null);
+    // the actions before the details: on a phone they need no sideways scroll
     const actions = cell(tr, "");
     actions.textContent = "";
     if (run.status === "solved") {
@@ -180,6 +192,8 @@ async function runs() {
     } else if (!FINISHED.includes(run.status)) {
       actions.append(button("Watch", () => watch(run.id), `Watch run ${run.id}`));
     }
+    cell(tr, run.result ? run.result.placements : run.progress && run.progress.placements);
+    cell(tr, run.finished_at ? run.finished_at.replace("T", " ").slice(0, 19) : null);
   });
 }
 
@@ -231,11 +245,21 @@ function showProgress(run) {
     objective: number(p.objective, 2),
     bound: number(p.bound, 2),
     gap: p.gap === null || p.gap === undefined ? "—" : `${(100 * p.gap).toFixed(2)} %`,
-    elapsed: p.elapsed === null || p.elapsed === undefined ? "—" : `${p.elapsed.toFixed(1)} s`,
+    elapsed: elapsed(run),
   };
   for (const dd of $("progress").querySelectorAll("dd")) {
     dd.textContent = values[dd.dataset.field];
   }
+}
+
+// Seconds since the run started: by the server's clock once it has ended (the solve
+// process's start-up included), the solver's own count while it runs.
+function elapsed(run) {
+  let seconds = run.progress ? run.progress.elapsed : null;
+  if (run.started_at && run.finished_at) {
+    seconds = (Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000;
+  }
+  return seconds === null || seconds === undefined ? "—" : `${seconds.toFixed(1)} s`;
 }
 
 function stopPolling() {
@@ -336,7 +360,7 @@ async function hostRound() {
     cell(tr, p.id, true);
     cell(tr, p.title);
     cell(tr, p.seats);
-    cell(tr, `${p.start} to ${p.end}`);
+    dates(tr, p.start, p.end);
     cell(tr, "").replaceChildren(
       button("Shortlist", () => shortlist(roundId, p), `Show the shortlist of ${p.id}`),
     );
@@ -365,8 +389,8 @@ async function shortlist(roundId, p) {
     cell(tr, c.id, true);
     cell(tr, number(c.score, 3));
     for (const name of parts) cell(tr, number(c.parts[name], 3));
-    cell(tr, describe(c.strengths));
-    cell(tr, describe(c.learning_goals));
+    cell(tr, describe(c.strengths)).className = "lines";
+    cell(tr, describe(c.learning_goals)).className = "lines";
   });
   $("shortlist-title").textContent = `Shortlist of ${p.id}: ${p.title}`;
   $("shortlist-panel").hidden = false;
@@ -384,7 +408,7 @@ const PARTS = {
 const partName = (name) => PARTS[name] || name;
 
 const describe = (map) =>
-  map ? Object.entries(map).map(([k, v]) => `${k} ${v}`).join(", ") : "—";
+  map ? Object.entries(map).map(([k, v]) => `${k} ${v}`).join("\n") : "—";
 
 async function offers(roundId) {
   const list = await api(`/rounds/${roundId}/offers?limit=1000`);
@@ -392,10 +416,7 @@ async function offers(roundId) {
     cell(tr, offer.id, true);
     cell(tr, offer.talent);
     cell(tr, offer.package_title || offer.package);
-    cell(tr, number(offer.score, 3));
-    cell(tr, `${offer.start} to ${offer.end}`);
-    cell(tr, offer.host_fee === undefined ? null : number(offer.host_fee, 2));
-    cell(tr, offer.status);
+    // the decision next to what it is about: on a phone it needs no sideways scroll
     const mine = offer.decisions ? offer.decisions.host : null;
     const decide = cell(tr, "");
     if (mine) {
@@ -408,6 +429,10 @@ async function offers(roundId) {
         button("Decline", () => decision(roundId, offer.id, "decline"), `Decline offer ${offer.id}`),
       );
     }
+    cell(tr, number(offer.score, 3));
+    dates(tr, offer.start, offer.end);
+    cell(tr, offer.host_fee === undefined ? null : number(offer.host_fee, 2));
+    cell(tr, offer.status);
   });
 }
 
