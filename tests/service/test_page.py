@@ -28,7 +28,10 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.service.live import ROOT, Service, serving
+from matcher.generator import generate_round
+from matcher.round_workbook import write_round_workbook
+from matcher.roundio import load_round, write_json
+from tests.service.live import FINISHED, ROOT, Service, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -37,6 +40,9 @@ WAIT_SECONDS = 30.0
 SOLVE_SECONDS = 90.0
 """Longest wait for the pilot's solve to be shown as solved."""
 PILOT = ROOT / "examples" / "pilot"
+PROGRESS = """return Object.fromEntries([...document.querySelectorAll('#progress dd')]
+    .map((dd) => [dd.dataset.field, dd.textContent]));"""
+"""The run's progress as the page shows it, field by field."""
 
 
 def _browser_missing() -> str | None:
@@ -286,3 +292,52 @@ def test_the_page_and_its_assets_need_no_key_and_nothing_else_is_served(server: 
     assert server.client.get("/page/..%2Fapp.py", headers=anonymous).status_code == 404
     # the API behind it still wants a key
     assert server.client.get("/rounds", headers=anonymous).status_code == 401
+
+
+def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve_live(
+    server: Service, driver: WebDriver, tmp_path: Path
+) -> None:
+    base = str(server.client.base_url).rstrip("/")
+    coordinator = server.client.headers["Authorization"].removeprefix("Bearer ")
+    workbook, document = tmp_path / "pilot.xlsx", tmp_path / "generated.json"
+    write_round_workbook(load_round(PILOT), workbook)
+    # large enough that the solve runs for its whole time limit
+    write_json(generate_round(300, seed=1), document)
+
+    _sign_in(driver, base, coordinator, "Signed in as the coordinator.")
+    driver.find_element(By.ID, "round-file").send_keys(str(workbook))
+    _button(driver, "Upload the round").click()
+    _text_in(driver, "upload-status", "Stored round 1: Ghent pilot round 2027.")
+    driver.find_element(By.ID, "round-file").send_keys(str(document))
+    _button(driver, "Upload the round").click()
+    _text_in(driver, "upload-status", "Stored round 2:")
+    _text_in(driver, "round-title", "Round 2:")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#rounds tbody tr")) == 2
+
+    limit = driver.find_element(By.ID, "time-limit")
+    limit.clear()
+    limit.send_keys("3")
+    _button(driver, "Start a solve").click()
+    # what the page shows, sampled until the run has ended: it moves while the solve runs
+    seen: list[dict[str, str]] = []
+
+    def ended() -> bool:
+        # read at once, in the page: never half of one poll's values and half of the next's
+        shown: dict[str, str] = driver.execute_script(PROGRESS)
+        if not seen or shown != seen[-1]:
+            seen.append(shown)
+        return shown.get("status") in FINISHED
+
+    _wait(driver, SOLVE_SECONDS).until(lambda _: ended())
+    statuses = [shown["status"] for shown in seen]
+    assert "running" in statuses and statuses[-1] == "solved", statuses
+    running = [shown for shown in seen if shown["status"] == "running"]
+    # the time since the start, by the server's clock, counts up while the solve runs
+    clock = [
+        int(shown["elapsed"].removesuffix(" s")) for shown in running if shown["elapsed"] != "—"
+    ]
+    assert clock == sorted(clock) and len(set(clock)) >= 2, running
+    assert seen[-1]["elapsed"].endswith(" s"), seen
+    assert any(shown["placements"] not in ("", "—") for shown in running), running
+    final = server.run(int(seen[-1]["id"]))
+    assert seen[-1]["placements"] == f"{final['result']['placements']:,}", (seen[-1], final)

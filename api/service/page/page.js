@@ -236,30 +236,30 @@ async function solve(event) {
   watch(run.id);
 }
 
-function showProgress(run) {
+function showProgress(run, serverNow) {
   const p = run.progress || {};
   const values = {
     id: run.id,
     status: run.status,
-    placements: number(p.placements),
+    placements: number(p.placements ?? run.incumbent_placements),
     objective: number(p.objective, 2),
     bound: number(p.bound, 2),
     gap: p.gap === null || p.gap === undefined ? "—" : `${(100 * p.gap).toFixed(2)} %`,
-    elapsed: elapsed(run),
+    elapsed: elapsed(run, serverNow),
   };
   for (const dd of $("progress").querySelectorAll("dd")) {
     dd.textContent = values[dd.dataset.field];
   }
 }
 
-// Seconds since the run started: by the server's clock once it has ended (the solve
-// process's start-up included), the solver's own count while it runs.
-function elapsed(run) {
-  let seconds = run.progress ? run.progress.elapsed : null;
-  if (run.started_at && run.finished_at) {
-    seconds = (Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000;
-  }
-  return seconds === null || seconds === undefined ? "—" : `${seconds.toFixed(1)} s`;
+// Seconds since the run started, by the server's clock (the browser's may be off): to its
+// end once it has ended, else to the Date of the server's answer (whole seconds).
+function elapsed(run, serverNow) {
+  if (!run.started_at) return "—";
+  const started = Date.parse(run.started_at);
+  if (run.finished_at) return `${((Date.parse(run.finished_at) - started) / 1000).toFixed(1)} s`;
+  if (Number.isNaN(serverNow)) return "—";
+  return `${Math.max(0, Math.floor((serverNow - started) / 1000))} s`;
 }
 
 function stopPolling() {
@@ -272,9 +272,10 @@ function watch(runId) {
   stopPolling();
   $("progress-panel").hidden = false;
   const tick = async () => {
-    const run = await guarded(() => api(`/runs/${runId}`));
-    if (!run) return stopPolling();
-    showProgress(run);
+    const response = await guarded(() => api(`/runs/${runId}`, {}, true));
+    if (!response) return stopPolling();
+    const run = await response.json();
+    showProgress(run, Date.parse(response.headers.get("Date")));
     if (FINISHED.includes(run.status)) {
       stopPolling();
       await guarded(runs);
