@@ -22,7 +22,9 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
@@ -267,6 +269,15 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     offer = server.client.get("/offers/1").json()
     assert offer["decisions"]["host"] == "accepted", offer
 
+    # a talent's key: the rounds it is in, no coordinator's or host's view
+    talent = server.client.post("/keys", json={"role": "talent", "talent": "ann"})
+    assert talent.status_code == 201, talent.text
+    _button(driver, "Forget the key").click()
+    _sign_in(driver, base, talent.json()["key"], "Signed in.")
+    _text_in(driver, "other-rounds", "1: Ghent pilot round 2027")
+    assert not driver.find_element(By.ID, "host").is_displayed()
+    assert not driver.find_element(By.ID, "coordinator").is_displayed()
+
     salaries = _salaries()
     assert "8,200" in salaries  # ann's salary, as the page would format it
     for text in pages:
@@ -305,6 +316,25 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     write_json(generate_round(300, seed=1), document)
 
     _sign_in(driver, base, coordinator, "Signed in as the coordinator.")
+    # by keyboard: the first stop is the key field, the next its button, with a visible ring
+    driver.find_element(By.TAG_NAME, "body").click()
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    assert driver.switch_to.active_element.get_attribute("id") == "key"
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    focused = driver.switch_to.active_element
+    assert focused.text == "Use this key"
+    assert focused.value_of_css_property("outline-style") == "solid"
+    assert focused.value_of_css_property("outline-width") == "3px"
+
+    # a file the server refuses: its reason is shown, and nothing is stored
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"talents": ')
+    driver.find_element(By.ID, "round-file").send_keys(str(broken))
+    _button(driver, "Upload the round").click()
+    _text_in(driver, "error", "Error 422: round: not valid JSON")
+    _text_in(driver, "upload-status", "The round was not stored.")
+    assert server.client.get("/rounds").json()["total"] == 0
+
     driver.find_element(By.ID, "round-file").send_keys(str(workbook))
     _button(driver, "Upload the round").click()
     _text_in(driver, "upload-status", "Stored round 1: Ghent pilot round 2027.")
