@@ -343,6 +343,11 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     _text_in(driver, "upload-status", "Stored round 2:")
     _text_in(driver, "round-title", "Round 2:")
     assert len(driver.find_elements(By.CSS_SELECTOR, "#rounds tbody tr")) == 2
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    _screenshot(driver, shots, "coordinator-rounds", 1280, 800, at="rounds-title")
+    _screenshot(driver, shots, "coordinator-rounds", 390, 844, at="rounds-title")
+    driver.set_window_size(1280, 800)
 
     limit = driver.find_element(By.ID, "time-limit")
     limit.clear()
@@ -369,5 +374,8 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     assert clock == sorted(clock) and len(set(clock)) >= 2, running
     assert seen[-1]["elapsed"].endswith(" s"), seen
     assert any(shown["placements"] not in ("", "—") for shown in running), running
+    _screenshot(driver, shots, "coordinator-solved-generated", 1280, 800, at="round-panel")
+    if os.environ.get("COSOURCE_PAGE_SCREENSHOTS"):
+        shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)
     final = server.run(int(seen[-1]["id"]))
     assert seen[-1]["placements"] == f"{final['result']['placements']:,}", (seen[-1], final)

@@ -90,7 +90,6 @@ function fill(table, rows, render) {
 // A period as two dates, each kept on one line.
 function dates(row, start, end) {
   const td = cell(row, "");
-  td.textContent = "";
   for (const [i, date] of [start, end].entries()) {
     const span = document.createElement("span");
     span.className = "nowrap";
@@ -154,13 +153,15 @@ async function coordinator(rounds) {
   fill("rounds", rounds.items, (tr, round) => {
     cell(tr, round.id, true);
     cell(tr, round.name);
+    // the action before the details, as in every table here: on a phone it needs no
+    // sideways scroll
+    cell(tr, "").replaceChildren(
+      button("Open", () => openRound(round), `Open round ${round.id}: ${round.name}`),
+    );
     cell(tr, round.latest_version);
     cell(tr, round.version.organizations);
     cell(tr, round.version.talents);
     cell(tr, round.version.packages);
-    cell(tr, "").replaceChildren(
-      button("Open", () => openRound(round), `Open round ${round.id}: ${round.name}`),
-    );
   });
   await audit();
 }
@@ -182,10 +183,9 @@ async function runs() {
     cell(tr, run.status);
     // the actions before the details: on a phone they need no sideways scroll
     const actions = cell(tr, "");
-    actions.textContent = "";
     if (run.status === "solved") {
       actions.append(
-        button("Report", (b) => openReport(run.id, b), `Open the report of run ${run.id}`),
+        button("Report", () => openReport(run.id), `Open the report of run ${run.id}`),
         button("Workbook", () => download(run.id), `Download the workbook of run ${run.id}`),
         button("Publish offers", () => publish(run.id), `Publish the offers of run ${run.id}`),
       );
@@ -360,11 +360,11 @@ async function hostRound() {
   fill("packages", packages.items, (tr, p) => {
     cell(tr, p.id, true);
     cell(tr, p.title);
-    cell(tr, p.seats);
-    dates(tr, p.start, p.end);
     cell(tr, "").replaceChildren(
       button("Shortlist", () => shortlist(roundId, p), `Show the shortlist of ${p.id}`),
     );
+    cell(tr, p.seats);
+    dates(tr, p.start, p.end);
   });
   await offers(roundId);
 }
@@ -424,7 +424,6 @@ async function offers(roundId) {
       decide.textContent = { accept: "Accepted", accepted: "Accepted", decline: "Declined",
         declined: "Declined" }[mine] || mine;
     } else if (offer.status === "published") {
-      decide.textContent = "";
       decide.append(
         button("Accept", () => decision(roundId, offer.id, "accept"), `Accept offer ${offer.id}`),
         button("Decline", () => decision(roundId, offer.id, "decline"), `Decline offer ${offer.id}`),
