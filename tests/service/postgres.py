@@ -83,10 +83,24 @@ def fresh_database(server: str) -> Iterator[str]:
         yield _url_of(server).set(database=name).render_as_string(hide_password=False)
     finally:
         # FORCE: a connection the test left open must not keep its database alive
-        with _admin_connection(server) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        _drop(server, name)
+
+
+def _drop(server: str, name: str, attempts: int = 5) -> None:
+    """Drop database ``name``; a server this code did not set up may refuse to end an
+    autovacuum worker's session on it (no pg_signal_backend): that one ends soon, so try
+    again."""
+    for attempt in range(attempts):
+        try:
+            with _admin_connection(server) as connection:
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def _url_of(server: str) -> URL:
@@ -190,6 +204,9 @@ def _ensure_role(port: str) -> None:
             END IF;
         END
         $$;
+        -- DROP DATABASE ... WITH (FORCE) ends every session on the database, an autovacuum
+        -- worker's (the superuser's) included: that takes this role
+        GRANT pg_signal_backend TO {ROLE};
     """
     _run(
         "runuser", "-u", "postgres", "--",
