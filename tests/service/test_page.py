@@ -171,7 +171,7 @@ def _salaries() -> set[str]:
 
 
 def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seeing_salaries(
-    server: Service, driver: WebDriver, tmp_path: Path
+    driver: WebDriver, server: Service, tmp_path: Path
 ) -> None:
     base = str(server.client.base_url).rstrip("/")
     coordinator = server.client.headers["Authorization"].removeprefix("Bearer ")
@@ -306,7 +306,7 @@ def test_the_page_and_its_assets_need_no_key_and_nothing_else_is_served(server: 
 
 
 def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve_live(
-    server: Service, driver: WebDriver, tmp_path: Path
+    driver: WebDriver, server: Service, tmp_path: Path
 ) -> None:
     base = str(server.client.base_url).rstrip("/")
     coordinator = server.client.headers["Authorization"].removeprefix("Bearer ")
