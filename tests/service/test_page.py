@@ -269,6 +269,21 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     offer = server.client.get("/offers/1").json()
     assert offer["decisions"]["host"] == "accepted", offer
 
+    # another host declines its offer
+    offers = server.client.get("/rounds/1/offers").json()["items"]
+    other = next(offer for offer in offers if offer["host"] != "coop")
+    created = server.client.post("/keys", json={"role": "host", "organization": other["host"]})
+    assert created.status_code == 201, created.text
+    _button(driver, "Forget the key").click()
+    _sign_in(driver, base, created.json()["key"], "Signed in as a host organization.")
+    _button(driver, f"Decline offer {other['id']}").click()
+    _text_in(driver, "offer-status", f"Offer {other['id']}: declined.")
+    _text_in(driver, "offers", "Declined")
+    pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    declined = server.client.get(f"/offers/{other['id']}").json()
+    assert declined["decisions"]["host"] == "declined", declined
+    assert declined["status"] == "declined", declined
+
     # a talent's key: the rounds it is in, no coordinator's or host's view
     talent = server.client.post("/keys", json={"role": "talent", "talent": "ann"})
     assert talent.status_code == 201, talent.text
@@ -312,8 +327,8 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     coordinator = server.client.headers["Authorization"].removeprefix("Bearer ")
     workbook, document = tmp_path / "pilot.xlsx", tmp_path / "generated.json"
     write_round_workbook(load_round(PILOT), workbook)
-    # large enough that the solve runs for its whole time limit
-    write_json(generate_round(300, seed=1), document)
+    # large enough that the solve runs for seconds (a 300-talent round can take under one)
+    write_json(generate_round(1000, seed=1), document)
 
     _sign_in(driver, base, coordinator, "Signed in as the coordinator.")
     # by keyboard: the first stop is the key field, the next its button, with a visible ring
@@ -351,7 +366,7 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
 
     limit = driver.find_element(By.ID, "time-limit")
     limit.clear()
-    limit.send_keys("3")
+    limit.send_keys("4")
     _button(driver, "Start a solve").click()
     # what the page shows, sampled until the run has ended: it moves while the solve runs
     seen: list[dict[str, str]] = []
@@ -367,7 +382,8 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     statuses = [shown["status"] for shown in seen]
     assert "running" in statuses and statuses[-1] == "solved", statuses
     running = [shown for shown in seen if shown["status"] == "running"]
-    # the time since the start, by the server's clock, counts up while the solve runs
+    # the display moves while the solve runs; the time since its start, by the server's
+    # clock in whole seconds, counts up
     clock = [
         int(shown["elapsed"].removesuffix(" s")) for shown in running if shown["elapsed"] != "—"
     ]
