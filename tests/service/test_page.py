@@ -245,6 +245,17 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     assert zipfile.is_zipfile(workbook)
     assert "xl/workbook.xml" in zipfile.ZipFile(workbook).namelist()
 
+    # why a talent is not on a package, for the latest solved run (filled in)
+    assert driver.find_element(By.ID, "why-run").get_attribute("value") == "1"
+    driver.find_element(By.ID, "why-talent").send_keys("bart")
+    driver.find_element(By.ID, "why-package").send_keys("coop-finance")
+    _button(driver, "Ask why not").click()
+    expected = server.client.get("/runs/1/why-not?talent=bart&package=coop-finance").json()
+    _text_in(driver, "why-not", expected["answer"].splitlines()[0])
+    _screenshot(driver, shots, "coordinator-why-not", 1280, 800, at="runs-title")
+    _screenshot(driver, shots, "coordinator-why-not", 390, 844, at="why-not-title")
+    driver.set_window_size(1280, 800)
+
     _button(driver, "Publish the offers of run 1").click()
     _text_in(driver, "run-status", "Published run 1: 3 new offers, 0 kept, 0 withdrawn.")
     _text_in(driver, "audit", "publish")
@@ -321,7 +332,7 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
         assert "salary" not in lowered and "retention" not in lowered
         assert not [number for number in salaries if number in text], salaries
     # the screenshots were written, for a person to look at
-    assert len(list(shots.glob("*.png"))) == 6
+    assert len(list(shots.glob("*.png"))) == 8
     if os.environ.get("COSOURCE_PAGE_SCREENSHOTS"):
         shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)
 

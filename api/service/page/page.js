@@ -178,6 +178,8 @@ async function openRound(round) {
 
 async function runs() {
   const list = await api(`/rounds/${currentRound.id}/runs`);
+  const solved = list.filter((run) => run.status === "solved");
+  if (solved.length && !$("why-run").value) $("why-run").value = solved[solved.length - 1].id;
   fill("runs", list.slice().reverse(), (tr, run) => {
     cell(tr, run.id, true);
     cell(tr, run.status);
@@ -315,6 +317,17 @@ async function download(runId) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
   $("run-status").textContent = `The workbook of run ${runId} is downloading.`;
+}
+
+async function whyNot(event) {
+  event.preventDefault();
+  const query = new URLSearchParams({
+    talent: $("why-talent").value.trim(),
+    package: $("why-package").value.trim(),
+  });
+  $("why-not").textContent = "";
+  const answer = await api(`/runs/${Number($("why-run").value)}/why-not?${query}`);
+  $("why-not").textContent = answer.answer;
 }
 
 async function publish(runId) {
@@ -473,6 +486,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("upload-form").addEventListener("submit", (event) => guarded(() => upload(event)));
   $("solve-form").addEventListener("submit", (event) => guarded(() => solve(event)));
+  $("why-not-form").addEventListener("submit", (event) => guarded(() => whyNot(event)));
   $("audit-refresh").addEventListener("click", () => guarded(audit));
   $("host-round").addEventListener("change", () => guarded(hostRound));
   start();
