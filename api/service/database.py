@@ -8,8 +8,9 @@ first, where an immediate one waits its turn. Readers use plain ``BEGIN``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,14 @@ class Database:
             self.write_engine = self.engine
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and a writer that finds the database locked
+        # sleeps in SQLite's busy handler (1, 2, 5, 10, ... 100 ms at a time) however soon
+        # the lock is free: the threads of this process queue on a lock instead, each woken
+        # the moment the one before it commits (a worker, in a process of its own, still
+        # meets the busy handler)
+        self._write_turn: AbstractContextManager[object] = (
+            threading.RLock() if self.sqlite else nullcontext()
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -89,7 +98,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One writing transaction: committed when the block ends, rolled back (nothing
         stored) when it raises."""
-        with self._writer.begin() as session:
+        with self._write_turn, self._writer.begin() as session:
             yield session
 
     def migrate(self) -> None:

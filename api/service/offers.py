@@ -232,9 +232,12 @@ def resolve_round(
     pinned = {(p.talent, p.package) for p in pins}
     forbidden = _pairs_union(round_.forbidden, [d for d in declined if d not in pinned])
     previous = [PreviousPlacement(talent=t, package=p, status="proposed") for t, p in open_]
-    edited = round_.model_copy(update={"pins": pins, "forbidden": forbidden, "previous": previous})
-    # validated again as a whole: the same checks as any upload
-    edited = Round.model_validate(edited.model_dump())
+    # validated again as a whole: the round's cross-record checks (references, duplicates,
+    # pins against forbidden pairs) on the new pairs. The records themselves were validated
+    # when loaded and are immutable: passed as they are, they are not validated again, which
+    # spared more than a second of the request at 20,000 talents
+    fields = {**dict(round_), "pins": pins, "forbidden": forbidden, "previous": previous}
+    edited = Round.model_validate(fields)
     version = store_round(session, edited, round_id)
     detail = (
         f"version {version.number}: {len(agreed)} agreed tours pinned, {len(declined)} declined "

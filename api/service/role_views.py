@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.service.consent_tables import OfferRow
@@ -104,14 +104,21 @@ OfferView = OfferForCoordinator | OfferForHost | OfferForLender | OfferForTalent
 def _records(
     session: Session, table: Any, keys: set[tuple[int, str]]
 ) -> dict[tuple[int, str], dict[str, Any]]:
-    if not keys:
-        return {}
-    rows = session.execute(
-        select(table.version_id, table.key, table.data).where(
-            tuple_(table.version_id, table.key).in_(sorted(keys))
+    # one query per version with its keys: SQLite answers a (version, key) row-value IN
+    # through the version-only index, reading every record of the version (20,000 talents
+    # for one offer), where this form uses the (version, key) unique index
+    by_version: dict[int, set[str]] = {}
+    for version, key in keys:
+        by_version.setdefault(version, set()).add(key)
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    for version, names in sorted(by_version.items()):
+        rows = session.execute(
+            select(table.key, table.data).where(
+                table.version_id == version, table.key.in_(sorted(names))
+            )
         )
-    )
-    return {(v, k): data for v, k, data in rows}
+        found.update({(version, key): data for key, data in rows})
+    return found
 
 
 def offer_views(
@@ -119,15 +126,23 @@ def offer_views(
 ) -> list[OfferView]:
     """``offers`` as ``caller`` may see them (the caller may see each: see
     :mod:`api.service.visibility`)."""
-    runs = {o.run_id for o in offers}
-    version_of = dict(
-        session.execute(select(RunRow.id, RunRow.version_id).where(RunRow.id.in_(runs))).all()
-    )
-    talents = _records(session, TalentRow, {(version_of[o.run_id], o.talent) for o in offers})
-    packages = _records(session, PackageRow, {(version_of[o.run_id], o.package) for o in offers})
+    # only the views of a host (the candidate's strengths and goals) and of a talent (the
+    # mission, what they would learn) read the stored records, of the run's version
+    talents: dict[tuple[int, str], dict[str, Any]] = {}
+    packages: dict[tuple[int, str], dict[str, Any]] = {}
+    version_of: dict[int, int] = {}
+    if caller.role in (Role.HOST, Role.TALENT):
+        runs = {o.run_id for o in offers}
+        query = select(RunRow.id, RunRow.version_id).where(RunRow.id.in_(runs))
+        version_of = {run: version for run, version in session.execute(query)}
+        talents = _records(session, TalentRow, {(version_of[o.run_id], o.talent) for o in offers})
+    if caller.role == Role.TALENT:
+        packages = _records(
+            session, PackageRow, {(version_of[o.run_id], o.package) for o in offers}
+        )
     views: list[OfferView] = []
     for offer in offers:
-        version = version_of[offer.run_id]
+        version = version_of.get(offer.run_id, 0)
         talent = talents.get((version, offer.talent), {})
         package = packages.get((version, offer.package), {})
         views.append(_view(caller, offer, talent, package, today))

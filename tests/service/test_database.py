@@ -47,12 +47,14 @@ def test_a_write_that_raises_stores_nothing(database: Database) -> None:
 
 
 def test_two_concurrent_writers_both_commit(database: Database) -> None:
-    # both threads enter a write together; each reads then writes, the pattern that makes a
-    # deferred SQLite transaction fail at once with "database is locked"
+    # two connections of their own (as the server and a worker have) enter a write
+    # together; each reads then writes, the pattern that makes a deferred SQLite transaction
+    # fail at once with "database is locked"
+    other = Database(database.url)
     together = threading.Barrier(2, timeout=10)
 
-    def writer(name: str) -> None:
-        with database.write() as session:
+    def writer(name: str, db: Database) -> None:
+        with db.write() as session:
             together.wait()
             seen = session.scalar(select(func.count()).select_from(RoundRow)) or 0
             session.add(RoundRow(name=name, latest_version=seen + 1))
@@ -60,14 +62,39 @@ def test_two_concurrent_writers_both_commit(database: Database) -> None:
             # holds its lock a while, so that the other writer has to wait for it
             time.sleep(0.2)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = [pool.submit(writer, name) for name in ("first", "second")]
-        for future in done:
-            future.result(timeout=60)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = [pool.submit(writer, "first", database), pool.submit(writer, "second", other)]
+            for future in done:
+                future.result(timeout=60)
+    finally:
+        other.dispose()
 
     with database.read() as session:
         names = sorted(session.scalars(select(RoundRow.name)).all())
     assert names == ["first", "second"]
+
+
+def test_threads_writing_through_one_database_all_commit(database: Database) -> None:
+    # on SQLite they take turns on the process's lock (no sleeping in SQLite's busy handler)
+    together = threading.Barrier(8, timeout=10)
+
+    def writer(name: str) -> None:
+        together.wait()
+        with database.write() as session:
+            seen = session.scalar(select(func.count()).select_from(RoundRow)) or 0
+            session.add(RoundRow(name=name, latest_version=seen + 1))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(writer, f"w{i}") for i in range(8)]:
+            future.result(timeout=60)
+
+    with database.read() as session:
+        versions = sorted(session.scalars(select(RoundRow.latest_version)).all())
+    assert len(versions) == 8
+    if database.sqlite:
+        # each read the count the one before it committed: no two wrote at once
+        assert versions == list(range(1, 9))
 
 
 def test_a_naive_datetime_is_refused(database: Database) -> None:
