@@ -15,10 +15,11 @@ tours, then measures:
    every 0.1 s), target <= 15 s; and what it changed (``GET /runs/{id}/changes``): the other
    open offers it moved, the new placements (seats the declines freed, or new), the agreed
    tours kept. Where the time went comes from the client's clock and the run's timestamps
-   and progress: the request (the new version stored), the wait for the worker, the child's
-   start with the round loaded, compiling, solving, and what follows the solve (judging,
-   explaining, sending and storing the results). Each re-solve starts from the same offers
-   (no re-solve is published).
+   and progress: the request until the run is stored (with the round's new version), the
+   wait for the worker, the child's start with the round loaded (until its first progress
+   report is seen: 0.1 s resolution), compiling, solving, and what follows the solve
+   (judging, explaining, sending and storing the results). Each re-solve starts from the
+   same offers (no re-solve is published).
 2. **Decisions while a solve runs.** Another solve of the round (``--load-solve-limit``
    seconds, cancelled afterwards; or of a round of ``--background-talents``, for a round too
    small to keep a solver busy) runs while ``--threads`` client threads, each on a
@@ -701,6 +702,21 @@ def loads(client: httpx.Client, server: Server, prepared: Prepared, config: Conf
 # --- the whole benchmark -------------------------------------------------------------------
 
 
+def modified_files() -> list[str]:
+    """The tracked files that differ from the commit (``git status``), if any."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(line[3:] for line in done.stdout.splitlines() if line.strip())
+
+
 def run_benchmark(config: Config, folder: Path) -> dict[str, Any]:
     """Start the server on the configured database (a new SQLite file in ``folder`` by
     default), prepare the round, measure; the results as one JSON-ready document."""
@@ -708,6 +724,8 @@ def run_benchmark(config: Config, folder: Path) -> dict[str, Any]:
     document: dict[str, Any] = {
         "benchmark": "consent",
         "commit": commit_id(),
+        # measured on the commit with these files changed (the numbers are theirs too)
+        "modified": modified_files(),
         "machine": machine(),
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "sqlite" if database_url.startswith("sqlite") else "postgresql",

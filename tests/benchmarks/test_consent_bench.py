@@ -26,6 +26,7 @@ def test_the_consent_benchmark_runs_on_a_tiny_round(
     assert main(argv) == 0
     document = json.loads(out.read_text())
     assert document["commit"] and document["machine"]["nproc"] >= 1
+    assert isinstance(document["modified"], list)
     assert document["round"]["declined"] == 3 and document["round"]["agreed"] == 2
     (resolved,) = document["resolves"]
     assert resolved["status"] == "solved"
