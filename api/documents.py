@@ -20,14 +20,15 @@ SCHEMA_VERSION = 2
 
 UNITS = {
     "lexicographic": (
-        f"score and penalty in 1/{SCORE_RESOLUTION:,} of a score point; value = score - penalty, "
-        "the term maximised among assignments with the most placements; bound bounds value "
-        "at these placements, or is null while placement_bound allows more placements "
-        "(the gap is then on placements)"
+        f"score, breadth bonus and penalty in 1/{SCORE_RESOLUTION:,} of a score point; "
+        "value = score + bonus - penalty, the term maximised among assignments with the most "
+        "placements; bound bounds value at these placements, or is null while "
+        "placement_bound allows more placements (the gap is then on placements)"
     ),
     "weighted": (
-        f"score and penalty in 1/{SCORE_RESOLUTION:,} of a score point; value = placement "
-        "weight x placements + score - penalty, the one sum maximised; bound bounds value"
+        f"score, breadth bonus and penalty in 1/{SCORE_RESOLUTION:,} of a score point; "
+        "value = placement weight x placements + score + bonus - penalty, the one sum "
+        "maximised; bound bounds value"
     ),
 }
 """What ``result.json``'s numbers count, per kind of objective."""
@@ -45,6 +46,7 @@ class ObjectiveDocument(_Document):
     score: int
     penalty: int
     value: int
+    bonus: int = 0
 
     @classmethod
     def of(cls, objective: Objective) -> ObjectiveDocument:
@@ -52,6 +54,7 @@ class ObjectiveDocument(_Document):
             placements=objective.placements,
             score=objective.score,
             penalty=objective.penalty,
+            bonus=objective.bonus,
             value=objective.value,
         )
 

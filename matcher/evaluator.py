@@ -75,6 +75,13 @@ class Kpis:
     host_fees: float
     topups: float
     subsidy: float
+    links: int = 0
+    """Distinct (lender, host) links of the placements."""
+    new_links: int | None = None
+    """Links that no placement of the previous round (``Round.previous``) made; None when
+    the round has no previous placements to compare with."""
+    new_link_share: float | None = None
+    """``new_links`` as a share of ``links`` (None as ``new_links``)."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +254,8 @@ def evaluate(
         scaled(policy.disruption_penalty)
     )
     score_units = int(scaled([x.score for x in placements]).sum()) if placements else 0
-    objective = make_objective(len(placements), score_units, penalty, policy)
+    links = len(_links(look, pairs))
+    objective = make_objective(len(placements), score_units, penalty, policy, links)
     kpis = _kpis(round_, look, compiled, placements)
     return Evaluation(violations, objective, kpis, placements)
 
@@ -367,6 +375,11 @@ def _fairness_gaps(
     return shortfalls, excesses
 
 
+def _links(look: _Lookup, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The distinct (lender, host) links that placements ``pairs`` make."""
+    return {(look.talents[t].lender, look.packages[p].host) for t, p in pairs}
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -393,6 +406,11 @@ def _kpis(
     rates = [placed_per_lender[o] / n for o, n in talents_per_lender.items()]
     seats = sum(p.seats for p in round_.packages)
     n_placed = len(placed_talents)
+    links = _links(look, [(x.talent, x.package) for x in placements])
+    new_links: int | None = None
+    if round_.previous:
+        before = _links(look, [(x.talent, x.package) for x in round_.previous])
+        new_links = len(links - before)
     return Kpis(
         talents=len(round_.talents),
         packages=len(round_.packages),
@@ -410,6 +428,9 @@ def _kpis(
         host_fees=sum(x.host_fee for x in placements),
         topups=sum(x.topup for x in placements),
         subsidy=sum(x.subsidy for x in placements),
+        links=len(links),
+        new_links=new_links,
+        new_link_share=None if new_links is None else _share(new_links, len(links)),
     )
 
 

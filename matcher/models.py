@@ -349,6 +349,9 @@ class Policy(_Record):
         ``lexicographic``: most placements first, then total score; ``weighted``: one sum.
     top_k
         Keep only the ``top_k`` best-scored eligible packages per talent (pins kept).
+    breadth_bonus
+        Score points added once for each distinct (lender, host) link the placements use:
+        a soft term for network breadth, several hosts per lender rather than one (0: off).
     """
 
     weights: dict[str, float] = Field(default_factory=_default_weights)
@@ -370,6 +373,7 @@ class Policy(_Record):
     network_known: float = Field(default=0.4, ge=0, le=1)
     network_boomerang: float = Field(default=0.6, ge=0, le=1)
     top_k: int | None = Field(default=None, ge=1)
+    breadth_bonus: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
     @field_validator("weights")
     @classmethod
@@ -388,7 +392,7 @@ class Policy(_Record):
         # named weights override the defaults; set a weight to 0 to leave a score out
         return _default_weights() | value
 
-    @field_validator("fairness_penalty", "disruption_penalty", "placement_weight")
+    @field_validator("fairness_penalty", "disruption_penalty", "placement_weight", "breadth_bonus")
     @classmethod
     def _penalty_limit(cls, value: float, info: ValidationInfo) -> float:
         if value > MAX_PENALTY:

@@ -45,6 +45,9 @@ class Objective:
         Whether placements count first (else one weighted sum).
     placement_weight
         Units per placement in the weighted sum.
+    bonus
+        The breadth bonus (integer units): ``policy.breadth_bonus`` per distinct (lender,
+        host) link of the placements.
     """
 
     placements: int
@@ -52,11 +55,13 @@ class Objective:
     penalty: int
     lexicographic: bool
     placement_weight: int
+    bonus: int = 0
 
     @property
     def secondary(self) -> int:
-        """Score minus penalties: what counts once the placements are equal."""
-        return self.score - self.penalty
+        """Score plus the breadth bonus minus penalties: what counts once the placements
+        are equal."""
+        return self.score + self.bonus - self.penalty
 
     @property
     def value(self) -> int:
@@ -73,12 +78,16 @@ class Objective:
         return (0, self.value)
 
 
-def make_objective(placements: int, score: int, penalty: int, policy: Policy) -> Objective:
-    """The objective of an assignment with these totals under ``policy``."""
+def make_objective(
+    placements: int, score: int, penalty: int, policy: Policy, links: int = 0
+) -> Objective:
+    """The objective of an assignment with these totals and ``links`` distinct (lender,
+    host) links under ``policy``."""
     return Objective(
         placements=placements,
         score=score,
         penalty=penalty,
         lexicographic=policy.objective == "lexicographic",
         placement_weight=int(scaled(policy.placement_weight)),
+        bonus=links * int(scaled(policy.breadth_bonus)),
     )

@@ -90,6 +90,17 @@ def unplaced_frame(reasons: list[UnplacedReason], round_: Round | None = None) -
     return frame
 
 
+def _links_line(links: int, new_links: int | None, share: float | None) -> str:
+    """The round's distinct lender-host links and how many are new against the previous
+    round's placements; without previous placements only the links (``kpis.json`` holds
+    null for the new ones then: a summary names no previous round the round does not
+    have)."""
+    line = f"  lender-host links          {links:6,}"
+    if new_links is None or share is None:
+        return line
+    return f"{line} ({new_links:,} new against the previous round's placements, {share:.1%})"
+
+
 def summary_text(
     compiled: CompiledRound,
     edges: npt.NDArray[np.integer],
@@ -114,6 +125,7 @@ def summary_text(
         f"  move to another sector     {k.cross_sector_share:6.1%}",
         f"  placement rate per lender  {k.lender_rate_min:6.1%} to {k.lender_rate_max:.1%}",
         f"  mean score                 {k.mean_score:6.3f}",
+        _links_line(k.links, k.new_links, k.new_link_share),
         f"  monthly host fees {k.host_fees:,.0f}, lender top-ups {k.topups:,.0f}, "
         f"subsidy {k.subsidy:,.0f}",
         verdict,

@@ -79,7 +79,8 @@ def objective_of(problem: Problem, edges: npt.ArrayLike) -> Objective:
     if not problem.hard_fairness:
         shortfall, excess = fairness_gaps(problem, chosen)
         penalty += int(shortfall.sum() + excess.sum()) * problem.fairness_units
-    return make_objective(placements, score, penalty, problem.round.policy)
+    links = problem.links_of(chosen) if problem.link_units else 0
+    return make_objective(placements, score, penalty, problem.round.policy, links)
 
 
 def peak_fte(problem: Problem, edges: Int64Array) -> int:

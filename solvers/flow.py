@@ -20,6 +20,7 @@ it happens to satisfy the dropped constraints.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,8 @@ def binding_beyond_seats(problem: Problem) -> list[str]:
             out.append(f"{binding} {what} budget(s)")
     if problem.pool != NO_LIMIT and spend.subsidy > problem.pool:
         out.append("the subsidy pool")
+    if problem.link_units:
+        out.append("the breadth bonus")
     return out
 
 
@@ -158,6 +161,9 @@ def seat_relaxation(problem: Problem) -> FlowSolution | None:
     objective = make_objective(
         placements, score, dropped * problem.disruption_units, problem.round.policy
     )
+    if problem.link_units:
+        most = placements if problem.lexicographic else None
+        objective = dataclasses.replace(objective, bonus=problem.bonus_bound(most))
     return FlowSolution(chosen, objective)
 
 

@@ -10,7 +10,9 @@ Pricing the budget constraints (host fees, lender top-ups, subsidy pool) with mu
 is an upper bound on the round's objective for every ``lam``. The second term is the soft
 fairness penalty of lenders short of their target ``T_o`` (``f`` per missing placement),
 which the flow models exactly. The host-share penalty, hard fairness rules and FTE over time
-are dropped, which only loosens the bound.
+are dropped, which only loosens the bound. The breadth bonus is left out of the flow too:
+the largest bonus any assignment collects (:meth:`~solvers.problem.Problem.bonus_bound`) is
+added to the bound and the credit instead.
 
 The multipliers follow projected subgradient steps with Polyak's rule towards the best
 assignment found; the step scale halves only after a run of iterations without a better
@@ -156,7 +158,9 @@ def lagrangian(
         return LagrangeResult(None, best_chosen, best_objective, 0, base.copy())
     best_bound = math.inf
     best_priced = base.copy()
-    best_credit = -float(problem.constant_penalty)
+    # the bonus is no part of the relaxation: its largest value keeps L(lam) a bound
+    bonus = float(problem.bonus_bound())
+    best_credit = bonus - float(problem.constant_penalty)
     best_lam = (lam_h.copy(), lam_l.copy(), lam_p)
     scale, stall, iterations, repairs = 2.0, 0, 0, 0
     relax_time = repair_time = 0.0
@@ -189,6 +193,7 @@ def lagrangian(
             + float(lam_l @ budgets.lender_cap)
             + (lam_p * budgets.pool_cap if budgets.pool_cap is not None else 0.0)
             - problem.constant_penalty
+            + bonus
         )
         bound = float(weight[chosen].sum()) / resolution - relaxation.penalty(chosen) + credit
         # only a clear improvement resets the patience: float-sized gains would keep a

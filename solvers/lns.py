@@ -194,7 +194,8 @@ class _Search:
         self.screened = 0
         # multipliers of the neighbourhood bounds, carried from one neighbourhood to the next
         self.prices = np.full(problem.n_talents, np.nan)
-        self.screen = options.screen and exact_budgets(problem)
+        # the screen's bound leaves the breadth bonus out: without a bound on it, no screen
+        self.screen = options.screen and exact_budgets(problem) and problem.link_units == 0
         # the best objective the partner and this search have shared (none at first: the
         # partner may have started from an older assignment)
         self.shared: tuple[int, int] | None = None

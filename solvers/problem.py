@@ -95,6 +95,12 @@ class Problem:
         Units per placement in the weighted objective.
     dead
         Per edge: cannot be placed even alone (FTE or a budget too small for it).
+    link
+        Per edge: its (lender, host) link, numbered from 0 to ``n_links - 1``.
+    n_links
+        Distinct (lender, host) links of the edges.
+    link_units
+        Breadth bonus units per distinct link placed (0: no breadth term).
     """
 
     compiled: CompiledRound
@@ -129,6 +135,9 @@ class Problem:
     lexicographic: bool
     placement_units: int
     dead: BoolArray
+    link: Int64Array
+    n_links: int
+    link_units: int
 
     @property
     def n_edges(self) -> int:
@@ -157,6 +166,21 @@ class Problem:
         """Penalty owed whatever the assignment: every proposed placement counts as dropped
         until it is placed."""
         return self.proposed_total * self.disruption_units
+
+    def links_of(self, chosen: BoolArray) -> int:
+        """Distinct (lender, host) links of the chosen edges."""
+        return int(np.unique(self.link[chosen]).size)
+
+    def bonus_bound(self, most_placements: int | None = None) -> int:
+        """The largest breadth bonus any assignment collects (units): a link for every live
+        (lender, host) pair, or for each of ``most_placements`` placements when fewer. A
+        relaxation that leaves the bonus out adds this to stay a bound."""
+        if self.link_units == 0:
+            return 0
+        live = self.links_of(~self.dead | self.forced)
+        if most_placements is not None:
+            live = min(live, most_placements)
+        return live * self.link_units
 
     def talent_name(self, t: int) -> str:
         return self.compiled.arrays.talent_ids[t]
@@ -232,6 +256,11 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         round(policy.max_host_share * SHARE_RESOLUTION) if policy.max_host_share < 1 else None
     )
 
+    # the (lender, host) pair of each edge, numbered: the breadth bonus counts them
+    pair_key = lender * a.n_orgs + host
+    _, link = np.unique(pair_key, return_inverse=True)
+    link = link.astype(np.int64).reshape(-1)
+
     dead = fte > fte_cap[talent]
     dead |= _over(fee, host_budget[host])
     dead |= _over(topup, lender_budget[lender])
@@ -271,6 +300,9 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         lexicographic=policy.objective == "lexicographic",
         placement_units=int(scaled(policy.placement_weight)),
         dead=dead,
+        link=link,
+        n_links=int(link.max(initial=-1)) + 1,
+        link_units=int(scaled(policy.breadth_bonus)),
     )
 
 
@@ -326,6 +358,7 @@ def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
             "forced",
             "proposed",
             "dead",
+            "link",
         )
     }
     sub = dataclasses.replace(

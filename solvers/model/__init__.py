@@ -20,7 +20,10 @@ One Boolean per eligible edge and a few integer counters; every constraint is li
   placed``, the rule of :func:`matcher.fairness.host_excess`), as constraints when hard, with
   integer slacks priced at the fairness penalty per unit when soft;
 - pinned and accepted placements fixed to one; proposed placements of the previous round
-  add the disruption penalty to the objective when dropped.
+  add the disruption penalty to the objective when dropped;
+- breadth (``policy.breadth_bonus`` > 0): per (lender, host) link with live edges a variable
+  ``y`` in [0, 1] with ``y <= sum x`` over the link's edges, worth the bonus in the objective
+  (at an optimum ``y`` is 1 exactly when a placement uses the link).
 
 Rows that no assignment could break (a package with no more edges than seats, a budget
 above everything its group could ever spend) are left out.

@@ -18,7 +18,14 @@ from solvers.checks import (
     topup_budget_group,
     tours_group,
 )
-from solvers.model.rows import budget_rows, count_rows, dead_rows, fairness_rows, fte_rows
+from solvers.model.rows import (
+    budget_rows,
+    count_rows,
+    dead_rows,
+    fairness_rows,
+    fte_rows,
+    link_rows,
+)
 from solvers.model.spec import NO_GROUP, Groups, ModelSpec, Rows
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.units import NO_LIMIT
@@ -121,6 +128,7 @@ def build_spec(
         if int(problem.subsidy[edges].sum()) > problem.pool:
             rows.add(edges, problem.subsidy[edges], 0, problem.pool, group(SUBSIDY_POOL))
     slack_max = fairness_rows(problem, spec, group, live)
+    link_rows(problem, spec, live)
 
     if for_conflicts:
         # lit[g] = 1 if the rows of constraint group g are enforced (an assumption)
@@ -146,6 +154,9 @@ def soft_terms(problem: Problem, spec: ModelSpec) -> dict[str, tuple[Int64Array,
     if proposed.size:
         units = np.full(proposed.size, problem.disruption_units, dtype=np.int64)
         terms["disruption"] = (proposed, units)
+    if spec.link_vars.size:
+        bonus = np.full(spec.link_vars.size, problem.link_units, dtype=np.int64)
+        terms["breadth"] = (spec.link_vars, bonus)
     return terms
 
 
@@ -161,8 +172,9 @@ def _objective(
         coef[variables] += coefficients
     if problem.lexicographic:
         # M exceeds the spread of the secondary term: the most gain all talents together can
-        # collect, plus the largest total fairness penalty
-        needed = _top_gain_per_talent(problem) + penalty * slack_max + 1
+        # collect, plus the largest breadth bonus and the largest total fairness penalty
+        bonus = problem.link_units * int(spec.link_vars.size)
+        needed = _top_gain_per_talent(problem) + bonus + penalty * slack_max + 1
         if multiplier is not None and multiplier < needed:
             raise ValueError(f"multiplier {multiplier} is below the {needed} this problem needs.")
         spec.multiplier = needed if multiplier is None else multiplier
@@ -244,6 +256,10 @@ def spec_hint(problem: Problem, spec: ModelSpec, chosen: BoolArray) -> list[int]
         if spec.over.size:
             over = per_host[hosts] * SHARE_RESOLUTION - (problem.share_units or 0) * total
             values[spec.over] = np.maximum(0, -(-over // SHARE_RESOLUTION))
+    if spec.link_vars.size:
+        used = np.zeros(problem.n_links, dtype=bool)
+        used[problem.link[chosen]] = True
+        values[spec.link_vars] = used[spec.link_ids]
     clipped: list[int] = np.clip(values, lo, hi).astype(np.int64).tolist()
     return clipped
 

@@ -1,4 +1,5 @@
-"""The rows of the model: dead forced edges, seats, tours and FTE, budgets and fairness."""
+"""The rows of the model: dead forced edges, seats, tours and FTE, budgets, fairness and the
+breadth bonus's links."""
 
 from __future__ import annotations
 
@@ -266,3 +267,36 @@ def fairness_rows(problem: Problem, spec: ModelSpec, group: Groups, live: BoolAr
             )
             rows.add(var, coef, floor, 0, share_group)
     return slack_max
+
+
+def link_rows(problem: Problem, spec: ModelSpec, live: BoolArray) -> None:
+    """With a breadth bonus, one variable ``y[l]`` in [0, 1] per (lender, host) link with
+    live edges and the row ``y[l] - sum x <= 0`` over them: ``y[l]`` may be 1 only when an
+    edge of the link is placed, and the objective pays the bonus on it."""
+    if problem.link_units == 0:
+        return
+    edges = np.flatnonzero(live)
+    sorted_edges, indptr = _csr(problem.link, edges, problem.n_links)
+    links = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
+    if links.size == 0:
+        return
+    spec.link_ids = links
+    spec.link_vars = spec.new_vars([0] * links.size, [1] * links.size)
+    lengths = np.diff(indptr)[links]
+    starts = indptr[links]
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+    # each row: the link variable first, then its edges
+    row_ptr = np.concatenate([[0], np.cumsum(lengths + 1)]).astype(np.int64)
+    var = np.empty(int(row_ptr[-1]), dtype=np.int64)
+    coef = np.full(var.size, -1, dtype=np.int64)
+    heads = row_ptr[:-1]
+    var[heads] = spec.link_vars
+    coef[heads] = 1
+    body = np.ones(var.size, dtype=bool)
+    body[heads] = False
+    var[body] = sorted_edges[pos]
+    # the row's least value as its lower side, not a huge constant (see fairness_rows)
+    spec.rows.add_block(
+        row_ptr, var, coef, -lengths, np.zeros(links.size, dtype=np.int64), [NO_GROUP] * links.size
+    )

@@ -88,6 +88,9 @@ class ModelSpec:
         ``max_tours``).
     tour_talents
         See ``tour_rows``.
+    link_vars, link_ids
+        The breadth bonus's link variables (``y[l] <= sum x`` over the link's edges) and
+        the link (:attr:`solvers.problem.Problem.link`) of each; empty without a bonus.
     """
 
     n_edges: int
@@ -106,6 +109,8 @@ class ModelSpec:
     over: Int64Array
     tour_rows: int = 0
     tour_talents: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    link_vars: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    link_ids: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_vars(self) -> int:

@@ -132,7 +132,9 @@ def test_result_json_says_what_its_numbers_count(tmp_path: Path) -> None:
     assert document.placement_bound == 3
     assert document.bound is not None and document.objective is not None
     assert document.bound == document.objective.value  # proven optimal
-    assert "score - penalty" in document.units and "1/1,000 of a score point" in document.units
+    assert (
+        "score + bonus - penalty" in document.units and "1/1,000 of a score point" in document.units
+    )
 
 
 def test_result_json_names_the_placement_bound_while_more_are_possible() -> None:
