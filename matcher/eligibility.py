@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from matcher.arrays import BoolArray, RoundArrays, row_offsets
 from matcher.costs import CostSplit, cost_split
+from matcher.floors import teaches_goal
 from matcher.models import RULE_NAMES
 from matcher.scores import strengths_fit
 
@@ -128,6 +129,12 @@ def meets_minimum_fit(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
     return np.asarray(strengths_fit(a, t, p) + _EPS >= a.policy.min_fit, dtype=bool)
 
 
+def teaches_a_goal(a: RoundArrays, t: Indices, p: Indices) -> BoolArray:
+    """The package teaches at least one of the talent's learning goals not yet mastered
+    (off unless the policy names it: ``rules: {"learning": true}``)."""
+    return teaches_goal(a, t, p)
+
+
 RULES: dict[str, Rule] = {
     "age": meets_age_policy,
     "location": location_fits,
@@ -141,6 +148,7 @@ RULES: dict[str, Rule] = {
     "forbidden_pair": not_forbidden,
     "cost_split": cost_split_possible,
     "minimum_fit": meets_minimum_fit,
+    "learning": teaches_a_goal,
 }
 assert tuple(RULES) == RULE_NAMES, "RULES must follow models.RULE_NAMES"
 
@@ -157,6 +165,7 @@ REASONS: dict[str, str] = {
     "forbidden_pair": "pair is forbidden in this round",
     "cost_split": "fee or top-up does not fit the budgets",
     "minimum_fit": "strengths fit below the policy minimum",
+    "learning": "package teaches none of the talent's learning goals",
 }
 
 

@@ -165,6 +165,17 @@ def minimum_fit_detail(a: RoundArrays, t: int, p: int) -> str:
     return f"strengths fit {fit:.2f}, the policy's minimum {a.policy.min_fit:g}"
 
 
+def learning_detail(a: RoundArrays, t: int, p: int) -> str:
+    """``teaches sql and excel; the talent's open goals: python``."""
+    taught = sorted(a.skills[s] for s in a.package_learnable[p].tolist() if s < len(a.skills))
+    goals = sorted(
+        a.skills[s] for s in np.flatnonzero(a.talent_gain[t] > 0).tolist() if s < len(a.skills)
+    )
+    teaches = f"teaches {_and(taught)}" if taught else "teaches nothing"
+    wants = f"the talent's open goals: {_and(goals)}" if goals else "the talent has no open goal"
+    return f"{teaches}; {wants}"
+
+
 DETAILS: dict[str, Detail] = {
     "age": age_detail,
     "location": location_detail,
@@ -178,6 +189,7 @@ DETAILS: dict[str, Detail] = {
     "forbidden_pair": forbidden_pair_detail,
     "cost_split": cost_split_detail,
     "minimum_fit": minimum_fit_detail,
+    "learning": learning_detail,
 }
 assert tuple(DETAILS) == tuple(RULES), "DETAILS must follow RULES"
 

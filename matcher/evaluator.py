@@ -19,7 +19,8 @@ import numpy as np
 
 from matcher.compile import CompiledRound
 from matcher.fairness import host_excess, lender_targets
-from matcher.models import Organization, Round, Talent, WorkPackage, peak_fte
+from matcher.floors import floor_shortfall
+from matcher.models import Floor, Organization, Round, Talent, WorkPackage, peak_fte
 from matcher.objective import SCORE_RESOLUTION, Objective, make_objective, scaled
 
 _EPS = 1e-6
@@ -69,6 +70,9 @@ class Kpis:
     learning_share: float
     strengths_share: float
     cross_sector_share: float
+    learning_placement_share: float
+    strengths_placement_share: float
+    cross_sector_placement_share: float
     lender_rate_min: float
     lender_rate_max: float
     mean_score: float
@@ -170,8 +174,21 @@ def _pair_failures(round_: Round, look: _Lookup, talent_id: str, package_id: str
         and (lender.topup_budget is None or topup <= lender.topup_budget + 1e-9)
         and (policy.subsidy_pool is None or subsidy <= policy.subsidy_pool + 1e-9),
         "minimum_fit": fit + 1e-6 >= policy.min_fit,
+        "learning": _learns(t, p),
     }
     return [name for name, ok in checks.items() if policy.rule_on(name) and not ok]
+
+
+def _learns(t: Talent, p: WorkPackage) -> bool:
+    """The package teaches one of the talent's learning goals below level 5."""
+    return any(s in t.learning_goals and t.strengths.get(s, 0) < 5 for s in p.learnable)
+
+
+def _uses_strength(t: Talent, p: WorkPackage) -> bool:
+    """The talent has level 4+ on a required or desired skill of the package."""
+    return any(
+        level >= 4 and (s in p.required or s in p.desired) for s, level in t.strengths.items()
+    )
 
 
 def evaluate(
@@ -253,6 +270,18 @@ def evaluate(
     penalty = penalty_gaps * int(scaled(policy.fairness_penalty)) + dropped * int(
         scaled(policy.disruption_penalty)
     )
+    for name, (floor, reached, short) in _floor_gaps(round_, look, pairs).items():
+        if floor.mode == "soft":
+            penalty += short * int(scaled(floor.penalty))
+        elif short:
+            violations.append(
+                Violation(
+                    "floor",
+                    f"floor '{name}'",
+                    f"{reached} of {len(pairs)} placements, below the share {floor.share:g}: "
+                    f"{short} placements short",
+                )
+            )
     score_units = int(scaled([x.score for x in placements]).sum()) if placements else 0
     links = len(_links(look, pairs))
     objective = make_objective(len(placements), score_units, penalty, policy, links)
@@ -380,6 +409,33 @@ def _links(look: _Lookup, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, st
     return {(look.talents[t].lender, look.packages[p].host) for t, p in pairs}
 
 
+def _outcomes(look: _Lookup, t_id: str, p_id: str) -> dict[str, bool]:
+    """The outcomes of one placement, by floor name (:data:`matcher.models.FLOOR_NAMES`)."""
+    t, p = look.talents[t_id], look.packages[p_id]
+    return {
+        "learning": _learns(t, p),
+        "strengths": _uses_strength(t, p),
+        "cross_sector": look.orgs[t.lender].sector != look.orgs[p.host].sector,
+    }
+
+
+def _floor_gaps(
+    round_: Round, look: _Lookup, pairs: list[tuple[str, str]]
+) -> dict[str, tuple[Floor, int, int]]:
+    """Per active floor: the floor, the placements with its outcome and how many placements
+    the assignment is short of it."""
+    floors = round_.policy.active_floors()
+    if not floors:
+        return {}
+    counts: Counter[str] = Counter()
+    for t_id, p_id in pairs:
+        counts.update(name for name, ok in _outcomes(look, t_id, p_id).items() if ok)
+    return {
+        name: (floor, counts[name], floor_shortfall(counts[name], len(pairs), floor.share))
+        for name, floor in floors.items()
+    }
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -391,16 +447,16 @@ def _kpis(
     learners = set()
     strong_users = set()
     cross_sector = set()
+    per_outcome: Counter[str] = Counter()
     for x in placements:
-        t, p = look.talents[x.talent], look.packages[x.package]
-        if any(s in t.learning_goals and t.strengths.get(s, 0) < 5 for s in p.learnable):
-            learners.add(t.id)
-        if any(
-            level >= 4 and (s in p.required or s in p.desired) for s, level in t.strengths.items()
-        ):
-            strong_users.add(t.id)
-        if look.orgs[t.lender].sector != look.orgs[p.host].sector:
-            cross_sector.add(t.id)
+        outcomes = _outcomes(look, x.talent, x.package)
+        per_outcome.update(name for name, ok in outcomes.items() if ok)
+        if outcomes["learning"]:
+            learners.add(x.talent)
+        if outcomes["strengths"]:
+            strong_users.add(x.talent)
+        if outcomes["cross_sector"]:
+            cross_sector.add(x.talent)
     talents_per_lender = Counter(t.lender for t in round_.talents)
     placed_per_lender = Counter(look.talents[t].lender for t in placed_talents)
     rates = [placed_per_lender[o] / n for o, n in talents_per_lender.items()]
@@ -422,6 +478,9 @@ def _kpis(
         learning_share=_share(len(learners), n_placed),
         strengths_share=_share(len(strong_users), n_placed),
         cross_sector_share=_share(len(cross_sector), n_placed),
+        learning_placement_share=_share(per_outcome["learning"], len(placements)),
+        strengths_placement_share=_share(per_outcome["strengths"], len(placements)),
+        cross_sector_placement_share=_share(per_outcome["cross_sector"], len(placements)),
         lender_rate_min=min(rates, default=0.0),
         lender_rate_max=max(rates, default=0.0),
         mean_score=sum(x.score for x in placements) / len(placements) if placements else 0.0,

@@ -303,8 +303,19 @@ RULE_NAMES: tuple[str, ...] = (
     "forbidden_pair",
     "cost_split",
     "minimum_fit",
+    "learning",
 )
 """The eligibility rules, in the order in which exclusions are attributed."""
+
+RULES_OFF_BY_DEFAULT: frozenset[str] = frozenset({"learning"})
+"""Rules a policy enforces only when it names them (``rules: {"learning": true}``): the
+others are on unless switched off."""
+
+FLOOR_NAMES: tuple[str, ...] = ("learning", "strengths", "cross_sector")
+"""The outcome floors a policy may set: placements in which the talent learns something
+they want (the package teaches one of the talent's learning goals not yet mastered), uses a
+strength (level 4+ on a required or desired skill of the package), or moves to another
+sector."""
 
 
 def _default_weights() -> dict[str, float]:
@@ -319,6 +330,27 @@ def _default_weights() -> dict[str, float]:
     }
 
 
+class Floor(_Record):
+    """A minimum share of the placements with an outcome (see :data:`FLOOR_NAMES`).
+
+    Attributes
+    ----------
+    share
+        The least share of all placements that must have the outcome, in [0, 1]; applied in
+        steps of 1/1000 (:data:`matcher.floors.FLOOR_RESOLUTION`). 0 sets no floor.
+    mode
+        ``hard``: an assignment below the share breaks the round; ``soft``: it pays
+        ``penalty`` per placement short (placements with the outcome missing to reach the
+        share, rounded up).
+    penalty
+        Score points per placement short, when soft.
+    """
+
+    share: float = Field(ge=0, le=1, allow_inf_nan=False)
+    mode: Literal["hard", "soft"] = "hard"
+    penalty: float = Field(default=0.5, ge=0, le=MAX_PENALTY, allow_inf_nan=False)
+
+
 class Policy(_Record):
     """How a round is judged: score weights, hard rules, thresholds and fairness.
 
@@ -328,7 +360,9 @@ class Policy(_Record):
         Weight of each score component in the total score (normalized by their sum);
         components not named keep their default weight.
     rules
-        Eligibility rules switched on or off; rules not named are on.
+        Eligibility rules switched on or off; rules not named are on, except those of
+        :data:`RULES_OFF_BY_DEFAULT` (``learning``: the package teaches at least one of the
+        talent's learning goals), which are off unless named.
     min_age, max_age
         The age policy: talents outside [min_age, max_age] are not eligible.
     min_fit
@@ -352,6 +386,10 @@ class Policy(_Record):
     breadth_bonus
         Score points added once for each distinct (lender, host) link the placements use:
         a soft term for network breadth, several hosts per lender rather than one (0: off).
+    floors
+        Outcome floors by name (:data:`FLOOR_NAMES`): the least share of the placements in
+        which the talent learns something they want, uses a strength, or moves to another
+        sector, each hard or soft (:class:`Floor`).
     """
 
     weights: dict[str, float] = Field(default_factory=_default_weights)
@@ -374,6 +412,7 @@ class Policy(_Record):
     network_boomerang: float = Field(default=0.6, ge=0, le=1)
     top_k: int | None = Field(default=None, ge=1)
     breadth_bonus: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    floors: dict[str, Floor] = Field(default_factory=dict)
 
     @field_validator("weights")
     @classmethod
@@ -390,7 +429,21 @@ class Policy(_Record):
                     f"handled, {MAX_WEIGHT:,}"
                 )
         # named weights override the defaults; set a weight to 0 to leave a score out
-        return _default_weights() | value
+        weights = _default_weights() | value
+        if not any(weights.values()):
+            raise ValueError(
+                "every score weight is 0, so every pair would score 0; give at least one of "
+                f"{', '.join(SCORE_NAMES)} a positive weight"
+            )
+        return weights
+
+    @field_validator("floors")
+    @classmethod
+    def _known_floors(cls, value: dict[str, Floor]) -> dict[str, Floor]:
+        unknown = sorted(set(value) - set(FLOOR_NAMES))
+        if unknown:
+            raise ValueError(f"unknown floor {unknown[0]!r}; known: {', '.join(FLOOR_NAMES)}")
+        return value
 
     @field_validator("fairness_penalty", "disruption_penalty", "placement_weight", "breadth_bonus")
     @classmethod
@@ -428,7 +481,15 @@ class Policy(_Record):
 
     def rule_on(self, name: str) -> bool:
         """Whether eligibility rule ``name`` is enforced."""
-        return self.rules.get(name, True)
+        return self.rules.get(name, name not in RULES_OFF_BY_DEFAULT)
+
+    def active_floors(self) -> dict[str, Floor]:
+        """The floors that require something (share above 0), in :data:`FLOOR_NAMES` order."""
+        return {
+            name: self.floors[name]
+            for name in FLOOR_NAMES
+            if name in self.floors and self.floors[name].share > 0
+        }
 
 
 class Pair(_Record):
@@ -514,6 +575,7 @@ class Round(_Record):
                     f"pins[{i}]: pair talent '{pin.talent}' / package '{pin.package}' "
                     f"is also forbidden (forbidden[{forbidden[pin.talent, pin.package]}])"
                 )
+        _floors_reachable(self)
         return self
 
     def over_capacity(self) -> list[str]:
@@ -582,6 +644,41 @@ def peak_fte(packages: list[WorkPackage]) -> float:
         load += delta
         peak = max(peak, load)
     return peak
+
+
+def _floors_reachable(round_: Round) -> None:
+    """Refuse a floor on an outcome that no (talent, package) pair of the round has: no
+    placement could count towards it."""
+    floors = round_.policy.active_floors()
+    if not floors or not round_.talents or not round_.packages:
+        return
+    why: dict[str, str] = {}
+    if "learning" in floors:
+        wanted = {
+            s
+            for t in round_.talents
+            for s, _ in t.learning_goals.items()
+            if t.strengths.get(s, 0) < 5
+        }
+        taught = {s for p in round_.packages for s in p.learnable}
+        if not wanted & taught:
+            why["learning"] = "no package teaches a learning goal that a talent has not mastered"
+    if "strengths" in floors:
+        strong = {s for t in round_.talents for s, level in t.strengths.items() if level >= 4}
+        asked = {s for p in round_.packages for s in (*p.required, *p.desired)}
+        if not strong & asked:
+            why["strengths"] = "no package requires or desires a skill a talent has at level 4+"
+    if "cross_sector" in floors:
+        sectors = {o.id: o.sector for o in round_.organizations}
+        lending = {sectors[t.lender] for t in round_.talents}
+        hosting = {sectors[p.host] for p in round_.packages}
+        if len(lending | hosting) == 1:
+            why["cross_sector"] = "every lender and host is in one sector"
+    for name, reason in why.items():
+        raise ValueError(
+            f"policy field 'floors.{name}': {reason}, so no placement can count towards the "
+            f"floor of {floors[name].share:g}; remove the floor or set its share to 0"
+        )
 
 
 def _no_duplicates(collection: str, kind: str, ids: list[str]) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.fairness import SHARE_RESOLUTION
+from matcher.floors import FLOOR_RESOLUTION
 from matcher.objective import Objective, make_objective
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.units import NO_LIMIT
@@ -45,6 +46,22 @@ def host_budget_group(org_id: str) -> str:
 def topup_budget_group(org_id: str) -> str:
     """Group name of one lending organization's top-up budget."""
     return f"top-up budget of '{org_id}'"
+
+
+def floor_group(name: str) -> str:
+    """Group name of one outcome floor."""
+    return f"{name} floor"
+
+
+def floor_gaps(problem: Problem, chosen: BoolArray) -> list[int]:
+    """Per floor of ``problem.floors``: placements short of it (the evaluator's
+    ``floor_shortfall``), 0 when met."""
+    placements = int(chosen.sum())
+    out = []
+    for floor in problem.floors:
+        short = floor.units * placements - FLOOR_RESOLUTION * int(floor.outcome[chosen].sum())
+        out.append(max(0, -(-short // FLOOR_RESOLUTION)))
+    return out
 
 
 def as_mask(problem: Problem, edges: npt.ArrayLike) -> BoolArray:
@@ -79,6 +96,10 @@ def objective_of(problem: Problem, edges: npt.ArrayLike) -> Objective:
     if not problem.hard_fairness:
         shortfall, excess = fairness_gaps(problem, chosen)
         penalty += int(shortfall.sum() + excess.sum()) * problem.fairness_units
+    if problem.floors:
+        for floor, short in zip(problem.floors, floor_gaps(problem, chosen), strict=True):
+            if not floor.hard:
+                penalty += short * floor.penalty_units
     links = problem.links_of(chosen) if problem.link_units else 0
     return make_objective(placements, score, penalty, problem.round.policy, links)
 
@@ -132,4 +153,8 @@ def violated_groups(problem: Problem, edges: npt.ArrayLike) -> list[str]:
             out.append(MIN_PER_LENDER)
         if excess.any():
             out.append(MAX_HOST_SHARE)
+    if problem.floors:
+        for floor, short in zip(problem.floors, floor_gaps(problem, chosen), strict=True):
+            if floor.hard and short:
+                out.append(floor_group(floor.name))
     return out

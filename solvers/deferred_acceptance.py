@@ -359,7 +359,7 @@ def solve_deferred_acceptance(
     solver = f"deferred_acceptance({proposing})"
     notes = [
         f"{proposing}-proposing deferred acceptance: the {proposing[:-1]}-optimal stable "
-        "matching; budgets, pins, accepted placements and fairness are not modelled"
+        "matching; budgets, pins, accepted placements, fairness and outcome floors are not modelled"
     ]
     if round_.policy.max_tours_per_talent > 1:
         notes.append("each talent gets at most one tour (stable matching is one-to-many)")

@@ -42,9 +42,10 @@ def is_seat_only(compiled: CompiledRound, round_: Round) -> bool:
 
     True when the policy allows one tour per talent, no budget can be exceeded by any set of
     placements (the most each group could ever spend is within its budget), there are no
-    fairness rules, no edge is too large for its talent's FTE, and the pinned and accepted
-    placements fit the seats and tours together. Proposed previous placements are allowed:
-    their penalty is linear in the edges and the flow handles it exactly.
+    fairness rules and no outcome floors, no edge is too large for its talent's FTE, and
+    the pinned and accepted placements fit the seats and tours together. Proposed previous
+    placements are allowed: their penalty is linear in the edges and the flow handles it
+    exactly.
     """
     return problem_is_seat_only(build_problem(compiled, round_))
 
@@ -66,6 +67,8 @@ def binding_beyond_seats(problem: Problem) -> list[str]:
         out.append(f"up to {problem.max_tours} tours per talent")
     if problem.share_units is not None or problem.targets.any():
         out.append("fairness rules")
+    if problem.floors:
+        out.append("outcome floors (" + ", ".join(f.name for f in problem.floors) + ")")
     if problem.dead.any():
         out.append("placements too large for their talent's FTE or a budget")
     if _reduced_capacities(problem) is None:

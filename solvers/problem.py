@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION, lender_targets
+from matcher.floors import OUTCOMES, floor_units
 from matcher.models import Round
 from matcher.objective import scaled
 from solvers.units import (
@@ -36,6 +37,7 @@ from solvers.units import (
 
 __all__ = [
     "BoolArray",
+    "FloorRule",
     "Int64Array",
     "Problem",
     "best_per_talent",
@@ -45,6 +47,32 @@ __all__ = [
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class FloorRule:
+    """An outcome floor of the policy on the problem's edges:
+    ``FLOOR_RESOLUTION * sum(outcome * x) >= units * sum(x)``.
+
+    Attributes
+    ----------
+    name
+        The floor's name (:data:`matcher.models.FLOOR_NAMES`).
+    outcome
+        Per edge: whether placing it counts towards the floor.
+    units
+        The share in 1/:data:`matcher.floors.FLOOR_RESOLUTION`.
+    hard
+        A constraint (else a penalty per placement short).
+    penalty_units
+        Penalty units per placement short, when soft.
+    """
+
+    name: str
+    outcome: BoolArray
+    units: int
+    hard: bool
+    penalty_units: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,6 +129,8 @@ class Problem:
         Distinct (lender, host) links of the edges.
     link_units
         Breadth bonus units per distinct link placed (0: no breadth term).
+    floors
+        The policy's active outcome floors (:class:`FloorRule`).
     """
 
     compiled: CompiledRound
@@ -138,6 +168,7 @@ class Problem:
     link: Int64Array
     n_links: int
     link_units: int
+    floors: tuple[FloorRule, ...] = ()
 
     @property
     def n_edges(self) -> int:
@@ -303,6 +334,16 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         link=link,
         n_links=int(link.max(initial=-1)) + 1,
         link_units=int(scaled(policy.breadth_bonus)),
+        floors=tuple(
+            FloorRule(
+                name=name,
+                outcome=OUTCOMES[name](a, talent, package),
+                units=floor_units(floor.share),
+                hard=floor.mode == "hard",
+                penalty_units=int(scaled(floor.penalty)),
+            )
+            for name, floor in policy.active_floors().items()
+        ),
     )
 
 
@@ -335,8 +376,9 @@ def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
     """The problem on the edges where ``keep`` is true (forced edges are always kept), and
     the original index of each kept edge.
 
-    Targets, the maximum host share and the penalties are those of the whole problem, so
-    an assignment of the restricted problem has the same objective in both.
+    Targets, the maximum host share, the floors' shares and the penalties are those of the
+    whole problem, so an assignment of the restricted problem has the same objective in
+    both.
     """
     keep = keep | problem.forced
     index = np.flatnonzero(keep).astype(np.int64)
@@ -365,6 +407,7 @@ def restrict(problem: Problem, keep: BoolArray) -> tuple[Problem, Int64Array]:
         problem,
         pins=new_index[problem.pins].astype(np.int64),
         accepted=new_index[problem.accepted].astype(np.int64),
+        floors=tuple(dataclasses.replace(f, outcome=f.outcome[index]) for f in problem.floors),
         **per_edge,
     )
     return sub, index

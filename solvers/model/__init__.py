@@ -19,6 +19,11 @@ One Boolean per eligible edge and a few integer counters; every constraint is li
   ``max_host_share`` (per host, ``SHARE_RESOLUTION * placed_at_host <= share_units *
   placed``, the rule of :func:`matcher.fairness.host_excess`), as constraints when hard, with
   integer slacks priced at the fairness penalty per unit when soft;
+- outcome floors (policy ``floors``): per floor, ``sum((FLOOR_RESOLUTION * outcome_e -
+  units) * x_e) >= 0`` over the edges, where ``outcome_e`` says whether edge ``e`` counts
+  towards the floor (:data:`matcher.floors.OUTCOMES`) and ``units`` is the share in
+  1/1000; a soft floor adds ``FLOOR_RESOLUTION * short`` to its row, ``short`` priced at
+  the floor's penalty per placement;
 - pinned and accepted placements fixed to one; proposed placements of the previous round
   add the disruption penalty to the objective when dropped;
 - breadth (``policy.breadth_bonus`` > 0): per (lender, host) link with live edges a variable

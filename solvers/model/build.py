@@ -13,6 +13,8 @@ from solvers.checks import (
     MIN_PER_LENDER,
     PINS,
     SUBSIDY_POOL,
+    floor_gaps,
+    floor_group,
     host_budget_group,
     seats_group,
     topup_budget_group,
@@ -23,6 +25,7 @@ from solvers.model.rows import (
     count_rows,
     dead_rows,
     fairness_rows,
+    floor_rows,
     fte_rows,
     link_rows,
 )
@@ -129,20 +132,23 @@ def build_spec(
             rows.add(edges, problem.subsidy[edges], 0, problem.pool, group(SUBSIDY_POOL))
     slack_max = fairness_rows(problem, spec, group, live)
     link_rows(problem, spec, live)
+    floor_penalty_max = floor_rows(problem, spec, group, live, for_conflicts)
 
     if for_conflicts:
         # lit[g] = 1 if the rows of constraint group g are enforced (an assumption)
         spec.literals = spec.new_vars([0] * len(group.names), [1] * len(group.names)).tolist()
         return spec
-    _objective(problem, spec, slack_max, multiplier)
+    _objective(problem, spec, slack_max, floor_penalty_max, multiplier)
     return spec
 
 
 def soft_terms(problem: Problem, spec: ModelSpec) -> dict[str, tuple[Int64Array, Int64Array]]:
     """Each soft rule's part of the maximized objective, by name, as (variables,
-    coefficients): the fairness slacks at minus the fairness penalty, and the proposed
-    placements of the previous round at plus the disruption penalty they avoid (the
-    penalty for dropping every one of them is the constant ``problem.constant_penalty``).
+    coefficients): the fairness slacks at minus the fairness penalty, each soft floor's
+    ``short`` at minus its penalty (named by :func:`~solvers.checks.floor_group`), and the
+    proposed placements of the previous round at plus the disruption penalty they avoid
+    (the penalty for dropping every one of them is the constant
+    ``problem.constant_penalty``).
     After a solve, ``sum(coefficients * values)`` per name says what each rule cost."""
     terms: dict[str, tuple[Int64Array, Int64Array]] = {}
     penalty = 0 if problem.hard_fairness else problem.fairness_units
@@ -150,6 +156,12 @@ def soft_terms(problem: Problem, spec: ModelSpec) -> dict[str, tuple[Int64Array,
         terms[MIN_PER_LENDER] = (spec.short, np.full(spec.short.size, -penalty, dtype=np.int64))
     if spec.over.size:
         terms[MAX_HOST_SHARE] = (spec.over, np.full(spec.over.size, -penalty, dtype=np.int64))
+    for floor, short in zip(problem.floors, spec.floor_short.tolist(), strict=False):
+        if short >= 0:
+            terms[floor_group(floor.name)] = (
+                np.array([short], dtype=np.int64),
+                np.array([-floor.penalty_units], dtype=np.int64),
+            )
     proposed = np.flatnonzero(problem.proposed).astype(np.int64)
     if proposed.size:
         units = np.full(proposed.size, problem.disruption_units, dtype=np.int64)
@@ -161,27 +173,34 @@ def soft_terms(problem: Problem, spec: ModelSpec) -> dict[str, tuple[Int64Array,
 
 
 def _objective(
-    problem: Problem, spec: ModelSpec, slack_max: int, multiplier: int | None = None
+    problem: Problem,
+    spec: ModelSpec,
+    slack_max: int,
+    floor_penalty_max: int,
+    multiplier: int | None = None,
 ) -> None:
     """The maximized objective and the constants that decode it (``multiplier``: see
-    :func:`build_spec`)."""
+    :func:`build_spec`); ``slack_max`` is the largest total fairness slack and
+    ``floor_penalty_max`` the largest total penalty of the soft floors."""
     penalty = 0 if problem.hard_fairness else problem.fairness_units
+    soft_max = penalty * slack_max + floor_penalty_max
     coef = np.zeros(spec.n_vars, dtype=np.int64)
     coef[: problem.n_edges] = problem.value
     for variables, coefficients in soft_terms(problem, spec).values():
         coef[variables] += coefficients
     if problem.lexicographic:
         # M exceeds the spread of the secondary term: the most gain all talents together can
-        # collect, plus the largest breadth bonus and the largest total fairness penalty
+        # collect, plus the largest breadth bonus and the largest total soft penalty
+        # (fairness and floors)
         bonus = problem.link_units * int(spec.link_vars.size)
-        needed = _top_gain_per_talent(problem) + bonus + penalty * slack_max + 1
+        needed = _top_gain_per_talent(problem) + bonus + soft_max + 1
         if multiplier is not None and multiplier < needed:
             raise ValueError(f"multiplier {multiplier} is below the {needed} this problem needs.")
         spec.multiplier = needed if multiplier is None else multiplier
         coef[: problem.n_edges] += spec.multiplier
         # objective = M * placements + secondary + shift, with 0 <= secondary + shift < M
-        spec.shift = problem.constant_penalty + penalty * slack_max
-        spec.objective_offset = penalty * slack_max
+        spec.shift = problem.constant_penalty + soft_max
+        spec.objective_offset = soft_max
     else:
         coef[: problem.n_edges] += problem.placement_units
         spec.shift = 0
@@ -260,6 +279,11 @@ def spec_hint(problem: Problem, spec: ModelSpec, chosen: BoolArray) -> list[int]
         used = np.zeros(problem.n_links, dtype=bool)
         used[problem.link[chosen]] = True
         values[spec.link_vars] = used[spec.link_ids]
+    if spec.floor_short.size:
+        gaps = floor_gaps(problem, chosen)
+        for short, gap in zip(spec.floor_short.tolist(), gaps, strict=True):
+            if short >= 0:
+                values[short] = gap
     clipped: list[int] = np.clip(values, lo, hi).astype(np.int64).tolist()
     return clipped
 

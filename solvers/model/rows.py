@@ -1,5 +1,5 @@
-"""The rows of the model: dead forced edges, seats, tours and FTE, budgets, fairness and the
-breadth bonus's links."""
+"""The rows of the model: dead forced edges, seats, tours and FTE, budgets, fairness, the
+breadth bonus's links and the outcome floors."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from collections.abc import Callable
 import numpy as np
 
 from matcher.fairness import SHARE_RESOLUTION
+from matcher.floors import FLOOR_RESOLUTION
 from solvers.checks import (
     MAX_HOST_SHARE,
     MIN_PER_LENDER,
     SUBSIDY_POOL,
+    floor_group,
     host_budget_group,
     topup_budget_group,
     tours_group,
@@ -300,3 +302,48 @@ def link_rows(problem: Problem, spec: ModelSpec, live: BoolArray) -> None:
     spec.rows.add_block(
         row_ptr, var, coef, -lengths, np.zeros(links.size, dtype=np.int64), [NO_GROUP] * links.size
     )
+
+
+def most_placements(problem: Problem, live: BoolArray) -> int:
+    """An upper bound on the placements of any assignment of the live edges."""
+    return int(min(int(live.sum()), problem.seats.sum(), problem.n_talents * problem.max_tours))
+
+
+def floor_rows(
+    problem: Problem, spec: ModelSpec, group: Groups, live: BoolArray, for_conflicts: bool
+) -> int:
+    """One row per outcome floor, ``sum((FLOOR_RESOLUTION * outcome - units) * x) >= 0``
+    over the live edges, with a slack ``short`` (placements short, priced at the floor's
+    penalty) when soft; returns the largest total penalty of the soft floors.
+
+    In a model built for conflicts, soft floors are left out (they constrain nothing) and
+    each hard floor's row is its own group."""
+    spec.floor_short = np.full(len(problem.floors), -1, dtype=np.int64)
+    edges = np.flatnonzero(live)
+    most = most_placements(problem, live)
+    penalty_max = 0
+    for i, floor in enumerate(problem.floors):
+        if not floor.hard and for_conflicts:
+            continue
+        coef = FLOOR_RESOLUTION * floor.outcome[edges].astype(np.int64) - floor.units
+        var = edges[coef != 0]
+        coef = coef[coef != 0]
+        # the row's greatest value as its upper side, not a huge constant (see fairness_rows)
+        ceiling = int(coef[coef > 0].sum())
+        if floor.hard:
+            spec.rows.add(var, coef, 0, ceiling, group(floor_group(floor.name)))
+            continue
+        # short = placements short of the floor: units * placed - R * with_outcome, in whole
+        # placements, rounded up by the solver's minimizing of its penalty
+        short_max = -(-floor.units * most // FLOOR_RESOLUTION)
+        short = int(spec.new_vars([0], [short_max])[0])
+        spec.floor_short[i] = short
+        penalty_max += floor.penalty_units * short_max
+        spec.rows.add(
+            np.append(var, short),
+            np.append(coef, FLOOR_RESOLUTION),
+            0,
+            ceiling + FLOOR_RESOLUTION * short_max,
+            NO_GROUP,
+        )
+    return penalty_max

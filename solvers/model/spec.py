@@ -91,6 +91,9 @@ class ModelSpec:
     link_vars, link_ids
         The breadth bonus's link variables (``y[l] <= sum x`` over the link's edges) and
         the link (:attr:`solvers.problem.Problem.link`) of each; empty without a bonus.
+    floor_short
+        Per floor of ``problem.floors``: the index of its ``short`` variable (placements
+        short of a soft floor), -1 for a hard floor.
     """
 
     n_edges: int
@@ -111,6 +114,7 @@ class ModelSpec:
     tour_talents: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     link_vars: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     link_ids: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    floor_short: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_vars(self) -> int:

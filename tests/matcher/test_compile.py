@@ -129,6 +129,7 @@ def test_pilot_edges(pilot: Round) -> None:
         "forbidden_pair": 0,
         "cost_split": 1,
         "minimum_fit": 0,
+        "learning": 0,
     }
 
 

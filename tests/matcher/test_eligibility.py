@@ -17,7 +17,7 @@ import pytest
 from matcher.arrays import RoundArrays, encode_round
 from matcher.compile import compile_round
 from matcher.eligibility import REASONS, RULES, active_rules, failing_rules
-from matcher.models import RULE_NAMES, Pair, Policy, Round
+from matcher.models import RULE_NAMES, RULES_OFF_BY_DEFAULT, Pair, Policy, Round
 from tests.factories import encode, grid, make_round, org, package, talent
 
 T, F = True, False
@@ -288,6 +288,12 @@ SCENARIOS: dict[str, Scenario] = {
     "minimum_fit": lambda policy: _one(
         policy.model_copy(update={"min_fit": 0.5}), p_desired={"python": 1.0}
     ),
+    # off by default: the scenario's policy names it, unless the test switches it off
+    "learning": lambda policy: _one(
+        policy.model_copy(update={"rules": {"learning": True} | policy.rules}),
+        t_learning_goals={"sql": 1.0},
+        p_learnable=["excel"],
+    ),
 }
 
 
@@ -310,7 +316,8 @@ def test_rule_switched_off_is_not_applied(name: str) -> None:
     round_ = SCENARIOS[name](Policy(rules={name: False}))
     a = encode_round(round_)
     assert name not in active_rules(a)
-    assert list(active_rules(a)) == [r for r in RULE_NAMES if r != name]
+    on = [r for r in RULE_NAMES if r != name and r not in RULES_OFF_BY_DEFAULT]
+    assert list(active_rules(a)) == on
     assert failing_rules(a, 0, 0) == []
     compiled = compile_round(round_)
     assert compiled.n_edges == 1

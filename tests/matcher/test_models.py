@@ -521,7 +521,10 @@ def test_package_may_end_on_its_start_day() -> None:
 def test_policy_rules_not_named_are_on() -> None:
     policy = Policy(rules={"age": False})
     assert not policy.rule_on("age")
-    assert all(policy.rule_on(name) for name in RULE_NAMES if name != "age")
+    assert all(policy.rule_on(name) for name in RULE_NAMES if name != "age" and name != "learning")
+    # the learning rule is on only when named
+    assert not policy.rule_on("learning")
+    assert Policy(rules={"learning": True}).rule_on("learning")
 
 
 def test_policy_weights_list_every_score_in_order() -> None:

@@ -1,0 +1,128 @@
+"""Outcome floors in the solvers: the model's rows, the shared checks and every method's
+output judged by the evaluator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.compile import CompiledRound, compile_round
+from matcher.evaluator import evaluate
+from matcher.generator import generate_round
+from matcher.models import Floor, Round
+from solvers.checks import floor_group, objective_of, violated_groups
+from solvers.flow import NotSeatOnlyError, solve_flow
+from solvers.model.build import build_spec, soft_terms
+from solvers.problem import build_problem
+from solvers.registry import solve
+from solvers.result import SolveParams, Status
+from tests.checks import check, pair_list
+
+LEARNING = Floor(share=1.0)
+STRENGTHS = Floor(share=0.8)
+FLOORS = {
+    "learning": {"learning": LEARNING},
+    "strengths": {"strengths": STRENGTHS},
+    "both": {"learning": LEARNING, "strengths": STRENGTHS},
+    "soft": {"learning": Floor(share=0.9, mode="soft", penalty=0.5)},
+}
+
+
+def _with_floors(round_: Round, floors: dict[str, Floor]) -> Round:
+    return round_.model_copy(update={"policy": round_.policy.model_copy(update={"floors": floors})})
+
+
+@pytest.fixture(scope="module")
+def base() -> Round:
+    return generate_round(150, seed=11)
+
+
+def _compiled(base: Round, case: str) -> tuple[Round, CompiledRound]:
+    round_ = _with_floors(base, FLOORS[case])
+    return round_, compile_round(round_)
+
+
+@pytest.mark.parametrize("method", ["auto", "cpsat", "highs"])
+@pytest.mark.parametrize("case", list(FLOORS))
+def test_every_optimizer_meets_the_floors(base: Round, method: str, case: str) -> None:
+    round_, compiled = _compiled(base, case)
+    result = solve(compiled, round_, method, SolveParams(time_limit=10, workers=2, seed=1))
+    assert result.status.has_solution, (result.status, result.notes)
+    check(result, round_, compiled)
+    kpis = evaluate(round_, compiled, result.pairs(compiled)).kpis
+    assert result.placements > 0
+    if case in ("learning", "both"):
+        assert kpis.learning_placement_share == 1.0
+    if case in ("strengths", "both"):
+        assert kpis.strengths_placement_share >= 0.8
+
+
+def test_a_full_learning_floor_is_the_optimum_over_the_learning_edges(base: Round) -> None:
+    round_, compiled = _compiled(base, "learning")
+    floored = solve(compiled, round_, "cpsat", SolveParams(time_limit=10, workers=2))
+    # the same round with the learning rule instead: only pairs that teach a goal are edges
+    policy = base.policy.model_copy(update={"rules": {"learning": True}})
+    ruled = base.model_copy(update={"policy": policy})
+    ruled_compiled = compile_round(ruled)
+    by_rule = solve(ruled_compiled, ruled, "cpsat", SolveParams(time_limit=10, workers=2))
+    free = solve(compile_round(base), base, "cpsat", SolveParams(time_limit=10, workers=2))
+    assert floored.status == by_rule.status == free.status == Status.OPTIMAL
+    assert floored.objective == by_rule.objective
+    assert 0 < floored.placements < free.placements
+
+
+def test_a_soft_floor_is_priced_in_the_model_as_the_evaluator_prices_it(base: Round) -> None:
+    round_, compiled = _compiled(base, "soft")
+    problem = build_problem(compiled, round_)
+    spec = build_spec(problem)
+    terms = soft_terms(problem, spec)
+    short, coef = terms[floor_group("learning")]
+    assert coef.tolist() == [-500]
+    assert spec.floor_short.tolist() == [int(short[0])]
+    result = solve(compiled, round_, "cpsat", SolveParams(time_limit=10, workers=2))
+    check(result, round_, compiled)
+    judged = evaluate(round_, compiled, result.pairs(compiled))
+    plain = evaluate(_with_floors(base, {}), compile_round(base), result.pairs(compiled))
+    learners = round(judged.kpis.learning_placement_share * result.placements)
+    gap = -(-(900 * result.placements - 1000 * learners) // 1000)
+    assert judged.objective.penalty - plain.objective.penalty == 500 * max(gap, 0)
+
+
+def test_the_shared_checks_agree_with_the_evaluator_on_floors(base: Round) -> None:
+    round_, compiled = _compiled(base, "both")
+    soft_round, soft_compiled = _compiled(base, "soft")
+    rng = np.random.default_rng(5)
+    for r, c in ((round_, compiled), (soft_round, soft_compiled)):
+        problem = build_problem(c, r)
+        for _ in range(20):
+            # one edge per talent at most, some talents left out
+            talents = np.unique(c.talent)
+            edges = []
+            for t in rng.choice(talents, size=talents.size // 3, replace=False).tolist():
+                mine = np.flatnonzero(c.talent == t)
+                edges.append(int(rng.choice(mine)))
+            edges = sorted(edges)
+            verdict = evaluate(r, c, pair_list(c, edges))
+            assert objective_of(problem, edges) == verdict.objective
+            floor_broken = [g for g in violated_groups(problem, edges) if g.endswith("floor")]
+            judged = [v.record for v in verdict.violations if v.constraint == "floor"]
+            assert [g.removesuffix(" floor") for g in floor_broken] == [
+                record.split("'")[1] for record in judged
+            ]
+
+
+def test_flow_refuses_a_round_with_floors(base: Round) -> None:
+    round_, compiled = _compiled(base, "learning")
+    with pytest.raises(NotSeatOnlyError, match="outcome floors \\(learning\\)"):
+        solve_flow(compiled, round_)
+
+
+def test_deferred_acceptance_reports_the_floors_it_misses(base: Round) -> None:
+    round_, compiled = _compiled(base, "learning")
+    result = solve(compiled, round_, "da", SolveParams(time_limit=10))
+    verdict = evaluate(round_, compiled, result.pairs(compiled))
+    missed = [v for v in verdict.violations if v.constraint == "floor"]
+    assert missed, "the talent-optimal matching places talents who learn nothing here"
+    assert result.status == Status.UNKNOWN
+    assert floor_group("learning") in result.conflicts
+    assert any("floor 'learning'" in note for note in result.notes)
