@@ -14,7 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from solvers.checks import objective_of, violated_groups
-from solvers.greedy import _State, greedy_assign
+from solvers.greedy import greedy_assign
+from solvers.greedy_state import GreedyState
 from solvers.problem import BoolArray, Int64Array, Problem
 
 FloatArray = npt.NDArray[np.float64]
@@ -80,7 +81,7 @@ def _shift(problem: Problem, chosen: BoolArray) -> BoolArray | None:
     host-share penalty, so the caller judges the result on the whole objective."""
     gain = problem.edge_gain
     worth = gain + (0 if problem.lexicographic else problem.placement_units)
-    state = _State.empty(problem)
+    state = GreedyState.empty(problem)
     for e in np.flatnonzero(chosen).tolist():
         state.add(e)
     candidates = np.flatnonzero(~problem.dead & ~problem.forced)
