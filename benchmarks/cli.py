@@ -5,6 +5,7 @@
 ``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
 ``service``    a real ``cosource serve`` under load while it solves (:mod:`benchmarks.service`)
 ``report``     the round report of generated runs, timed (:mod:`benchmarks.report_suite`)
+``batch``      batch scenarios on the process pool and on Ray (:mod:`benchmarks.batch`)
 ``workbook``   the results workbook of 5,000 placements and a round workbook
                (:mod:`benchmarks.workbook`)
 
@@ -20,7 +21,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from benchmarks import bench_gap, report_suite, service, stable_suite, synthetic, workbook
+from benchmarks import (
+    batch,
+    bench_gap,
+    report_suite,
+    service,
+    stable_suite,
+    synthetic,
+    workbook,
+)
 
 Runner = Callable[[Sequence[str] | None], int]
 
@@ -31,6 +40,7 @@ SUITES: Final[dict[str, Runner]] = {
     "service": service.main,
     "report": report_suite.main,
     "workbook": workbook.main,
+    "batch": batch.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
 
