@@ -7,7 +7,6 @@
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
 ``cosource report``    a self-contained HTML report of a results folder, with charts
-``cosource batch``     run a scenario file's solves and compare them (table, report, what-if)
 ``cosource serve``     the HTTP service (127.0.0.1:8000) with a solve worker
 ``cosource worker``    a solve worker taking queued runs from the service's database
 
@@ -28,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from api.answers import ShortlistDocument, WhyNotDocument
-from api.batch.command import add_command as add_batch_command
 from api.cli_inputs import (
     EXIT_STATUS,
     MAX_GENERATED,
@@ -64,6 +62,7 @@ from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.roundio import save_round
 from matcher.shortlists import Shortlists
+from solvers.prices import PriceOptions
 from solvers.registry import BUDGET_VARIANT, BUDGETS_HELP, METHODS, within_budgets
 from solvers.result import Progress, SolveParams
 from solvers.stop import Deadline, NoImprovement
@@ -91,7 +90,8 @@ def _solve_params(args: argparse.Namespace, round_: Round, started: float) -> So
 def _run_and_write(
     round_: Round, args: argparse.Namespace, solve: SolveParams, blocking_pairs: bool
 ) -> int:
-    params = RoundParams(args.method, solve, blocking_pairs)
+    prices = PriceOptions.after(solve) if getattr(args, "prices", False) else None
+    params = RoundParams(args.method, solve, blocking_pairs, prices=prices)
     with contextlib.ExitStack() as stack:
         display: Callable[[Progress], None] | None = None
         if not args.quiet and sys.stdout.isatty():
@@ -277,6 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write results.xlsx: placements, unplaced, KPIs and costs in one workbook",
     )
+    solve_cmd.add_argument(
+        "--prices",
+        action="store_true",
+        help="after the solve, price every active rule (budgets, fairness, pool, pins, age, "
+        "minimum fit): what dropping it gains, from the linear relaxation (up to the time "
+        "limit again) and re-solves of the 3 dearest (a quarter of the limit each, and a "
+        "control); in kpis.json, the summary and the report",
+    )
     solve_cmd.set_defaults(run=_cmd_solve)
 
     why = sub.add_parser("why-not", help="why is a talent not placed on a package?")
@@ -335,7 +343,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_cmd_check)
     add_report_command(sub)
-    add_batch_command(sub)
     add_service_commands(sub)
     for command in sub.choices.values():
         command.epilog = EXIT_STATUS

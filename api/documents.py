@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matcher.evaluator import Evaluation, Kpis
 from matcher.objective import SCORE_RESOLUTION, Objective
 from matcher.stability import StabilityKpis
+from solvers.prices import Prices
 from solvers.result import Result, Status
 
 SCHEMA_VERSION = 2
@@ -128,16 +129,29 @@ class KpisDocument(_Document):
     objective: ObjectiveDocument
     kpis: Kpis
     stability: StabilityKpis | None = None
+    prices: Prices | None = Field(
+        default=None,
+        description="the price of every active rule, when asked for (cosource solve --prices): "
+        "placements and score (points of the secondary term, and its share) that dropping "
+        "the rule gains, estimated by the linear relaxation and confirmed by re-solves",
+    )
 
     @classmethod
-    def of(cls, evaluation: Evaluation, stability: StabilityKpis | None) -> KpisDocument:
-        """The document of an evaluation, with the matching's stability when audited."""
+    def of(
+        cls,
+        evaluation: Evaluation,
+        stability: StabilityKpis | None,
+        prices: Prices | None = None,
+    ) -> KpisDocument:
+        """The document of an evaluation, with the matching's stability when audited and
+        the rules' prices when computed."""
         return cls(
             feasible=evaluation.feasible,
             violations=[str(v) for v in evaluation.violations],
             objective=ObjectiveDocument.of(evaluation.objective),
             kpis=evaluation.kpis,
             stability=stability,
+            prices=prices,
         )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from api.documents import KpisDocument, ResultDocument, to_json
+from api.texts import price_lines
 from matcher.compile import CompiledRound, compile_round
 from matcher.errors import RoundError
 from matcher.evaluator import Evaluation, evaluate
@@ -29,6 +30,8 @@ from matcher.models import Round
 from matcher.preferences import build_preferences
 from matcher.report import placements_frame, summary_text, unplaced_frame
 from matcher.stability import StabilityKpis, audit_matching, kpis_of_audit
+from solvers.prices import PriceOptions, Prices, rule_prices
+from solvers.problem import build_problem
 from solvers.registry import METHODS
 from solvers.result import ProgressCallback, Result, SolveParams, Status
 from solvers.stop import Deadline
@@ -82,12 +85,16 @@ class RoundParams:
     start
         (talent id, package id) pairs of an assignment to start from: an interrupted run's
         stored incumbent. Pairs that are no edge of the round are left out.
+    prices
+        Price every active rule after the solve (:mod:`solvers.prices`), with these limits,
+        which come on top of the solve's; None: not priced.
     """
 
     method: str = "auto"
     solve: SolveParams = field(default_factory=SolveParams)
     blocking_pairs: bool = False
     start: tuple[tuple[str, str], ...] = ()
+    prices: PriceOptions | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -112,6 +119,7 @@ class RoundOutcome:
     reasons: tuple[UnplacedReason, ...] = ()
     stability: StabilityKpis | None = None
     blocking_pairs: Int64Array | None = None
+    prices: Prices | None = None
 
     @property
     def solved(self) -> bool:
@@ -139,7 +147,7 @@ class RoundOutcome:
         """``kpis.json``: the evaluator's verdict and the KPIs (None without assignment)."""
         if self.evaluation is None:
             return None
-        return KpisDocument.of(self.evaluation, self.stability)
+        return KpisDocument.of(self.evaluation, self.stability, self.prices)
 
     def placements(self) -> pd.DataFrame:
         """One row per placement: ids, organizations, scores, the monthly cost split, then
@@ -172,7 +180,8 @@ class RoundOutcome:
         )
         notes = "".join(f"\nnote: {note}" for note in result.notes[:5])
         warnings = "".join(f"\n{line}" for line in self.warnings())
-        return f"{head}\n{body}{notes}{warnings}"
+        prices = "" if self.prices is None else "\n\n" + "\n".join(price_lines(self.prices))
+        return f"{head}\n{body}{notes}{warnings}{prices}"
 
 
 def run_round(
@@ -216,7 +225,13 @@ def run_round(
         solve_params = dataclasses.replace(solve_params, start=edges_of(compiled, params.start))
     result = METHODS[params.method](compiled, round_, solve_params)
     outcome = RoundOutcome(round_, compiled, params.method, result, compile_seconds)
-    return _judged(outcome, params.blocking_pairs)
+    outcome = _judged(outcome, params.blocking_pairs)
+    # a rule's price is against a solution that keeps every rule
+    feasible = outcome.evaluation is not None and outcome.evaluation.feasible
+    if params.prices is not None and feasible and result.status.has_solution:
+        prices = rule_prices(build_problem(compiled, round_), result, params.prices)
+        outcome = dataclasses.replace(outcome, prices=prices)
+    return outcome
 
 
 def outcome_of_assignment(
@@ -297,12 +312,7 @@ def write_outcome(outcome: RoundOutcome, folder: Path, xlsx: bool = False) -> li
     """
     if folder.exists() and not folder.is_dir():
         raise RoundError(f"the results folder {folder} is an existing file")
-    return write_outcome_files(outcome_files(outcome, xlsx), folder)
-
-
-def outcome_files(outcome: RoundOutcome, xlsx: bool = False) -> dict[str, str | bytes]:
-    """The contents of the files :func:`write_outcome` writes, by file name: what a batch
-    task on another machine sends back for :func:`write_outcome_files` to write."""
+    folder.mkdir(parents=True, exist_ok=True)
     contents: dict[str, str | bytes] = {"result.json": to_json(outcome.result_document())}
     kpis = outcome.kpis_document()
     placements, unplaced = pd.DataFrame(), pd.DataFrame()
@@ -329,13 +339,6 @@ def outcome_files(outcome: RoundOutcome, xlsx: bool = False) -> dict[str, str | 
             round_name=f"{outcome.round.id}: {outcome.round.name}".rstrip(": "),
         )
         contents["results.xlsx"] = buffer.getvalue()
-    return contents
-
-
-def write_outcome_files(contents: dict[str, str | bytes], folder: Path) -> list[Path]:
-    """Write the files of :func:`outcome_files` into ``folder``, each whole or not at all,
-    and remove the outcome files it does not hold. Returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
     for name in OUTCOME_FILES:
         if name not in contents:
             (folder / name).unlink(missing_ok=True)
@@ -359,9 +362,7 @@ __all__ = [
     "RoundParams",
     "default_time_limit",
     "edges_of",
-    "outcome_files",
     "outcome_of_assignment",
     "run_round",
     "write_outcome",
-    "write_outcome_files",
 ]

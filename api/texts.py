@@ -22,6 +22,7 @@ from matcher.compile import CompiledRound
 from matcher.eligibility import REASONS
 from matcher.models import SCORE_NAMES, Round
 from matcher.shortlists import Shortlist
+from solvers.prices import Gain, Prices, RulePrice
 from solvers.result import Progress, Status
 
 
@@ -200,3 +201,64 @@ def shortlist_text(compiled: CompiledRound, shortlist: Shortlist, for_package: b
     if not len(shortlist):
         lines.append("  (no eligible candidate)")
     return "\n".join(lines)
+
+
+PRICE_LINES = 10
+"""Priced rules the summary names one by one (kpis.json holds them all)."""
+
+
+def price_sentence(price: RulePrice) -> str:
+    """One rule's price in words: what dropping it would gain, confirmed by a re-solve or
+    estimated by the linear relaxation."""
+    if price.confirmed is not None:
+        said = ""
+        if price.estimate is not None:
+            said = f"; the linear relaxation said {_gain_text(price.estimate, exact=False)}"
+        if _gains(price.confirmed):
+            gain = _gain_text(price.confirmed, exact=True)
+            return f"{price.rule} costs {gain} (re-solved without it{said})"
+        return f"{price.rule} costs nothing a re-solve without it found{said}"
+    if price.estimate is None:
+        return f"{price.rule}: not priced in the time given"
+    if not _gains(price.estimate):
+        return f"{price.rule} costs nothing in the linear relaxation"
+    return f"{price.rule} costs about {_gain_text(price.estimate, exact=False)} (linear relaxation)"
+
+
+def price_lines(prices: Prices, top: int = PRICE_LINES) -> list[str]:
+    """The summary's lines on the price of every rule: the dearest ``top`` one a line, then
+    how many more cost nothing or something in the linear relaxation."""
+    lines = ["price of every rule (what dropping it would gain):"]
+    if not prices.rules:
+        lines.append("  no rule binds: none has a price")
+    for price in prices.rules[:top]:
+        lines.append(f"  {price_sentence(price)}")
+    rest = prices.rules[top:]
+    if rest:
+        free = sum(1 for p in rest if p.estimate is not None and not _gains(p.estimate))
+        lines.append(
+            f"  and {len(rest):,} more rules ({free:,} cost nothing in the linear relaxation): "
+            "kpis.json"
+        )
+    lines += [f"  note: {note}" for note in prices.notes]
+    lines.append(
+        f"  priced in {prices.lp_seconds:.1f} s of linear relaxations"
+        + ("" if prices.lp_complete else " (some cut by the time limit)")
+        + f" and {prices.resolve_seconds:.1f} s of re-solves"
+    )
+    return lines
+
+
+def _gains(gain: Gain) -> bool:
+    return gain.placements > 0.005 or gain.score > 0.0005
+
+
+def _gain_text(gain: Gain, exact: bool) -> str:
+    score = f"{gain.share:.1%} of the score ({gain.score:+,.1f} points)"
+    if round(gain.placements, 1) == 0:
+        return f"no placement but {score}"
+    if exact:
+        placements = f"{gain.placements:,.0f} placement{'' if gain.placements == 1 else 's'}"
+    else:
+        placements = f"{gain.placements:,.1f} placements"
+    return f"{placements} and {score}"

@@ -93,7 +93,7 @@ class LpRelaxation:
     complete: bool
 
 
-class _Program:
+class Program:
     """The restricted master: the model's rows, its non-edge variables and the edge columns
     added so far, held by one HiGHS instance, so that each program starts from the last
     one's basis (re-solving from scratch took 10-19 s a program on the synthetic
@@ -107,8 +107,8 @@ class _Program:
     def __init__(self, spec: ModelSpec) -> None:
         rows = constraint_matrix(spec)
         self.matrix = sp.csc_array(rows.A)
-        self.lo = np.asarray(rows.lb, dtype=np.float64)
-        self.hi = np.asarray(rows.ub, dtype=np.float64)
+        self.lo = np.array(rows.lb, dtype=np.float64)
+        self.hi = np.array(rows.ub, dtype=np.float64)
         self.var_lo = np.asarray(spec.lo, dtype=np.float64)
         self.var_hi = np.asarray(spec.hi, dtype=np.float64)
         self.cost = spec.objective_coef.astype(np.float64)
@@ -147,6 +147,24 @@ class _Program:
             block.data.astype(np.float64),
         )
         self.columns = np.concatenate([self.columns, columns])
+
+    def set_row_bounds(self, rows: Int64Array, lo: FloatArray, hi: FloatArray) -> None:
+        """New sides for ``rows`` (infinite ones allowed); the next solve starts from the
+        last basis (:mod:`solvers.prices` drops a rule's rows this way)."""
+        infinity = self._highs.getInfinity()
+        for r, low, high in zip(rows.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            self.lo[r], self.hi[r] = low, high
+            low = low if math.isfinite(low) else -infinity
+            high = high if math.isfinite(high) else infinity
+            self._highs.changeRowBounds(int(r), low, high)
+
+    def set_var_bounds(self, variables: Int64Array, lo: FloatArray, hi: FloatArray) -> None:
+        """New bounds for model variables, in the program or not yet in it."""
+        self.var_lo[variables], self.var_hi[variables] = lo, hi
+        position = {int(v): i for i, v in enumerate(self.columns.tolist())}
+        for v in variables.tolist():
+            if v in position:
+                self._highs.changeColBounds(position[v], self.var_lo[v], self.var_hi[v])
 
     def solve(self, limit: float) -> tuple[FloatArray, float, FloatArray] | None:
         """Maximize over the columns added: their values, the objective and the row duals
@@ -204,7 +222,7 @@ def lp_relaxation(
         None when not even the first program is solved in time.
     """
     deadline = time.perf_counter() + time_limit
-    program = _Program(spec)
+    program = Program(spec)
     c = program.cost
     n = problem.n_edges
     tour_rows = np.arange(spec.tour_rows, spec.tour_rows + spec.tour_talents.size)

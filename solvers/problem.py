@@ -43,6 +43,7 @@ __all__ = [
     "best_per_talent",
     "build_problem",
     "restrict",
+    "with_dead",
 ]
 
 Int64Array = npt.NDArray[np.int64]
@@ -223,6 +224,17 @@ class Problem:
         return self.compiled.arrays.org_ids[o]
 
 
+def with_dead(problem: Problem) -> Problem:
+    """``problem`` with its dead edges found again from its capacities (after a change to
+    a budget or the pool)."""
+    dead = problem.fte > problem.fte_cap[problem.talent]
+    dead |= _over(problem.fee, problem.host_budget[problem.host])
+    dead |= _over(problem.topup, problem.lender_budget[problem.lender])
+    if problem.pool != NO_LIMIT:
+        dead |= problem.subsidy > problem.pool
+    return dataclasses.replace(problem, dead=dead)
+
+
 def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
     """The integer problem of ``round_`` over the edges of ``compiled``.
 
@@ -292,13 +304,7 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
     _, link = np.unique(pair_key, return_inverse=True)
     link = link.astype(np.int64).reshape(-1)
 
-    dead = fte > fte_cap[talent]
-    dead |= _over(fee, host_budget[host])
-    dead |= _over(topup, lender_budget[lender])
-    if pool != NO_LIMIT:
-        dead |= subsidy > pool
-
-    return Problem(
+    problem = Problem(
         compiled=compiled,
         round=round_,
         talent=talent,
@@ -330,7 +336,7 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         disruption_units=int(scaled(policy.disruption_penalty)),
         lexicographic=policy.objective == "lexicographic",
         placement_units=int(scaled(policy.placement_weight)),
-        dead=dead,
+        dead=np.zeros(n_edges, dtype=bool),
         link=link,
         n_links=int(link.max(initial=-1)) + 1,
         link_units=int(scaled(policy.breadth_bonus)),
@@ -345,6 +351,7 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
             for name, floor in policy.active_floors().items()
         ),
     )
+    return with_dead(problem)
 
 
 def _max_placements(

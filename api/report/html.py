@@ -26,6 +26,7 @@ from api.report.tables import (
     COMPRESS_OVER,
     ORGANIZATION_TABLE,
     PLACEMENT_TABLE,
+    PRICE_TABLE,
     UNPLACED_TABLE,
     sortable_table,
     with_fallbacks,
@@ -59,8 +60,10 @@ def report_html(documents: ReportInputs, *, compress_over: int = COMPRESS_OVER) 
         "report_js": Markup(_asset("report.js")),
         "plotly_js": Markup(plotly.offline.get_plotlyjs()) if figures else "",
     }
+    context["prices_table"] = ""
     if documents.solved:
         context.update(_tables(documents, compress_over))
+        context["prices_table"] = _prices_table(documents)
     return _template().render(context)
 
 
@@ -174,6 +177,20 @@ def _tables(documents: ReportInputs, compress_over: int) -> dict[str, Markup]:
             compress_over,
         ),
     }
+
+
+def _prices_table(documents: ReportInputs) -> Markup | str:
+    """The price of every rule as a table, empty when the solve was not priced."""
+    frame = summaries.prices(documents)
+    if frame is None:
+        return ""
+    return sortable_table(
+        frame,
+        PRICE_TABLE,
+        "prices-table",
+        f"{len(frame):,} rule{'' if len(frame) == 1 else 's'}: what dropping each would gain "
+        "in placements and in share of the score (score plus bonus less penalties)",
+    )
 
 
 def _asset(name: str) -> str:

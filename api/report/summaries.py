@@ -60,6 +60,26 @@ def kpis(inputs: ReportInputs) -> list[Kpi]:
     ]
 
 
+def prices(inputs: ReportInputs) -> pd.DataFrame | None:
+    """One row per priced rule (the columns of :data:`api.report.tables.PRICE_TABLE`),
+    dearest first; None when the solve was not priced."""
+    if inputs.kpis is None or inputs.kpis.get("prices") is None:
+        return None
+    rows = []
+    for price in inputs.kpis["prices"]["rules"]:
+        estimate, confirmed = price["estimate"] or {}, price["confirmed"] or {}
+        rows.append(
+            {
+                "rule": price["rule"],
+                "lp_placements": estimate.get("placements", float("nan")),
+                "lp_share": estimate.get("share", float("nan")),
+                "placements": confirmed.get("placements", float("nan")),
+                "share": confirmed.get("share", float("nan")),
+            }
+        )
+    return pd.DataFrame(rows, columns=["rule", "lp_placements", "lp_share", "placements", "share"])
+
+
 def round_rate(inputs: ReportInputs) -> float:
     """The share of the round's talents with a placement."""
     placed = inputs.placements["talent"].nunique()

@@ -60,6 +60,19 @@ def fte(value: object) -> str:
     return "" if number != number else f"{number:g}"
 
 
+def tenth(value: object) -> str:
+    """A fractional count (the linear relaxation's placements), one decimal; empty when
+    unknown."""
+    number = float(value)  # type: ignore[arg-type]
+    return "" if number != number else f"{number:,.1f}"
+
+
+def optional_share(value: object) -> str:
+    """A share as a percentage, empty when unknown."""
+    number = float(value)  # type: ignore[arg-type]
+    return "" if number != number else f"{number:.1%}"
+
+
 @dataclass(frozen=True)
 class Column:
     """A column: the frame's column, its heading, how a cell is written, and whether it
@@ -96,6 +109,15 @@ UNPLACED_TABLE = (
 )
 """The unplaced table: each talent's main reason and its detail (the package it came
 closest to, who took the seats or what a budget had left)."""
+PRICE_TABLE = (
+    Column("rule", "rule"),
+    Column("lp_placements", "placements (linear relaxation)", tenth, True),
+    Column("lp_share", "score (linear relaxation)", optional_share, True),
+    Column("placements", "placements (re-solved)", tenth, True),
+    Column("share", "score (re-solved)", optional_share, True),
+)
+"""The price of every rule: what dropping it gains in placements and in share of the score,
+estimated by the linear relaxation and, for the dearest, confirmed by a re-solve."""
 ORGANIZATION_TABLE = (
     Column("organization", "id"),
     Column("name", "organization"),

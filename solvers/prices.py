@@ -1,0 +1,299 @@
+"""The price of every rule: what relaxing each active constraint group would gain, in
+placements and score, after a solve (:func:`rule_prices`).
+
+Rules
+-----
+Each rule is a constraint group of the model (:mod:`solvers.model`) or an eligibility rule
+of the policy (:data:`matcher.models.RULE_NAMES`), with the problem that drops it
+(:mod:`solvers.price_rules`): every host and lender budget that can bind, the subsidy pool,
+the fairness minimum per lender and maximum share per host, the outcome floors, the pins and
+the accepted placements of the previous round, the age policy, the minimum fit and the
+learning rule. Seats and tours are
+the round's capacities, not rules, and are not priced.
+
+Estimate
+--------
+The linear relaxation of the round is solved once (:mod:`solvers.price_lp`). A rule whose
+rows all have a zero dual gains nothing there when dropped: the relaxation's value is
+concave in the rows' sides and the duals are a supergradient, so no relaxation of them
+raises it. Each other rule is dropped from the same program, re-solved from its last basis,
+and put back; the differences in placements and in the secondary term (score plus bonus less
+penalties) are its estimate. An eligibility rule adds edges: its relaxation is solved anew on
+the round compiled without the rule.
+
+Confirmation
+------------
+The ``confirm`` rules of largest estimate are solved again without the rule by the
+portfolio (:func:`solvers.auto.solve.solve_problem`, ``resolve_seconds`` each), from the
+solve's own assignment (feasible without the rule too), and compared with the round solved
+again with the rule for as long from the same start (the control): the gain is not the
+gain of a longer search. The control's or the solve's assignment, the better, is the
+reference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.objective import SCORE_RESOLUTION, Objective
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
+from solvers.model.build import build_spec
+from solvers.model.spec import ModelSpec
+from solvers.price_lp import LpPoint, WarmLp
+from solvers.price_rules import Rule, active_rules
+from solvers.problem import Int64Array, Problem
+from solvers.result import Result, SolveParams
+
+DUAL_TOLERANCE = 1e-9
+"""A row dual at most this (in magnitude) counts as zero."""
+
+
+@dataclass(frozen=True)
+class PriceOptions:
+    """How long pricing may take.
+
+    Attributes
+    ----------
+    lp_seconds
+        For every linear relaxation together; rules not reached in time get no estimate.
+    resolve_seconds
+        For each re-solve (the control and each confirmed rule).
+    confirm
+        Rules of largest estimate confirmed by a re-solve.
+    workers, seed
+        Of the re-solves.
+    """
+
+    lp_seconds: float = 20.0
+    resolve_seconds: float = 5.0
+    confirm: int = 3
+    workers: int = 2
+    seed: int = 0
+
+    @classmethod
+    def after(cls, params: SolveParams) -> PriceOptions:
+        """The limits of pricing after a solve with ``params``: the linear relaxations for
+        up to the solve's time limit again, each re-solve (the control and three rules) for
+        a quarter of it, at least a second: about twice the solve's time in all."""
+        limit = params.time_limit
+        return cls(
+            lp_seconds=limit,
+            resolve_seconds=max(1.0, limit / 4),
+            workers=params.workers,
+            seed=params.seed,
+        )
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What relaxing a rule gains: placements and the secondary term (score plus bonus less
+    penalties) in score points, and that as a share of the reference's secondary term."""
+
+    placements: float
+    score: float
+    share: float
+
+
+@dataclass(frozen=True)
+class RulePrice:
+    """The price of one rule.
+
+    Attributes
+    ----------
+    key
+        The constraint group (as conflicts name it) or the eligibility rule.
+    rule
+        The rule in words.
+    dual
+        Sum of the magnitudes of its rows' duals in the linear relaxation (None for an
+        eligibility rule or a rule of bounds only); 0: dropping it gains nothing there.
+    estimate
+        The linear relaxation's gain without the rule (None: not reached in time).
+    confirmed
+        The gain of a re-solve without the rule against the reference (None: not
+        confirmed).
+    seconds
+        Spent on its estimate.
+    """
+
+    key: str
+    rule: str
+    dual: float | None
+    estimate: Gain | None
+    confirmed: Gain | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Every active rule's price, largest estimate first, and how they were found."""
+
+    rules: list[RulePrice]
+    lp_complete: bool
+    lp_seconds: float
+    resolve_seconds: float
+    notes: list[str]
+
+
+def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = None) -> Prices:
+    """The price of every active rule of ``problem`` after the solve ``base``.
+
+    Parameters
+    ----------
+    problem
+        The integer problem that ``base`` solved.
+    base
+        Its result, with an assignment.
+    options
+        Time limits and the number of re-solves.
+    """
+    options = options or PriceOptions()
+    if base.objective is None:
+        raise ValueError("prices need a solve with an assignment")
+    spec = build_spec(problem)
+    lap = time.perf_counter()
+    deadline = lap + options.lp_seconds
+    lp = WarmLp(problem, spec)
+    start = lp.solve(deadline)
+    notes: list[str] = []
+    if start is None:
+        notes.append("linear relaxation: not solved in time, no estimate")
+    rules = active_rules(problem, spec)
+    group_of_row = np.asarray(spec.rows.group, dtype=np.int64)
+    priced: list[RulePrice] = []
+    complete = start is not None and start.complete
+    for rule in rules:
+        estimate: Gain | None = None
+        dual: float | None = None
+        began = time.perf_counter()
+        if start is not None and began < deadline:
+            point, dual = _estimate(problem, lp, rule, group_of_row, deadline)
+            if point is not None:
+                complete &= point.complete
+                estimate = lp_gain(point, start)
+        seconds = round(time.perf_counter() - began, 4)
+        priced.append(RulePrice(rule.key, rule.words, dual, estimate, seconds=seconds))
+    lp_seconds = time.perf_counter() - lap
+    priced.sort(key=_estimate_key, reverse=True)
+    lap = time.perf_counter()
+    priced = _confirm(problem, base, rules, priced, options, notes)
+    return Prices(priced, complete, lp_seconds, time.perf_counter() - lap, notes)
+
+
+def _estimate(
+    problem: Problem, lp: WarmLp, rule: Rule, group_of_row: Int64Array, deadline: float
+) -> tuple[LpPoint | None, float | None]:
+    """The relaxation's optimum without ``rule`` and the sum of its rows' dual magnitudes."""
+    if rule.eligibility:
+        relaxed = rule.relaxed()
+        return WarmLp(relaxed, spec_like(relaxed, lp.spec)).solve(deadline), None
+    rows = np.flatnonzero(np.isin(group_of_row, rule.groups)).astype(np.int64)
+    dual = float(np.abs(lp.duals[rows]).sum()) if rows.size else None
+    relaxed = rule.relaxed()
+    free = np.flatnonzero(problem.forced & ~relaxed.forced).astype(np.int64)
+    opened = np.flatnonzero(problem.dead & ~relaxed.dead).astype(np.int64)
+    if (dual is None or dual <= DUAL_TOLERANCE) and free.size == 0 and opened.size == 0:
+        # no supergradient direction gains: the relaxation's value stays
+        return LpPoint(0.0, 0.0, True), dual
+    return lp.without(rows, free, opened, deadline), dual
+
+
+def lp_gain(point: LpPoint, start: LpPoint) -> Gain:
+    """What the relaxation's optimum ``point`` gains over ``start``."""
+    if point.placements == 0.0 and point.secondary == 0.0 and point.complete:
+        return Gain(0.0, 0.0, 0.0)
+    score = (point.secondary - start.secondary) / SCORE_RESOLUTION
+    base = abs(start.secondary) / SCORE_RESOLUTION
+    # float noise of the simplex (1e-14 placements) is no gain
+    placements = round(point.placements - start.placements, 6)
+    return Gain(placements, score, score / base if base else 0.0)
+
+
+def _estimate_key(price: RulePrice) -> tuple[float, float]:
+    if price.estimate is None:
+        return (-1.0, 0.0)
+    return (round(price.estimate.placements, 6), price.estimate.score)
+
+
+def _confirm(
+    problem: Problem,
+    base: Result,
+    rules: list[Rule],
+    priced: list[RulePrice],
+    options: PriceOptions,
+    notes: list[str],
+) -> list[RulePrice]:
+    """``priced`` with the gains of re-solves of the ``options.confirm`` first rules that
+    gain something in the relaxation."""
+    by_key = {rule.key: rule for rule in rules}
+    chosen = [
+        i
+        for i, price in enumerate(priced)
+        if price.estimate is not None
+        and (price.estimate.placements > 1e-6 or price.estimate.score > 1e-6)
+    ][: options.confirm]
+    if not chosen or options.confirm <= 0:
+        return priced
+    assert base.objective is not None
+    params = SolveParams(
+        time_limit=options.resolve_seconds, workers=options.workers, seed=options.seed
+    )
+    control = solve_problem(problem, dataclasses.replace(params, start=base.edges), AutoOptions())
+    reference = base.objective
+    if control.objective is not None and control.objective.key() > reference.key():
+        reference = control.objective
+        notes.append("the control re-solve found a better assignment than the solve's")
+    out = list(priced)
+    for i in chosen:
+        relaxed = by_key[priced[i].key].relaxed()
+        start = _start_on(problem, relaxed, base.edges)
+        result = solve_problem(relaxed, dataclasses.replace(params, start=start), AutoOptions())
+        if result.objective is not None:
+            out[i] = dataclasses.replace(
+                priced[i], confirmed=_objective_gain(result.objective, reference)
+            )
+    return out
+
+
+def _objective_gain(objective: Objective, reference: Objective) -> Gain:
+    score = (objective.secondary - reference.secondary) / SCORE_RESOLUTION
+    base = abs(reference.secondary) / SCORE_RESOLUTION
+    return Gain(
+        float(objective.placements - reference.placements), score, score / base if base else 0.0
+    )
+
+
+def spec_like(relaxed: Problem, spec: ModelSpec) -> ModelSpec:
+    """The model of ``relaxed`` with the lexicographic multiplier of ``spec`` when it is
+    large enough (the relaxations then weigh placements and score alike), else its own."""
+    try:
+        return build_spec(relaxed, multiplier=spec.multiplier if spec.multiplier > 1 else None)
+    except ValueError:
+        return build_spec(relaxed)
+
+
+def _start_on(problem: Problem, relaxed: Problem, edges: Int64Array) -> Int64Array:
+    """The edges of ``relaxed`` that are the pairs of ``edges`` in ``problem`` (the same
+    edges unless the relaxed round was compiled again)."""
+    if relaxed.compiled is problem.compiled:
+        return np.asarray(edges, dtype=np.int64)
+    t = problem.compiled.talent[edges].astype(np.int64)
+    p = problem.compiled.package[edges].astype(np.int64)
+    mapped = relaxed.compiled.edge_index(t, p)
+    return mapped[mapped >= 0]
+
+
+__all__ = [
+    "Gain",
+    "PriceOptions",
+    "Prices",
+    "RulePrice",
+    "lp_gain",
+    "rule_prices",
+    "spec_like",
+]

@@ -1,0 +1,91 @@
+"""The price of every rule in the files and texts: ``kpis.json``'s "prices", the summary's
+lines, the report's table and ``cosource solve --prices``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.pipeline import RoundParams, run_round, write_outcome
+from api.report.html import report_html
+from api.report.inputs import ReportInputs
+from api.texts import price_sentence
+from matcher.models import Organization, Round
+from matcher.roundio import save_round
+from solvers.prices import Gain, PriceOptions, RulePrice
+from solvers.result import SolveParams
+from tests.factories import make_round, org, package, talent
+
+OPTIONS = PriceOptions(lp_seconds=10, resolve_seconds=2, workers=1)
+BUDGET = "the hiring budget of 'host' (5,000 a month)"
+
+
+def blocked() -> Round:
+    """Two talents and two one-seat packages at one host whose budget pays one fee."""
+    orgs: list[Organization] = [org("lend", role="lender"), org("host", hiring_budget=5_000)]
+    return make_round([talent("a"), talent("b")], [package("p"), package("q")], orgs)
+
+
+def test_prices_reach_kpis_json_the_summary_and_the_report(tmp_path: Path) -> None:
+    params = RoundParams(solve=SolveParams(time_limit=5, workers=1), prices=OPTIONS)
+    outcome = run_round(blocked(), params)
+    assert outcome.prices is not None
+    summary = outcome.summary()
+    assert f"{BUDGET} costs 1 placement and " in summary
+    assert "re-solved without it" in summary
+    write_outcome(outcome, tmp_path)
+    document = json.loads((tmp_path / "kpis.json").read_text())
+    (price,) = document["prices"]["rules"]
+    assert price["rule"] == BUDGET
+    assert price["confirmed"]["placements"] == 1.0
+    page = report_html(ReportInputs.from_folder(tmp_path))
+    assert 'id="prices-section"' in page and "Price of every rule" in page
+    assert f"<td>{BUDGET}</td>" in page
+
+
+def test_without_prices_nothing_is_priced(tmp_path: Path) -> None:
+    outcome = run_round(blocked(), RoundParams(solve=SolveParams(time_limit=5, workers=1)))
+    assert outcome.prices is None and "price of every rule" not in outcome.summary()
+    write_outcome(outcome, tmp_path)
+    assert json.loads((tmp_path / "kpis.json").read_text())["prices"] is None
+    assert 'id="prices-section"' not in report_html(ReportInputs.from_folder(tmp_path))
+
+
+def test_cosource_solve_prices_prints_a_line_per_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "round.json"
+    save_round(blocked(), path)
+    out = tmp_path / "out"
+    code = main(["solve", str(path), "--out", str(out), "--time-limit", "4", "--prices", "--quiet"])
+    assert code == 0
+    assert f"{BUDGET} costs 1 placement" in capsys.readouterr().out
+    assert json.loads((out / "kpis.json").read_text())["prices"]["rules"]
+
+
+@pytest.mark.parametrize(
+    ("price", "sentence"),
+    [
+        (
+            RulePrice("k", "the age policy", None, Gain(11.6, 3.0, 0.031), Gain(12, 3.2, 0.03)),
+            "the age policy costs 12 placements and 3.0% of the score (+3.2 points) "
+            "(re-solved without it; the linear relaxation said 11.6 placements and 3.1% of "
+            "the score (+3.0 points))",
+        ),
+        (
+            RulePrice("k", "the pool", 0.5, Gain(0.0, 1.5, 0.01)),
+            "the pool costs about no placement but 1.0% of the score (+1.5 points) "
+            "(linear relaxation)",
+        ),
+        (
+            RulePrice("k", "the pins", None, Gain(0, 0, 0)),
+            "the pins costs nothing in the linear relaxation",
+        ),
+        (RulePrice("k", "the pins", None, None), "the pins: not priced in the time given"),
+    ],
+)
+def test_price_sentences(price: RulePrice, sentence: str) -> None:
+    assert price_sentence(price) == sentence
