@@ -7,6 +7,7 @@
 ``cosource generate``  write a seeded synthetic round (JSON file or CSV folder)
 ``cosource check``     validate a round and show what is eligible and what each rule excluded
 ``cosource report``    a self-contained HTML report of a results folder, with charts
+``cosource batch``     run a scenario file's solves and compare them (table, report, what-if)
 ``cosource serve``     the HTTP service (127.0.0.1:8000) with a solve worker
 ``cosource worker``    a solve worker taking queued runs from the service's database
 
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from api.answers import ShortlistDocument, WhyNotDocument
+from api.batch.command import add_command as add_batch_command
 from api.cli_inputs import (
     EXIT_STATUS,
     MAX_GENERATED,
@@ -343,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_cmd_check)
     add_report_command(sub)
+    add_batch_command(sub)
     add_service_commands(sub)
     for command in sub.choices.values():
         command.epilog = EXIT_STATUS

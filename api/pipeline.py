@@ -312,7 +312,12 @@ def write_outcome(outcome: RoundOutcome, folder: Path, xlsx: bool = False) -> li
     """
     if folder.exists() and not folder.is_dir():
         raise RoundError(f"the results folder {folder} is an existing file")
-    folder.mkdir(parents=True, exist_ok=True)
+    return write_outcome_files(outcome_files(outcome, xlsx), folder)
+
+
+def outcome_files(outcome: RoundOutcome, xlsx: bool = False) -> dict[str, str | bytes]:
+    """The contents of the files :func:`write_outcome` writes, by file name: what a batch
+    task on another machine sends back for :func:`write_outcome_files` to write."""
     contents: dict[str, str | bytes] = {"result.json": to_json(outcome.result_document())}
     kpis = outcome.kpis_document()
     placements, unplaced = pd.DataFrame(), pd.DataFrame()
@@ -339,6 +344,13 @@ def write_outcome(outcome: RoundOutcome, folder: Path, xlsx: bool = False) -> li
             round_name=f"{outcome.round.id}: {outcome.round.name}".rstrip(": "),
         )
         contents["results.xlsx"] = buffer.getvalue()
+    return contents
+
+
+def write_outcome_files(contents: dict[str, str | bytes], folder: Path) -> list[Path]:
+    """Write the files of :func:`outcome_files` into ``folder``, each whole or not at all,
+    and remove the outcome files it does not hold. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name in OUTCOME_FILES:
         if name not in contents:
             (folder / name).unlink(missing_ok=True)
@@ -362,7 +374,9 @@ __all__ = [
     "RoundParams",
     "default_time_limit",
     "edges_of",
+    "outcome_files",
     "outcome_of_assignment",
     "run_round",
     "write_outcome",
+    "write_outcome_files",
 ]

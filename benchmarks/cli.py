@@ -5,6 +5,7 @@
 ``stable``     deferred acceptance against a textbook reference (:mod:`benchmarks.stable_suite`)
 ``service``    a real ``cosource serve`` under load while it solves (:mod:`benchmarks.service`)
 ``report``     the round report of generated runs, timed (:mod:`benchmarks.report_suite`)
+``batch``      batch scenarios on the process pool and on Ray (:mod:`benchmarks.batch`)
 ``workbook``   the results workbook of 5,000 placements and a round workbook
                (:mod:`benchmarks.workbook`)
 ``prices``     the price of every rule of the default policy (:mod:`benchmarks.prices`)
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from benchmarks import (
+    batch,
     bench_gap,
     prices,
     report_suite,
@@ -40,6 +42,7 @@ SUITES: Final[dict[str, Runner]] = {
     "service": service.main,
     "report": report_suite.main,
     "workbook": workbook.main,
+    "batch": batch.main,
     "prices": prices.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""

@@ -117,6 +117,12 @@ def routes(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
         ),
         (
             "GET",
+            f"/rounds/{r}/packages/{PACKAGE}/why-not?talent={OTHER_TALENT}",
+            None,
+            allowed(200, ("coordinator", "host")),
+        ),
+        (
+            "GET",
             f"/rounds/{r}/talents/{TALENT}/shortlist",
             None,
             allowed(200, ("coordinator", "lender", "talent")),
@@ -173,7 +179,7 @@ def _template(path: str) -> str:
     path = re.sub(r"/rounds/\d+", "/rounds/{round_id}", path)
     path = re.sub(r"/runs/\d+", "/runs/{run_id}", path)
     path = re.sub(r"/offers/\d+", "/offers/{offer_id}", path)
-    path = re.sub(r"/packages/[^/]+/shortlist$", "/packages/{package}/shortlist", path)
+    path = re.sub(r"/packages/[^/]+/(shortlist|why-not)$", r"/packages/{package}/\1", path)
     return re.sub(r"/talents/[^/]+/shortlist$", "/talents/{talent}/shortlist", path)
 
 

@@ -161,3 +161,35 @@ def test_version_parameter_picks_the_version_asked_for(client: TestClient) -> No
     assert ranked(second) == expected(want)
     assert [c["id"] for c in second["candidates"]] == ["city-procurement", "coop-finance"]
     assert [c["id"] for c in package.json()["candidates"]] == ["ann"]
+
+
+def test_the_hosts_why_not_ranks_as_the_shortlist(module_client: TestClient, round_id: int) -> None:
+    """The host-safe why-not of a package's candidates: each one's rank is its place in the
+    package's full shortlist, with the same score and parts but ``cost``; a talent with no
+    edge to the package has no score and says which rules it fails."""
+    client = module_client
+    library = library_shortlists()
+    compiled = library.compiled
+    package = busiest(compiled.package, compiled.arrays.package_ids)[0]
+    shortlist = expected(library.for_package(package, 1000))
+    assert len(shortlist) > 20
+    for rank in (1, 2, len(shortlist) // 2, len(shortlist)):
+        candidate = shortlist[rank - 1]
+        response = client.get(
+            f"/rounds/{round_id}/packages/{package}/why-not", params={"talent": candidate["id"]}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["eligible"], body["rank"]) == (True, rank), (body, candidate)
+        assert body["eligible_talents"] == len(shortlist)
+        assert body["score"] == candidate["score"]
+        parts = {k: v for k, v in candidate["parts"].items() if k != "cost"}
+        assert body["parts"] == parts
+        assert f"ranked {rank} of {len(shortlist)}" in body["answer"]
+    listed = {c["id"] for c in shortlist}
+    outsider = next(t for t in compiled.arrays.talent_ids if t not in listed)
+    body = client.get(
+        f"/rounds/{round_id}/packages/{package}/why-not", params={"talent": outsider}
+    ).json()
+    assert body["eligible"] is False and body["score"] is None and body["rank"] is None
+    assert body["failing_rules"], body

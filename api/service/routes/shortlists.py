@@ -1,5 +1,6 @@
 """Shortlists: the best eligible talents of a package, the best packages of a talent, from
-the compiled round's sorted edges (:class:`matcher.shortlists.Shortlists`), not a solve."""
+the compiled round's sorted edges (:class:`matcher.shortlists.Shortlists`), not a solve; and
+why a talent is not on a package, as its host may see it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from api.service.auth import CallerDep
 from api.service.compiled import Compiled
 from api.service.deps import CacheDep, DatabaseDep
 from api.service.errors import NotFoundError
+from api.service.host_why_not import HostWhyNotPublic, held_seats, host_why_not
 from api.service.keys import Caller, Role
 from api.service.queries import load_round, version_key
 from api.service.routes.rounds import Id, VersionNumber
@@ -95,14 +97,41 @@ def package_shortlist(
     """The ``k`` best-scored eligible talents of a package, best first, with the score's
     parts: for the coordinator, and for the package's host."""
     number, entry = _compiled(caller, database, cache, round_id, version)
+    _own_package(caller, entry, package)
+    shortlist = entry.shortlists.for_package(package, k)
+    return _public(caller, round_id, number, "package", entry, shortlist)
+
+
+def _own_package(caller: Caller, entry: Compiled, package: str) -> None:
+    """Not found unless the caller is the coordinator or the package's host."""
     host = entry.package_hosts.get(package)
     mine = caller.role == Role.COORDINATOR or (
         caller.role == Role.HOST and host == caller.organization
     )
     if host is None or not mine:
         raise NotFoundError("package", repr(package))
-    shortlist = entry.shortlists.for_package(package, k)
-    return _public(caller, round_id, number, "package", entry, shortlist)
+
+
+@router.get("/packages/{package}/why-not", responses=errors(401, 404, 422))
+def package_why_not(
+    round_id: Id,
+    package: Key,
+    caller: CallerDep,
+    database: DatabaseDep,
+    cache: CacheDep,
+    talent: Annotated[str, Query(min_length=1, max_length=200)],
+    version: VersionNumber = None,
+) -> HostWhyNotPublic:
+    """Why ``talent`` is not on ``package``, as the package's host may see it (and the
+    coordinator, who has the full answer of a run at ``/runs/{id}/why-not``): the rules the
+    pair fails, with the facts of those about the work only; else the pair's score without
+    its cost part, its rank among the package's eligible talents, and the host's own offers
+    on the package. No salary, age, top-up or subsidy, nor where else the talent is placed."""
+    number, entry = _compiled(caller, database, cache, round_id, version)
+    _own_package(caller, entry, package)
+    with database.read() as session:
+        offers = held_seats(session, round_id, package)
+    return host_why_not(entry, round_id, number, talent, package, offers)
 
 
 @router.get(
