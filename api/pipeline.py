@@ -26,6 +26,7 @@ from matcher.compile import CompiledRound, compile_round
 from matcher.errors import RoundError
 from matcher.evaluator import Evaluation, evaluate
 from matcher.explain import UnplacedReason, explain_unplaced
+from matcher.floors import unreachable_floors
 from matcher.models import Round
 from matcher.preferences import build_preferences
 from matcher.report import placements_frame, summary_text, unplaced_frame
@@ -217,6 +218,8 @@ def run_round(
         lap = time.perf_counter()
         compiled = compile_round(round_)
         compile_seconds = time.perf_counter() - lap
+    # before any solve: a policy that means nothing on these pairs is bad input
+    check_compiled(compiled)
     # the solve gets the time compiling left, and so ends when the command must
     solve_params = params.solve.with_deadline(deadline.portion())
     if on_progress is not None:
@@ -232,6 +235,27 @@ def run_round(
         prices = rule_prices(build_problem(compiled, round_), result, params.prices)
         outcome = dataclasses.replace(outcome, prices=prices)
     return outcome
+
+
+def check_compiled(compiled: CompiledRound) -> None:
+    """Refuse a round whose policy cannot mean anything on its eligible pairs: a floor that
+    no eligible pair counts towards, or weights under which every eligible pair scores 0.
+
+    Raises
+    ------
+    RoundError
+        Naming the policy field.
+    """
+    messages = unreachable_floors(compiled.arrays, compiled.talent, compiled.package)
+    if compiled.n_edges and not compiled.score.any():
+        weighted = [name for name, w in compiled.policy.weights.items() if w > 0]
+        messages.append(
+            "policy field 'weights': every eligible pair scores 0 on the scores weighted ("
+            + ", ".join(weighted)
+            + "); weight a score on which the pairs differ"
+        )
+    if messages:
+        raise RoundError("; ".join(messages))
 
 
 def outcome_of_assignment(

@@ -82,3 +82,18 @@ def floor_shortfall(with_outcome: int, placements: int, share: float) -> int:
     (``units``: :func:`floor_units` of ``share``)."""
     short = floor_units(share) * placements - FLOOR_RESOLUTION * with_outcome
     return max(0, math.ceil(short / FLOOR_RESOLUTION))
+
+
+def unreachable_floors(a: RoundArrays, t: Indices, p: Indices) -> list[str]:
+    """One message per active floor of the policy that no eligible pair ``(t[i], p[i])`` can
+    count towards: no assignment but the empty one could meet it."""
+    floors = a.policy.active_floors()
+    if t.size == 0:
+        return []
+    return [
+        f"policy field 'floors.{name}': no eligible pair has a talent who "
+        f"{OUTCOME_TEXT[name]}, so no placement can count towards the floor of "
+        f"{floor.share:g}; remove the floor or set its share to 0"
+        for name, floor in floors.items()
+        if not OUTCOMES[name](a, t, p).any()
+    ]

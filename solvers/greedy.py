@@ -129,9 +129,13 @@ def forced_conflicts(problem: Problem) -> list[str]:
 
 
 def _monotone(groups: list[str]) -> list[str]:
-    """The groups that adding placements can only make worse (not the fairness rules, and not
-    the forced placements themselves)."""
-    return [g for g in groups if g not in (PINS, ACCEPTED, MIN_PER_LENDER, MAX_HOST_SHARE)]
+    """The groups that adding placements can only make worse (not the fairness rules, not the
+    outcome floors, and not the forced placements themselves)."""
+    return [
+        g
+        for g in groups
+        if g not in (PINS, ACCEPTED, MIN_PER_LENDER, MAX_HOST_SHARE) and not g.endswith(" floor")
+    ]
 
 
 def solve_greedy(

@@ -25,6 +25,7 @@ from solvers.backends.cpsat import (
 )
 from solvers.backends.highs_companion import HighsCompanion
 from solvers.core import find_core, fixing_core
+from solvers.floor_reach import explain_floors
 from solvers.greedy import greedy_assign
 from solvers.incumbent import (
     Incumbent,
@@ -297,6 +298,8 @@ def infeasible(
     conflicts: list[str] = []
     if options.cpsat.explain:
         conflicts = explain_infeasibility(problem, max(deadline.remaining(), 1.0), params.seed)
+        # a hard floor in conflict says how far it can go
+        conflicts = explain_floors(problem, conflicts, max(deadline.remaining(), 2.0), params.seed)
     notes = ["the round is infeasible"]
     if conflicts:
         notes.append("conflicting groups: " + ", ".join(conflicts))

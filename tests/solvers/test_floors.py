@@ -9,14 +9,16 @@ import pytest
 from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import evaluate
 from matcher.generator import generate_round
-from matcher.models import Floor, Round
+from matcher.models import Floor, Pair, Policy, Round
 from solvers.checks import floor_group, objective_of, violated_groups
+from solvers.floor_reach import floor_reach
 from solvers.flow import NotSeatOnlyError, solve_flow
 from solvers.model.build import build_spec, soft_terms
 from solvers.problem import build_problem
 from solvers.registry import solve
 from solvers.result import SolveParams, Status
 from tests.checks import check, pair_list
+from tests.factories import make_round, package, talent
 
 LEARNING = Floor(share=1.0)
 STRENGTHS = Floor(share=0.8)
@@ -129,3 +131,53 @@ def test_deferred_acceptance_reports_the_floors_it_misses(base: Round) -> None:
     assert result.status == Status.UNKNOWN
     assert floor_group("learning") in result.conflicts
     assert any("floor 'learning'" in note for note in result.notes)
+
+
+def _pinned_round(floors: dict[str, Floor], learner: bool = False) -> Round:
+    """``a`` and ``b`` pinned to two one-seat packages, where only ``a`` learns; ``c`` can
+    learn nowhere (p2 is b's); with ``learner``, ``d`` learns sql on p3."""
+    extra = [talent("d", learning_goals={"sql": 1.0})] if learner else []
+    return make_round(
+        [
+            talent("a", learning_goals={"sql": 1.0}),
+            talent("b", learning_goals={"sql": 1.0}),
+            talent("c", learning_goals={"excel": 1.0}),
+            *extra,
+        ],
+        [
+            package("p1", learnable=["sql"]),
+            package("p2", learnable=["excel"]),
+            package("p3", learnable=["sql"], seats=2),
+        ],
+        pins=[Pair(talent="a", package="p1"), Pair(talent="b", package="p2")],
+        policy=Policy(floors=floors),
+    )
+
+
+@pytest.mark.parametrize("method", ["auto", "cpsat"])
+def test_an_infeasible_floor_names_itself_and_the_largest_share_reachable(method: str) -> None:
+    # nobody but a learns: the best share is 1 of the 2 pinned placements, 0.5
+    round_ = _pinned_round({"learning": Floor(share=0.9)})
+    compiled = compile_round(round_)
+    result = solve(compiled, round_, method, SolveParams(time_limit=10, workers=2))
+    assert result.status == Status.INFEASIBLE
+    assert "learning floor (share 0.9 asked, at most 0.5 reachable)" in result.conflicts
+    assert floor_reach(build_problem(compiled, round_), 0, 5.0) == 0.5
+
+
+def test_a_floor_within_reach_of_the_pins_is_met() -> None:
+    round_ = _pinned_round({"learning": Floor(share=0.5)})
+    compiled = compile_round(round_)
+    result = solve(compiled, round_, "auto", SolveParams(time_limit=10, workers=2))
+    check(result, round_, compiled)
+    assert result.status == Status.OPTIMAL
+
+
+def test_the_greedy_does_not_call_a_floor_broken_by_the_pins_infeasible() -> None:
+    # the pins alone give 0.5 learning; d learning on p3 raises it to 2 of 3
+    round_ = _pinned_round({"learning": Floor(share=0.6)}, learner=True)
+    compiled = compile_round(round_)
+    result = solve(compiled, round_, "greedy", SolveParams(time_limit=10))
+    assert result.status == Status.FEASIBLE
+    check(result, round_, compiled)
+    assert ("d", "p3") in result.pairs(compiled)
