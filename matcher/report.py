@@ -11,9 +11,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from matcher.compile import CompiledRound
-from matcher.evaluator import Evaluation
+from matcher.evaluator import Evaluation, Kpis
 from matcher.explain import UnplacedReason, summarize_explanations
-from matcher.models import SCORE_NAMES, Round
+from matcher.models import SCORE_NAMES, Policy, Round
 from matcher.stability import StabilityKpis
 
 UNPLACED_COLUMNS = ["talent", "reason", "explanation", "counts", "detail", "package", "score"]
@@ -90,6 +90,16 @@ def unplaced_frame(reasons: list[UnplacedReason], round_: Round | None = None) -
     return frame
 
 
+def _floor_lines(policy: Policy, k: Kpis) -> list[str]:
+    """One line per outcome floor of the policy: its share asked and reached, of the
+    placements (``learning floor 1 (hard): reached 100.0% of placements``)."""
+    return [
+        f"  {name} floor {floor.share:g} ({floor.mode}): reached "
+        f"{getattr(k, f'{name}_placement_share'):.1%} of placements"
+        for name, floor in policy.active_floors().items()
+    ]
+
+
 def _links_line(links: int, new_links: int | None, share: float | None) -> str:
     """The round's distinct lender-host links and how many are new against the previous
     round's placements; without previous placements only the links (``kpis.json`` holds
@@ -128,6 +138,7 @@ def summary_text(
         _links_line(k.links, k.new_links, k.new_link_share),
         f"  monthly host fees {k.host_fees:,.0f}, lender top-ups {k.topups:,.0f}, "
         f"subsidy {k.subsidy:,.0f}",
+        *_floor_lines(compiled.policy, k),
         verdict,
     ]
     if stability is not None:

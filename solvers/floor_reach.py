@@ -20,7 +20,7 @@ from matcher.floors import FLOOR_RESOLUTION
 from solvers.backends.cpsat import to_cp_model
 from solvers.checks import floor_group
 from solvers.model.build import build_spec
-from solvers.problem import Problem
+from solvers.problem import Problem, with_dead
 
 
 def floor_reach(problem: Problem, index: int, time_limit: float, seed: int = 0) -> float | None:
@@ -34,7 +34,9 @@ def floor_reach(problem: Problem, index: int, time_limit: float, seed: int = 0) 
     def feasible(units: int) -> bool | None:
         floors = list(problem.floors)
         floors[index] = dataclasses.replace(floor, units=units)
-        spec = build_spec(dataclasses.replace(problem, floors=tuple(floors)), for_conflicts=True)
+        # the edges a floor of share 1 ruled out come back below 1
+        trial = with_dead(dataclasses.replace(problem, floors=tuple(floors)))
+        spec = build_spec(trial, for_conflicts=True)
         for literal in spec.literals:  # every group enforced
             spec.lo[literal] = 1
         solver = cp_model.CpSolver()

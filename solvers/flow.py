@@ -31,7 +31,7 @@ from matcher.errors import RoundError
 from matcher.models import Round
 from matcher.objective import Objective, make_objective
 from solvers.checks import objective_of, violated_groups
-from solvers.problem import BoolArray, Int64Array, Problem, build_problem
+from solvers.problem import BoolArray, Int64Array, Problem, build_problem, with_dead
 from solvers.result import Result, SolveParams, Status
 from solvers.stop import Deadline
 from solvers.units import NO_LIMIT
@@ -69,7 +69,12 @@ def binding_beyond_seats(problem: Problem) -> list[str]:
         out.append("fairness rules")
     if problem.floors:
         out.append("outcome floors (" + ", ".join(f.name for f in problem.floors) + ")")
-    if problem.dead.any():
+    # edges a floor of share 1 rules out are dead too: those are named with the floors
+    if (
+        problem.dead
+        if not problem.floors
+        else with_dead(dataclasses.replace(problem, floors=())).dead
+    ).any():
         out.append("placements too large for their talent's FTE or a budget")
     if _reduced_capacities(problem) is None:
         out.append("pinned and accepted placements beyond the seats or tours")

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION, lender_targets
-from matcher.floors import OUTCOMES, floor_units
+from matcher.floors import FLOOR_RESOLUTION, OUTCOMES, floor_units
 from matcher.models import Round
 from matcher.objective import scaled
 from solvers.units import (
@@ -123,7 +123,8 @@ class Problem:
     placement_units
         Units per placement in the weighted objective.
     dead
-        Per edge: cannot be placed even alone (FTE or a budget too small for it).
+        Per edge: cannot be placed even alone (FTE or a budget too small for it, or a hard
+        floor of share 1 that it has not the outcome of).
     link
         Per edge: its (lender, host) link, numbered from 0 to ``n_links - 1``.
     n_links
@@ -232,6 +233,11 @@ def with_dead(problem: Problem) -> Problem:
     dead |= _over(problem.topup, problem.lender_budget[problem.lender])
     if problem.pool != NO_LIMIT:
         dead |= problem.subsidy > problem.pool
+    # a hard floor of share 1 admits only edges with its outcome: the others are as good as
+    # dead, which the relaxations and the greedy then know too
+    for floor in problem.floors:
+        if floor.hard and floor.units >= FLOOR_RESOLUTION:
+            dead |= ~floor.outcome
     return dataclasses.replace(problem, dead=dead)
 
 

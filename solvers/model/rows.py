@@ -313,14 +313,16 @@ def floor_rows(
     problem: Problem, spec: ModelSpec, group: Groups, live: BoolArray, for_conflicts: bool
 ) -> int:
     """One row per outcome floor, ``sum((FLOOR_RESOLUTION * outcome - units) * x) >= 0``
-    over the live edges, with a slack ``short`` (placements short, priced at the floor's
+    over the live and forced edges, with a slack ``short`` (placements short, priced at the floor's
     penalty) when soft; returns the largest total penalty of the soft floors.
 
     In a model built for conflicts, soft floors are left out (they constrain nothing) and
     each hard floor's row is its own group."""
     spec.floor_short = np.full(len(problem.floors), -1, dtype=np.int64)
-    edges = np.flatnonzero(live)
-    most = most_placements(problem, live)
+    # forced dead edges too: one a floor of share 1 rules out holds no row of its own
+    may_place = live | problem.forced
+    edges = np.flatnonzero(may_place)
+    most = most_placements(problem, may_place)
     penalty_max = 0
     for i, floor in enumerate(problem.floors):
         if not floor.hard and for_conflicts:

@@ -84,8 +84,9 @@ def test_an_infeasible_floor_is_named_with_its_largest_share_on_one_line(
 
 def test_kpis_report_the_floors_shares(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     round_ = _round({"learning": Floor(share=0.5)}, pins=[Pair(talent="b", package="p2")])
-    code, _ = _run(tmp_path, round_, capsys)
+    code, text = _run(tmp_path, round_, capsys)
     assert code == 0
+    assert "learning floor 0.5 (hard): reached 50.0% of placements" in text
     kpis = json.loads((tmp_path / "out" / "kpis.json").read_text())
     assert kpis["feasible"]
     assert kpis["kpis"]["learning_placement_share"] == 0.5

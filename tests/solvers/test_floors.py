@@ -154,14 +154,17 @@ def _pinned_round(floors: dict[str, Floor], learner: bool = False) -> Round:
     )
 
 
+@pytest.mark.parametrize("share", [0.9, 1.0])
 @pytest.mark.parametrize("method", ["auto", "cpsat"])
-def test_an_infeasible_floor_names_itself_and_the_largest_share_reachable(method: str) -> None:
+def test_an_infeasible_floor_names_itself_and_the_largest_share_reachable(
+    method: str, share: float
+) -> None:
     # nobody but a learns: the best share is 1 of the 2 pinned placements, 0.5
-    round_ = _pinned_round({"learning": Floor(share=0.9)})
+    round_ = _pinned_round({"learning": Floor(share=share)})
     compiled = compile_round(round_)
     result = solve(compiled, round_, method, SolveParams(time_limit=10, workers=2))
     assert result.status == Status.INFEASIBLE
-    assert "learning floor (share 0.9 asked, at most 0.5 reachable)" in result.conflicts
+    assert f"learning floor (share {share:g} asked, at most 0.5 reachable)" in result.conflicts
     assert floor_reach(build_problem(compiled, round_), 0, 5.0) == 0.5
 
 
