@@ -10,13 +10,16 @@ Needs Debian's ``chromium`` and ``chromium-driver``: skipped without them, excep
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium import webdriver
@@ -34,7 +37,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from matcher.generator import generate_round
 from matcher.round_workbook import write_round_workbook
 from matcher.roundio import load_round, write_json
-from tests.service.live import FINISHED, ROOT, Service, serving
+from tests.service.live import FINISHED, ROOT, Service, serving, start_run, upload
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -282,14 +285,31 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     _text_in(driver, "shortlist-title", "Shortlist of coop-finance")
     _text_in(driver, "shortlist", "ann")
     headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#shortlist thead th")]
-    assert headers[:3] == ["Rank", "Talent", "Score"], headers
+    assert headers[:4] == ["Rank", "Talent", "Why not", "Score"], headers
     assert "Strengths fit" in headers and "Learning fit" in headers, headers
     pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+
+    # why-not for a candidate of the shortlist, and for a talent the host names: the host's
+    # answer, never the age that makes femke ineligible
+    _button(driver, "Why is ann not on coop-finance?").click()
+    _text_in(driver, "host-why", "talent 'ann' is eligible for package 'coop-finance'")
+    _text_in(driver, "host-why", "the talent holds offer 1 on it (published)")
+    _text_in(driver, "host-why", "Strengths fit 0.88")
+    talent_field = driver.find_element(By.ID, "host-why-talent")
+    talent_field.clear()
+    talent_field.send_keys("femke")
+    _button(driver, "Ask why the talent is not on the package").click()
+    _text_in(driver, "host-why", "a rule on the talent's private data or wishes")
+    assert "47" not in driver.find_element(By.ID, "host-why").text
+    pages += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    _screenshot(driver, shots, "host-why-not", 390, 844, at="host-why-title")
+    driver.set_window_size(1280, 800)
 
     offers = driver.find_elements(By.CSS_SELECTOR, "#offers tbody tr")
     assert len(offers) == 1 and "ann" in offers[0].text and "4,500" in offers[0].text
     _screenshot(driver, shots, "host-offers", 1280, 800, at="shortlist-title")
     _screenshot(driver, shots, "host-offers", 390, 844, at="offers-title")
+    _phone_layout(driver, ["host"])
     driver.set_window_size(1280, 800)
     _button(driver, "Accept offer 1").click()
     _text_in(driver, "offer-status", "Offer 1: accepted.")
@@ -316,12 +336,13 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     assert declined["decisions"]["host"] == "declined", declined
     assert declined["status"] == "declined", declined
 
-    # a talent's key: the rounds it is in, no coordinator's or host's view
+    # a talent's key: its own offer, no coordinator's or host's view
     talent = server.client.post("/keys", json={"role": "talent", "talent": "ann"})
     assert talent.status_code == 201, talent.text
     _button(driver, "Forget the key").click()
-    _sign_in(driver, base, talent.json()["key"], "Signed in.")
-    _text_in(driver, "other-rounds", "1: Ghent pilot round 2027")
+    _sign_in(driver, base, talent.json()["key"], "Signed in as a talent.")
+    _text_in(driver, "party-round", "1: Ghent pilot round 2027")
+    _text_in(driver, "tours", "Finance lead for the solar cooperative")
     assert not driver.find_element(By.ID, "host").is_displayed()
     assert not driver.find_element(By.ID, "coordinator").is_displayed()
 
@@ -332,7 +353,7 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
         assert "salary" not in lowered and "retention" not in lowered
         assert not [number for number in salaries if number in text], salaries
     # the screenshots were written, for a person to look at
-    assert len(list(shots.glob("*.png"))) == 8
+    assert len(list(shots.glob("*.png"))) == 9
     if os.environ.get("COSOURCE_PAGE_SCREENSHOTS"):
         shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)
 
@@ -390,10 +411,34 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
     _text_in(driver, "upload-status", "Stored round 2:")
     _text_in(driver, "round-title", "Round 2:")
     assert len(driver.find_elements(By.CSS_SELECTOR, "#rounds tbody tr")) == 2
+
+    # the rounds table sorts from the keyboard: Tab from the table's box reaches the first
+    # column's header (a button), Enter sorts by it, again the other way
+    def ids() -> list[str]:
+        return [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#rounds tbody th")]
+
+    box = driver.find_element(By.CSS_SELECTOR, "[aria-label='Rounds table']")
+    driver.execute_script("arguments[0].focus()", box)
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    focused = driver.switch_to.active_element
+    assert (focused.text, focused.get_attribute("class")) == ("Id", "sort")
+    headers = driver.find_elements(By.CSS_SELECTOR, "#rounds thead th")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert headers[0].get_attribute("aria-sort") == "ascending" and ids() == ["1", "2"]
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert headers[0].get_attribute("aria-sort") == "descending" and ids() == ["2", "1"]
+    # the action column is no stop: four Tabs on, Talents, sorted by Space as numbers (the
+    # pilot's 6 before the generated 1,000)
+    ActionChains(driver).send_keys(Keys.TAB * 4).perform()
+    assert driver.switch_to.active_element.text == "Talents"
+    ActionChains(driver).send_keys(Keys.SPACE).perform()
+    assert headers[5].get_attribute("aria-sort") == "ascending" and ids() == ["1", "2"]
+    assert headers[0].get_attribute("aria-sort") is None
     shots = tmp_path / "screenshots"
     shots.mkdir()
     _screenshot(driver, shots, "coordinator-rounds", 1280, 800, at="rounds-title")
     _screenshot(driver, shots, "coordinator-rounds", 390, 844, at="rounds-title")
+    _phone_layout(driver, ["coordinator"])
     driver.set_window_size(1280, 800)
 
     limit = driver.find_element(By.ID, "time-limit")
@@ -427,3 +472,194 @@ def test_the_coordinator_uploads_a_workbook_and_a_json_round_and_watches_a_solve
         shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)
     final = server.run(int(seen[-1]["id"]))
     assert seen[-1]["placements"] == f"{final['result']['placements']:,}", (seen[-1], final)
+
+
+FETCHED = """window.cosourceFetched = [];
+const original = window.fetch;
+window.fetch = async (...args) => {
+  const response = await original(...args);
+  if ((response.headers.get("content-type") || "").includes("json")) {
+    const text = await response.clone().text();
+    window.cosourceFetched.push([String(args[0]), text]);
+  }
+  return response;
+};"""
+"""Installed before the page's own script: keeps the JSON of every answer the page fetched,
+for the test to read (``window.cosourceFetched``)."""
+TODAY = "2027-06-15"
+"""The server's date in the parties' test: the pilot's tours (from March 2027) are active."""
+PHONE = (390, 844)
+DESKTOP = (1280, 800)
+
+
+@pytest.fixture
+def server_in_2027(tmp_path: Path) -> Iterator[Service]:
+    """A server whose tours are staged by :data:`TODAY`, with the pilot solved and its
+    offers published."""
+    log = tmp_path / "serve.log"
+    env = {"COSOURCE_TODAY": TODAY}
+    with serving(f"sqlite:///{tmp_path / 'page.db'}", log, env=env) as service:
+        created = upload(service.client, load_round(PILOT).model_dump_json())
+        run = start_run(service.client, created["id"], time_limit=2)
+        assert service.wait_finished(run["id"], SOLVE_SECONDS)["status"] == "solved"
+        published = service.client.post(f"/runs/{run['id']}/publish")
+        assert published.status_code == 200, published.text
+        yield service
+
+
+def _fetched(driver: WebDriver) -> list[Any]:
+    """The JSON answers the page fetched since it was loaded, parsed."""
+    pairs = driver.execute_script("return window.cosourceFetched || [];")
+    assert pairs, "the page fetched nothing"
+    return [json.loads(text) for _, text in pairs]
+
+
+def _keys_and_values(value: Any) -> Iterator[tuple[str | None, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key, item
+            yield from _keys_and_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys_and_values(item)
+    else:
+        yield None, value
+
+
+def _assert_private(
+    texts: list[str], answers: list[Any], fields: set[str], names: set[str], hidden: set[str]
+) -> None:
+    """No text holds a salary or one of ``names`` as a word; no answer a field of
+    ``fields`` or a value among ``hidden``."""
+    salaries = _salaries()
+    for text in texts:
+        assert "salary" not in text.lower() and "retention" not in text.lower()
+        assert not [s for s in salaries if s in text], salaries
+        words = set(re.findall(r"[\w-]+", text))
+        assert not words & names, words & names
+    for answer in answers:
+        for key, value in _keys_and_values(answer):
+            assert key not in fields, (key, answer)
+            assert not (isinstance(value, str) and value in hidden), (value, answer)
+
+
+def _phone_layout(driver: WebDriver, panels: list[str]) -> None:
+    """At a phone's width the page itself never scrolls sideways: a wide table scrolls in its
+    own box, and each row's buttons are within the screen."""
+    width = driver.execute_script("return document.documentElement.clientWidth;")
+    page_width = driver.execute_script("return document.documentElement.scrollWidth;")
+    assert page_width <= width, (page_width, width)
+    wide = 0
+    for panel in panels:
+        for box in driver.find_elements(By.CSS_SELECTOR, f"#{panel} .scroll"):
+            if not box.is_displayed():
+                continue
+            inner, outer = driver.execute_script(
+                "return [arguments[0].scrollWidth, arguments[0].clientWidth];", box
+            )
+            assert outer <= width, (panel, outer, width)
+            wide += inner > outer
+            for button in box.find_elements(By.CSS_SELECTOR, "tbody button"):
+                right = driver.execute_script(
+                    "return arguments[0].getBoundingClientRect().right;", button
+                )
+                assert right <= width, (panel, button.text, right)
+    assert wide, f"no table of {panels} is wider than the phone: nothing was checked"
+
+
+def test_a_lender_and_a_talent_see_their_offers_accept_and_the_talent_checks_in(
+    driver: WebDriver, server_in_2027: Service, tmp_path: Path
+) -> None:
+    server = server_in_2027
+    base = str(server.client.base_url).rstrip("/")
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FETCHED})
+    offers = server.client.get("/rounds/1/offers").json()["items"]
+    (ann,) = [offer for offer in offers if offer["talent"] == "ann"]
+    assert (ann["lender"], ann["host"], ann["package"]) == ("bank", "coop", "coop-finance")
+    pilot = load_round(PILOT)
+    talents = {t.id: t for t in pilot.talents}
+    private = {"salary", "age", "retention", "subsidy", "subsidy_pool", "host_fee", "breakdown"}
+
+    # the lender bank: its talents, their offers, the top-up it pays; accepts ann's offer
+    lender = server.client.post("/keys", json={"role": "lender", "organization": "bank"})
+    assert lender.status_code == 201, lender.text
+    _sign_in(driver, base, lender.json()["key"], "Signed in as a lending organization.")
+    _text_in(driver, "lender-offers", "Finance lead for the solar cooperative")
+    own = sorted(t for t, record in talents.items() if record.lender == "bank")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#talents tbody th")
+    assert sorted(row.text for row in rows) == own, own
+    # as the page writes an amount: thousands commas, cents only when there are some
+    topup = f"{ann['placement']['topup']:,.2f}".removesuffix(".00")
+    summary = driver.find_element(By.ID, "lender-summary").text
+    assert f"1 offer to 1 of your {len(own)} talents" in summary, summary
+    assert f"{topup} more if the open offers are agreed" in summary, summary
+    row = driver.find_element(By.CSS_SELECTOR, "#lender-offers tbody tr")
+    assert topup in row.text and "Solar Coop" in row.text, row.text
+    _screenshot(driver, shots, "lender", *DESKTOP, at="lender-offers-title")
+    _screenshot(driver, shots, "lender", *PHONE, at="lender-offers-title")
+    _phone_layout(driver, ["lender"])
+    driver.set_window_size(*DESKTOP)
+    _button(driver, f"Accept offer {ann['id']}").click()
+    _text_in(driver, "lender-status", f"Offer {ann['id']}: accepted.")
+    _text_in(driver, "lender-offers", "Accepted")
+    texts = [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    # no other lender's talent anywhere; the page shows no package but the offer's (ann's
+    # record, which her lender sees, lists the packages she prefers)
+    strangers = {t for t in talents if t not in own}
+    packages = {p.id for p in pilot.packages} - {"coop-finance"}
+    _assert_private(texts, _fetched(driver), private, strangers | packages, strangers)
+    assert server.client.get(f"/offers/{ann['id']}").json()["decisions"]["lender"] == "accepted"
+
+    # the talent ann: the mission, the dates, what she would learn; accepts
+    talent = server.client.post("/keys", json={"role": "talent", "talent": "ann"})
+    assert talent.status_code == 201, talent.text
+    _button(driver, "Forget the key").click()
+    _sign_in(driver, base, talent.json()["key"], "Signed in as a talent.")
+    _text_in(driver, "tours", "Set up risk and treasury for a fast-growing citizen cooperative")
+    _text_in(driver, "tours", "What you would learn: community-building, energy-transition.")
+    _text_in(driver, "tours", "2027-03-01 to 2028-02-29")
+    _button(driver, f"Accept offer {ann['id']}").click()
+    _text_in(driver, "talent-status", f"Offer {ann['id']}: accepted.")
+    card = driver.find_element(By.ID, f"tour-{ann['id']}")
+    assert "Your decision:\nAccepted" in card.text, card.text
+    assert not card.find_elements(By.TAG_NAME, "button"), card.text
+    texts = [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    answers = _fetched(driver)
+
+    # once the host has accepted too, the tour is agreed, and active on the server's date:
+    # ann checks in
+    coop = server.client.post("/keys", json={"role": "host", "organization": "coop"})
+    decided = server.client.post(
+        f"/offers/{ann['id']}/decisions",
+        json={"decision": "accept", "reason": ""},
+        headers={"Authorization": f"Bearer {coop.json()['key']}"},
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "active", decided.text
+    driver.refresh()
+    _text_in(driver, f"tour-{ann['id']}", "active")
+    form = driver.find_element(By.CSS_SELECTOR, f"#tour-{ann['id']} form.check-in")
+    for name in ("learning", "strengths"):
+        # by its label, as a person clicks it
+        form.find_element(By.CSS_SELECTOR, f"label[for=check-{ann['id']}-{name}]").click()
+    form.find_element(By.ID, f"check-{ann['id']}-note").send_keys("Good first months")
+    _screenshot(driver, shots, "talent", *DESKTOP)
+    _screenshot(driver, shots, "talent", *PHONE, at=f"tour-{ann['id']}")
+    width = driver.execute_script("return document.documentElement.clientWidth;")
+    assert driver.execute_script("return document.documentElement.scrollWidth;") <= width
+    driver.set_window_size(*DESKTOP)
+    _button(driver, f"Send the check-in on offer {ann['id']}").click()
+    _text_in(driver, f"tour-{ann['id']}", "Check-in 1 recorded on")
+    outcomes = server.client.get("/rounds/1/outcomes").json()
+    assert (outcomes["active"], outcomes["check_ins"]) == (1, 1), outcomes
+    texts += [driver.find_element(By.TAG_NAME, "body").text, driver.page_source]
+    answers += _fetched(driver)
+    # a talent sees no money and no one else: no other talent, no other package
+    others = (set(talents) - {"ann"}) | packages
+    _assert_private(texts, answers, private | {"topup"}, others, others)
+    assert not driver.find_element(By.ID, "lender").is_displayed()
+
+    assert len(list(shots.glob("*.png"))) == 4
+    if os.environ.get("COSOURCE_PAGE_SCREENSHOTS"):
+        shutil.copytree(shots, os.environ["COSOURCE_PAGE_SCREENSHOTS"], dirs_exist_ok=True)

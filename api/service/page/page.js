@@ -85,6 +85,58 @@ function fill(table, rows, render) {
     td.colSpan = $(table).tHead.rows[0].cells.length || 1;
     body.appendChild(tr);
   }
+  sortRows($(table));
+}
+
+// ---- sortable tables -------------------------------------------------------------------
+// A sortable column's header is a button (reached with Tab, pressed with Enter or Space);
+// its th says the order (aria-sort). Action columns (data-nosort) are not sortable.
+
+function sortable(table) {
+  for (const [index, th] of [...table.tHead.rows[0].cells].entries()) {
+    if (th.hasAttribute("data-nosort") || th.querySelector("button")) continue;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "sort";
+    b.textContent = th.textContent;
+    b.addEventListener("click", () => {
+      const ascending = !(Number(table.dataset.sortColumn) === index &&
+        table.dataset.sortOrder === "ascending");
+      table.dataset.sortColumn = index;
+      table.dataset.sortOrder = ascending ? "ascending" : "descending";
+      sortRows(table);
+    });
+    th.replaceChildren(b);
+  }
+}
+
+// A cell's value to sort by: its data-sort, else its text; a number when it reads as one.
+function sortKey(td) {
+  const text = (td.dataset.sort ?? td.textContent).trim();
+  const value = Number(text.replace(/,/g, ""));
+  return text !== "" && text !== "—" && Number.isFinite(value) ? value : text;
+}
+
+function compareKeys(a, b) {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (typeof a === "number") return -1;
+  if (typeof b === "number") return 1;
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
+function sortRows(table) {
+  const column = table.dataset.sortColumn;
+  const head = table.tHead.rows[0].cells;
+  for (const th of head) th.removeAttribute("aria-sort");
+  if (column === undefined || !head[column]) return;
+  const order = table.dataset.sortOrder;
+  head[column].setAttribute("aria-sort", order);
+  const body = table.tBodies[0];
+  const rows = [...body.rows];
+  if (rows.length < 2) return;
+  const sign = order === "ascending" ? 1 : -1;
+  rows.sort((x, y) => sign * compareKeys(sortKey(x.cells[column]), sortKey(y.cells[column])));
+  body.append(...rows);
 }
 
 // A period as two dates, each kept on one line.
@@ -104,10 +156,22 @@ const number = (value, digits = 0) =>
     maximumFractionDigits: digits,
   });
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 // ---- who is calling --------------------------------------------------------------------
 
+const ROLES = ["coordinator", "host", "lender", "talent", "other"];
+const SIGNED_IN = {
+  coordinator: "Signed in as the coordinator.",
+  host: "Signed in as a host organization.",
+  lender: "Signed in as a lending organization.",
+  talent: "Signed in as a talent.",
+  other: "Signed in.",
+};
+let role = "other";
+
 async function start() {
-  for (const id of ["coordinator", "host", "other"]) $(id).hidden = true;
+  for (const id of [...ROLES, "party"]) $(id).hidden = true;
   stopPolling();
   if (!sessionStorage.getItem(KEY)) {
     $("who").textContent = "Paste an API key to begin.";
@@ -119,31 +183,32 @@ async function start() {
     $("who").textContent = "The key was not accepted.";
     return;
   }
-  // the coordinator alone may read the audit log; a host sees its packages
-  let role = "other";
-  try {
-    await api("/audit?limit=1");
-    role = "coordinator";
-  } catch (_) {
-    for (const round of rounds.items) {
-      try {
-        await api(`/rounds/${round.id}/packages?limit=1`);
-        role = "host";
-        break;
-      } catch (_) {
-        // not a host of this round
-      }
-    }
-  }
-  $("who").textContent = {
-    coordinator: "Signed in as the coordinator.",
-    host: "Signed in as a host organization.",
-    other: "Signed in.",
-  }[role];
+  role = await roleOf(rounds);
+  $("who").textContent = SIGNED_IN[role];
   $(role).hidden = false;
   if (role === "coordinator") await coordinator(rounds);
-  else if (role === "host") await host(rounds);
-  else other(rounds);
+  else if (role !== "other") await party(rounds);
+}
+
+// Whether the key may read `path` (a refusal is an answer here, not an error).
+async function allowed(path) {
+  try {
+    await api(path);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+// The coordinator alone reads the audit log; in a round, a host lists its packages, a
+// lender its talents, and a talent neither.
+async function roleOf(rounds) {
+  if (await allowed("/audit?limit=1")) return "coordinator";
+  const round = rounds.items[0];
+  if (!round) return "other";
+  if (await allowed(`/rounds/${round.id}/packages?limit=1`)) return "host";
+  if (await allowed(`/rounds/${round.id}/talents?limit=1`)) return "lender";
+  return "talent";
 }
 
 // ---- coordinator -----------------------------------------------------------------------
@@ -353,8 +418,10 @@ async function audit() {
 
 // ---- host ------------------------------------------------------------------------------
 
-async function host(rounds) {
-  const select = $("host-round");
+// ---- host, lender, talent: the round they look at -------------------------------------
+
+async function party(rounds) {
+  const select = $("party-round");
   select.replaceChildren();
   for (const round of rounds.items) {
     const option = document.createElement("option");
@@ -362,13 +429,23 @@ async function host(rounds) {
     option.textContent = `${round.id}: ${round.name}`;
     select.appendChild(option);
   }
-  await hostRound();
+  $("party").hidden = false;
+  await partyRound();
 }
 
-async function hostRound() {
-  const roundId = $("host-round").value;
-  $("shortlist-panel").hidden = true;
+async function partyRound() {
+  const roundId = $("party-round").value;
   if (!roundId) return;
+  if (role === "host") await hostRound(roundId);
+  else if (role === "lender") await lenderRound(roundId);
+  else if (role === "talent") await talentRound(roundId);
+}
+
+// ---- host ------------------------------------------------------------------------------
+
+async function hostRound(roundId) {
+  $("shortlist-panel").hidden = true;
+  $("host-why").replaceChildren();
   const packages = await api(`/rounds/${roundId}/packages?limit=1000`);
   fill("packages", packages.items, (tr, p) => {
     cell(tr, p.id, true);
@@ -379,6 +456,14 @@ async function hostRound() {
     cell(tr, p.seats);
     dates(tr, p.start, p.end);
   });
+  const select = $("host-why-package");
+  select.replaceChildren();
+  for (const p of packages.items) {
+    const option = document.createElement("option");
+    option.value = p.id;
+    option.textContent = `${p.id}: ${p.title}`;
+    select.appendChild(option);
+  }
   await offers(roundId);
 }
 
@@ -388,19 +473,27 @@ async function shortlist(roundId, p) {
   const head = $("shortlist").tHead.rows[0];
   head.replaceChildren();
   const names = [
-    "Rank", "Talent", "Score", ...parts.map(partName), "Talent's strengths", "Wants to learn",
+    "Rank", "Talent", "Why not", "Score", ...parts.map(partName), "Talent's strengths",
+    "Wants to learn",
   ];
   for (const name of names) {
     const th = document.createElement("th");
     th.scope = "col";
     th.textContent = name;
+    if (name === "Why not") th.setAttribute("data-nosort", "");
     head.appendChild(th);
   }
+  const table = $("shortlist");
+  delete table.dataset.sortColumn;
+  sortable(table);
   let rank = 0;
   fill("shortlist", list.candidates, (tr, c) => {
     rank += 1;
     cell(tr, rank);
     cell(tr, c.id, true);
+    cell(tr, "").replaceChildren(
+      button("Why not?", () => hostWhyNot(roundId, p.id, c.id), `Why is ${c.id} not on ${p.id}?`),
+    );
     cell(tr, number(c.score, 3));
     for (const name of parts) cell(tr, number(c.parts[name], 3));
     cell(tr, describe(c.strengths)).className = "lines";
@@ -424,6 +517,63 @@ const partName = (name) => PARTS[name] || name;
 const describe = (map) =>
   map ? Object.entries(map).map(([k, v]) => `${k} ${v}`).join("\n") : "—";
 
+// Why a talent is not on one of the host's packages: the host's answer (no salary, age,
+// top-up or subsidy, nor where else the talent is placed).
+async function hostWhyNot(roundId, packageId, talentId) {
+  $("host-why-package").value = packageId;
+  $("host-why-talent").value = talentId;
+  $("host-why").replaceChildren();
+  const query = new URLSearchParams({ talent: talentId });
+  const path = `/rounds/${roundId}/packages/${encodeURIComponent(packageId)}/why-not?${query}`;
+  const answer = await api(path);
+  const text = document.createElement("p");
+  text.textContent = answer.answer;
+  $("host-why").append(text);
+  if (answer.eligible) {
+    const parts = document.createElement("p");
+    parts.textContent = "Score's parts: " + Object.entries(answer.parts)
+      .map(([name, value]) => `${partName(name)} ${number(value, 3)}`).join(", ");
+    $("host-why").append(parts);
+  }
+  $("host-why-title").scrollIntoView({ block: "nearest" });
+}
+
+async function askHostWhyNot(event) {
+  event.preventDefault();
+  await hostWhyNot(
+    $("party-round").value, $("host-why-package").value, $("host-why-talent").value.trim(),
+  );
+}
+
+const DECIDED = { accept: "Accepted", accepted: "Accepted", decline: "Declined",
+  declined: "Declined" };
+
+// The caller's own decision on an offer, or its Accept and Decline buttons while it is open.
+function decisionCell(tr, offer, mine, refresh, status) {
+  const td = cell(tr, "");
+  if (mine) {
+    td.textContent = DECIDED[mine] || mine;
+  } else if (offer.status === "published") {
+    td.append(
+      button("Accept", () => decide(offer.id, "accept", refresh, status),
+        `Accept offer ${offer.id}`),
+      button("Decline", () => decide(offer.id, "decline", refresh, status),
+        `Decline offer ${offer.id}`),
+    );
+  }
+  return td;
+}
+
+async function decide(offerId, choice, refresh, status) {
+  await api(`/offers/${offerId}/decisions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ decision: choice, reason: "" }),
+  });
+  $(status).textContent = `Offer ${offerId}: ${choice === "accept" ? "accepted" : "declined"}.`;
+  await refresh();
+}
+
 async function offers(roundId) {
   const list = await api(`/rounds/${roundId}/offers?limit=1000`);
   fill("offers", list.items, (tr, offer) => {
@@ -431,17 +581,7 @@ async function offers(roundId) {
     cell(tr, offer.talent);
     cell(tr, offer.package_title || offer.package);
     // the decision next to what it is about: on a phone it needs no sideways scroll
-    const mine = offer.decisions ? offer.decisions.host : null;
-    const decide = cell(tr, "");
-    if (mine) {
-      decide.textContent = { accept: "Accepted", accepted: "Accepted", decline: "Declined",
-        declined: "Declined" }[mine] || mine;
-    } else if (offer.status === "published") {
-      decide.append(
-        button("Accept", () => decision(roundId, offer.id, "accept"), `Accept offer ${offer.id}`),
-        button("Decline", () => decision(roundId, offer.id, "decline"), `Decline offer ${offer.id}`),
-      );
-    }
+    decisionCell(tr, offer, offer.decisions.host, () => offers(roundId), "offer-status");
     cell(tr, number(offer.score, 3));
     dates(tr, offer.start, offer.end);
     cell(tr, offer.host_fee === undefined ? null : number(offer.host_fee, 2));
@@ -449,26 +589,169 @@ async function offers(roundId) {
   });
 }
 
-async function decision(roundId, offerId, choice) {
-  await api(`/offers/${offerId}/decisions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ decision: choice, reason: "" }),
+// ---- lender ----------------------------------------------------------------------------
+
+const UNDER_WAY = ["agreed", "active", "completed"];
+
+async function lenderRound(roundId) {
+  const [talents, list] = await Promise.all([
+    api(`/rounds/${roundId}/talents?limit=1000`),
+    api(`/rounds/${roundId}/offers?limit=1000`),
+  ]);
+  const refresh = () => lenderRound(roundId);
+  fill("lender-offers", list.items, (tr, offer) => {
+    cell(tr, offer.id, true);
+    cell(tr, offer.talent);
+    decisionCell(tr, offer, offer.decisions.lender, refresh, "lender-status");
+    cell(tr, offer.package_title);
+    cell(tr, offer.host_name);
+    dates(tr, offer.start, offer.end);
+    cell(tr, number(offer.fte, 2));
+    cell(tr, number(offer.topup, 2));
+    cell(tr, offer.status);
   });
-  $("offer-status").textContent = `Offer ${offerId}: ${choice === "accept" ? "accepted" : "declined"}.`;
-  await offers(roundId);
+  // each talent's latest offer, by offer id
+  const latest = new Map(list.items.map((offer) => [offer.talent, offer.status]));
+  fill("talents", talents.items, (tr, t) => {
+    cell(tr, t.id, true);
+    cell(tr, latest.get(t.id) || "no offer");
+    cell(tr, describe(t.strengths)).className = "lines";
+    cell(tr, describe(t.learning_goals)).className = "lines";
+    cell(tr, number(t.fte, 2));
+    dates(tr, t.available_from, t.available_to);
+    cell(tr, t.region);
+  });
+  $("lender-summary").textContent = lenderSummary(list.items, talents.total);
 }
 
-// ---- other roles -----------------------------------------------------------------------
+function lenderSummary(items, talents) {
+  const count = (states) => items.filter((o) => states.includes(o.status)).length;
+  const topup = (states) => items.filter((o) => states.includes(o.status))
+    .reduce((sum, o) => sum + o.topup, 0);
+  const offered = new Set(items.map((o) => o.talent)).size;
+  return `${plural(items.length, "offer")} to ${offered} of your ${plural(talents, "talent")}: ` +
+    `${count(UNDER_WAY)} agreed or under way, ${count(["published"])} open, ` +
+    `${count(["declined", "withdrawn"])} declined or withdrawn. The top-up you pay per ` +
+    `month: ${number(topup(UNDER_WAY), 2)} for the agreed tours, ` +
+    `${number(topup(["published"]), 2)} more if the open offers are agreed.`;
+}
 
-function other(rounds) {
-  const list = $("other-rounds");
-  list.replaceChildren();
-  for (const round of rounds.items) {
-    const li = document.createElement("li");
-    li.textContent = `${round.id}: ${round.name}`;
-    list.appendChild(li);
+// ---- talent ----------------------------------------------------------------------------
+
+async function talentRound(roundId) {
+  const list = await api(`/rounds/${roundId}/offers?limit=1000`);
+  const box = $("tours");
+  box.replaceChildren();
+  if (!list.items.length) {
+    const p = document.createElement("p");
+    p.textContent = "No offer for you in this round yet.";
+    box.append(p);
   }
+  for (const offer of list.items) box.append(tour(roundId, offer));
+}
+
+// A name and its value (text, or nodes) in a list of facts.
+function fact(list, name, ...value) {
+  const div = document.createElement("div");
+  const dt = document.createElement("dt");
+  const dd = document.createElement("dd");
+  dt.textContent = name;
+  dd.append(...value);
+  div.append(dt, dd);
+  list.append(div);
+}
+
+// One offer as a card: the mission, the dates, what the talent would learn, the decision,
+// and a check-in once the tour has started.
+function tour(roundId, offer) {
+  const card = document.createElement("article");
+  card.className = "tour";
+  card.id = `tour-${offer.id}`;
+  card.setAttribute("aria-labelledby", `tour-${offer.id}-title`);
+  const title = document.createElement("h3");
+  title.id = `tour-${offer.id}-title`;
+  title.textContent = `Offer ${offer.id}: ${offer.package_title} at ${offer.host_name}`;
+  const mission = document.createElement("p");
+  mission.textContent = offer.mission;
+  const facts = document.createElement("dl");
+  facts.className = "facts";
+  fact(facts, "Dates", ...dates(document.createElement("tr"), offer.start, offer.end).childNodes);
+  fact(facts, "FTE", number(offer.fte, 2));
+  fact(facts, "Status", offer.status);
+  const learn = document.createElement("p");
+  learn.textContent = offer.would_learn.length
+    ? `What you would learn: ${offer.would_learn.join(", ")}.`
+    : "What you would learn: none of your learning goals.";
+  const decision = document.createElement("div");
+  decision.className = "row";
+  const label = document.createElement("span");
+  label.className = "label";
+  label.textContent = "Your decision:";
+  const refresh = () => talentRound(roundId);
+  const tr = document.createElement("div");
+  const td = decisionCell(tr, offer, offer.decisions.talent, refresh, "talent-status");
+  const shown = [...td.childNodes];
+  decision.append(label, ...(shown.length ? shown : [`none (the offer is ${offer.status})`]));
+  card.append(title, mission, facts, learn, decision);
+  if (["active", "completed"].includes(offer.status)) card.append(checkIn(offer));
+  return card;
+}
+
+const CHECKS = [
+  ["learning", "I am learning something I want to learn"],
+  ["strengths", "I am using my strengths"],
+  ["connected", "I still feel connected to my own organization"],
+];
+
+function checkIn(offer) {
+  const form = document.createElement("form");
+  form.className = "check-in";
+  const set = document.createElement("fieldset");
+  const legend = document.createElement("legend");
+  legend.textContent = `Check in on your tour (offer ${offer.id})`;
+  set.append(legend);
+  for (const [name, text] of CHECKS) {
+    const id = `check-${offer.id}-${name}`;
+    const line = document.createElement("div");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = id;
+    box.name = name;
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = text;
+    line.append(box, " ", label);
+    set.append(line);
+  }
+  const noteId = `check-${offer.id}-note`;
+  const noteLabel = document.createElement("label");
+  noteLabel.htmlFor = noteId;
+  noteLabel.textContent = "A note (optional)";
+  const note = document.createElement("input");
+  note.type = "text";
+  note.id = noteId;
+  note.name = "note";
+  const send = document.createElement("button");
+  send.type = "submit";
+  send.textContent = "Send the check-in";
+  send.setAttribute("aria-label", `Send the check-in on offer ${offer.id}`);
+  const said = document.createElement("p");
+  said.setAttribute("role", "status");
+  set.append(noteLabel, note, send, said);
+  form.append(set);
+  form.addEventListener("submit", (event) => guarded(async () => {
+    event.preventDefault();
+    const body = { note: note.value.trim() };
+    for (const [name] of CHECKS) body[name] = form.elements[name].checked;
+    const stored = await api(`/offers/${offer.id}/check-ins`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    said.textContent = `Check-in ${stored.id} recorded on ${stored.at.slice(0, 10)}.`;
+    form.reset();
+  }));
+  return form;
 }
 
 // ---- wiring ----------------------------------------------------------------------------
@@ -488,6 +771,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("solve-form").addEventListener("submit", (event) => guarded(() => solve(event)));
   $("why-not-form").addEventListener("submit", (event) => guarded(() => whyNot(event)));
   $("audit-refresh").addEventListener("click", () => guarded(audit));
-  $("host-round").addEventListener("change", () => guarded(hostRound));
+  $("party-round").addEventListener("change", () => guarded(partyRound));
+  $("host-why-form").addEventListener("submit", (event) => guarded(() => askHostWhyNot(event)));
+  for (const table of document.querySelectorAll("table.sortable")) sortable(table);
   start();
 });
