@@ -10,10 +10,12 @@ from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from matcher.models import Policy, Round
+from solvers.auto.options import AutoOptions, HighsOptions, RelaxationOptions, SearchOptions
+from solvers.auto.solve import solve_auto
 from solvers.model.build import build_spec
 from solvers.problem import build_problem
 from solvers.registry import solve
-from solvers.result import SolveParams
+from solvers.result import SolveParams, Status
 from tests.checks import brute_force, check
 from tests.factories import make_round, org, package, talent
 
@@ -99,3 +101,31 @@ def test_a_negative_bonus_is_refused_naming_the_field() -> None:
         Policy(breadth_bonus=-1)
     with pytest.raises(ValidationError, match="breadth_bonus 500 is above"):
         Policy(breadth_bonus=500)
+
+
+@pytest.mark.parametrize("objective", ("lexicographic", "weighted"))
+def test_every_phase_of_the_portfolio_with_a_bonus_keeps_the_evaluators_objective(
+    objective: str,
+) -> None:
+    # without the HiGHS phase, the Lagrangian phase (lexicographic) or the linear relaxation
+    # and its reduced-cost fixing (weighted) run before CP-SAT on this small round
+    base = generate_round(n_talents=300, seed=5)
+    policy = base.policy.model_copy(update={"breadth_bonus": 0.2, "objective": objective})
+    round_ = base.model_copy(update={"policy": policy})
+    compiled = compile_round(round_)
+    options = AutoOptions(
+        relax=RelaxationOptions(lp_min_edges=0),
+        highs=HighsOptions(share=0.0, max_vars=0),
+        search=SearchOptions(min_edges=0, core_min_edges=0),
+    )
+    result = solve_auto(compiled, round_, SolveParams(time_limit=6, workers=2), options)
+    phase = "linear relaxation" if objective == "weighted" else "Lagrangian phase"
+    assert any(note.startswith(phase) for note in result.notes)
+    check(result, round_, compiled)
+    assert result.objective is not None and result.objective.bonus > 0
+    exact = solve(compiled, round_, "cpsat", SolveParams(time_limit=20, workers=2))
+    if exact.status == Status.OPTIMAL:
+        # the portfolio's bound holds against the proven optimum
+        assert exact.objective is not None and result.bound is not None
+        if result.objective.placements == exact.objective.placements:
+            assert result.bound >= exact.objective.value
