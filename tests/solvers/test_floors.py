@@ -3,6 +3,8 @@ output judged by the evaluator."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -10,14 +12,19 @@ from matcher.compile import CompiledRound, compile_round
 from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from matcher.models import Floor, Pair, Policy, Round
+from solvers.backends.cpsat import solve_sub
 from solvers.checks import floor_group, objective_of, violated_groups
 from solvers.floor_reach import floor_reach
 from solvers.flow import NotSeatOnlyError, solve_flow
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.lagrange import combined
+from solvers.lns import improve
+from solvers.lns_options import LnsOptions
 from solvers.model.build import build_spec, soft_terms
 from solvers.problem import build_problem
 from solvers.registry import solve
-from solvers.result import SolveParams, Status
-from tests.checks import check, pair_list
+from solvers.result import Result, SolveParams, Status
+from tests.checks import check, pair_list, proven_optimum
 from tests.factories import make_round, package, talent
 
 LEARNING = Floor(share=1.0)
@@ -184,3 +191,44 @@ def test_the_greedy_does_not_call_a_floor_broken_by_the_pins_infeasible() -> Non
     assert result.status == Status.FEASIBLE
     check(result, round_, compiled)
     assert ("d", "p3") in result.pairs(compiled)
+
+
+def test_the_neighbourhood_search_keeps_the_floors(base: Round) -> None:
+    round_, compiled = _compiled(base, "partial")
+    problem = build_problem(compiled, round_)
+    # a poor start in a random order, repaired to meet the floors by the greedy
+    order = np.random.default_rng(0).permutation(greedy_order(problem)).astype(np.int64)
+    start, _ = greedy_assign(problem, order)
+    assert not violated_groups(problem, np.flatnonzero(start))
+    before = objective_of(problem, np.flatnonzero(start))
+    options = LnsOptions(start_free=60, min_free=20, sub_time=0.3, workers=1)
+    found = improve(problem, start, time.perf_counter() + 3.0, solve_sub, seed=1, options=options)
+    edges = np.flatnonzero(found.chosen).astype(np.int64)
+    assert found.objective.key() >= before.key()
+    assert not violated_groups(problem, edges)
+    result = Result(
+        solver="lns",
+        status=Status.FEASIBLE,
+        edges=edges,
+        objective=found.objective,
+        bound=None,
+        wall_time=0.0,
+    )
+    check(result, round_, compiled)
+
+
+@pytest.mark.parametrize("case", ["both", "soft", "partial"])
+def test_the_portfolio_bound_stays_above_the_proven_optimum(base: Round, case: str) -> None:
+    round_, compiled = _compiled(base, case)
+    problem = build_problem(compiled, round_)
+    optimum = proven_optimum(problem)
+    result = solve(compiled, round_, "auto", SolveParams(time_limit=10, workers=2, seed=2))
+    check(result, round_, compiled)
+    assert result.objective is not None and result.bound is not None
+    multiplier = build_spec(problem).multiplier
+    assert combined(result.objective, multiplier) <= optimum
+    # the bound is on the secondary term at the result's placements (lexicographic): at
+    # the optimum's placements, at least the optimum's secondary term
+    best_secondary = optimum - multiplier * result.objective.placements
+    if abs(best_secondary) < multiplier:
+        assert result.bound >= best_secondary

@@ -12,7 +12,7 @@ from benchmarks.gap import GapInstance, Sense
 from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
-from matcher.models import Policy, Round
+from matcher.models import Floor, Policy, Round
 from solvers.checks import objective_of, violated_groups
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.local_search import LocalSearch
@@ -31,6 +31,9 @@ POLICIES = {
     ),
     "hard": Policy(min_per_lender=1, max_host_share=0.3, fairness="hard"),
     "weighted": Policy(objective="weighted", subsidy_share=0.2, subsidy_pool=20_000.0),
+    "floors": Policy(
+        floors={"learning": Floor(share=0.5), "cross_sector": Floor(share=0.95, mode="soft")}
+    ),
 }
 
 
