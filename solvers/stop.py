@@ -75,6 +75,13 @@ class Deadline:
         """The ``time.perf_counter()`` value at which the limit ends."""
         return self.started + self.seconds
 
+    def renewed(self, seconds: float) -> Deadline:
+        """A deadline of ``seconds`` that starts now (a second attempt of the command);
+        ending this one (a cancel) ends it too."""
+        again = Deadline(seconds)
+        object.__setattr__(again, "_within", self)
+        return again
+
     def portion(self, share: float = 1.0) -> Deadline:
         """A deadline for the next phase: it starts now and gets ``share`` of the time left
         (all of it by default, so that it ends when this one does). A phase that starts

@@ -173,18 +173,19 @@ def decide(
         Party.LENDER: OfferRow.lender_decision,
     }[party]
     value = "accepted" if decision == Decision.ACCEPT else "declined"
-    changed = session.execute(
+    # the row as updated comes back with the update (no second read), into ``offer``
+    changed = session.scalars(
         update(OfferRow)
         .where(OfferRow.id == offer_id, OfferRow.status.in_(OPEN), column.is_(None))
         .values({column: value, OfferRow.updated_at: utc_now()})
-        .returning(OfferRow.id)
-        .execution_options(synchronize_session=False)
+        .returning(OfferRow)
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).first()
     if changed is None:
         session.expire(offer)
         session.refresh(offer)
         raise ConflictError(_conflict(offer, party))
-    session.refresh(offer)
+    offer = changed
     decisions = (offer.talent_decision, offer.host_decision, offer.lender_decision)
     if "declined" in decisions:
         offer.status = OfferStatus.DECLINED
@@ -215,12 +216,13 @@ def _conflict(offer: OfferRow, party: Party) -> str:
 
 
 def resolve_round(
-    session: Session, caller: Caller, round_id: int
+    session: Session, caller: Caller, round_id: int, keep_open: bool = True
 ) -> tuple[RoundVersionRow, Round, list[tuple[str, str]]]:
     """The round's next version for a re-solve: agreed tours pinned, declined pairs
     forbidden, open offers kept as proposed previous placements (moving one costs the
-    disruption penalty). Returns the version, its round and the start assignment (the
-    agreed and open offers)."""
+    disruption penalty; a run with ``keep_open`` holds them, see
+    :mod:`api.service.jobs.child`). Returns the version, its round and the start assignment
+    (the agreed and open offers)."""
     _open_round(session, round_id)
     latest = get_version(session, round_id)
     round_ = load_round(session, latest.id)
@@ -241,7 +243,8 @@ def resolve_round(
     version = store_round(session, edited, round_id)
     detail = (
         f"version {version.number}: {len(agreed)} agreed tours pinned, {len(declined)} declined "
-        f"pairs forbidden, {len(open_)} open offers kept as proposed placements"
+        f"pairs forbidden, {len(open_)} open offers kept as proposed placements, "
+        + ("held where they can all stand" if keep_open else "free to move")
     )
     record(session, caller, "re-solve", f"round {round_id}", round_id=round_id, detail=detail)
     return version, edited, agreed + open_

@@ -7,7 +7,7 @@ files), so that a round validates the same way, with the same messages, everywhe
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +23,11 @@ MAX_ID = 2**31 - 1
 """Ids and version numbers are 32-bit in the database (PostgreSQL's ``integer``): a larger
 one is refused (422) before a query meets it."""
 
-Method = Literal[tuple(METHODS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Method = str
+else:
+    # the methods' names, in the schema as an enum
+    Method = Literal[tuple(METHODS)]
 T = TypeVar("T")
 
 
@@ -97,7 +101,7 @@ class RunCreate(BaseModel):
     # strict: the types the schema promises (no 0 for false, no "2" for 2)
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    method: Method = "auto"  # type: ignore[valid-type]
+    method: Method = "auto"
     time_limit: float | None = Field(
         default=None,
         gt=0,
@@ -110,6 +114,17 @@ class RunCreate(BaseModel):
     workers: int = Field(default=2, ge=1, le=MAX_WORKERS, description="1: reproducible")
     blocking_pairs: bool = Field(default=False, description="keep the blocking pairs")
     version: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the latest")
+
+
+class ResolveCreate(RunCreate):
+    """How to re-solve: as a run's options, and what may happen to the open offers."""
+
+    open_offers: Literal["keep", "may_move"] = Field(
+        default="keep",
+        description="keep: the open offers stand (the solve only refills what the declines "
+        "freed; if they cannot all stand, they may move); may_move: moving one costs the "
+        "disruption penalty, and more placements outweigh it",
+    )
 
 
 class RunProgress(_Out):

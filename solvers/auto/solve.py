@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -53,12 +54,19 @@ from solvers.auto.options import AutoOptions
 from solvers.auto.phases import CompanionSlot, highs_phase, lp_phase, uses_lp
 from solvers.auto.search import infeasible, search
 from solvers.checks import objective_of, violated_groups
+from solvers.completion import complete_greedily
 from solvers.flow import flow_result, problem_is_seat_only, seat_relaxation
+from solvers.forced_reduction import (
+    excluded_by_forced,
+    params_on,
+    result_on_whole,
+    worth_leaving_out,
+)
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.incumbent import Incumbent, close_enough, incumbent_result, report_incumbent
 from solvers.lagrange import LagrangeResult, combined, lagrangian
 from solvers.model.build import build_spec
-from solvers.problem import BoolArray, Problem, build_problem
+from solvers.problem import BoolArray, Problem, build_problem, restrict
 from solvers.result import Result, SolveParams, Status
 from solvers.stop import Deadline
 from solvers.work import (
@@ -106,6 +114,18 @@ def solve_auto(
     params = params.with_deadline(params.timer())
     options = options or AutoOptions()
     problem = build_problem(compiled, round_)
+    excluded = excluded_by_forced(problem)
+    if worth_leaving_out(excluded):
+        sub, index = restrict(problem, ~excluded)
+        sub_params = params_on(params, index, problem.n_edges)
+        result = _solve_built(sub, sub_params, options)
+        return result_on_whole(result, index, int(excluded.sum()))
+    return _solve_built(problem, params, options)
+
+
+def _solve_built(problem: Problem, params: SolveParams, options: AutoOptions) -> Result:
+    """:func:`solve_auto` on a built problem: the flow on seat-only rounds, the portfolio
+    otherwise."""
     if options.relax.use_flow and problem_is_seat_only(problem):
         result = flow_result(problem, params.timer())
         # a new Result, not an edit of the flow's: results are never changed once built
@@ -162,12 +182,22 @@ def _solve(
         best.tighten(float(combined(relaxation.objective, spec.multiplier)))
 
     order = greedy_order(problem)
-    starts = [(order, "greedy")]
-    if relaxation is not None:
+    if params.start is not None:
+        # a re-solve's standing offers or an interrupted run's stored incumbent: the search
+        # goes on from it, completed where it leaves seats and talents free
+        given = np.zeros(problem.n_edges, dtype=bool)
+        given[params.start[(params.start >= 0) & (params.start < problem.n_edges)]] = True
+        best.offer(given, "given start")
+        best.offer(complete_greedily(problem, given, order), "given start, completed")
+    starts = [] if _start_suffices(best, problem, remaining) else [(order, "greedy")]
+    if not starts:
+        notes.append("no greedy start: the given start is feasible and the time is short")
+    if relaxation is not None and starts:
         first = relaxation.chosen[order]
         guided = np.concatenate([order[first], order[~first]])
         starts.insert(0, (guided, "greedy after the seat relaxation"))
-    greedy_seconds = 0.0
+    # a repair in the Lagrangian phase is about a greedy pass: expected, when none ran
+    greedy_seconds = 0.0 if starts else expected_greedy_seconds(problem.n_edges)
     for k, (start_order, source) in enumerate(starts):
         lap = time.perf_counter()
         best.offer(greedy_assign(problem, start_order)[0], source)
@@ -182,11 +212,6 @@ def _solve(
         if k == 0 and remaining() < GREEDY_TIME_FACTOR * greedy_seconds:
             notes.append("one greedy start only: the time limit is short for the round's size")
             break
-    if params.start is not None:
-        # an interrupted run's stored incumbent: the search goes on from it
-        start = np.zeros(problem.n_edges, dtype=bool)
-        start[params.start[(params.start >= 0) & (params.start < problem.n_edges)]] = True
-        best.offer(start, "the stored incumbent")
     # the first report comes as soon as there is an assignment, not after the relaxations
     report_incumbent(params, best, deadline, options.method)
 
@@ -249,3 +274,12 @@ def _solve(
         )
     finally:
         slot.close()
+
+
+def _start_suffices(best: Incumbent, problem: Problem, remaining: Callable[[], float]) -> bool:
+    """Whether the greedy starts are left out: the given start is feasible and the time left
+    is short for them (less than :data:`GREEDY_TIME_FACTOR` times a greedy's expected time);
+    about 5 s at 20,000 talents that a re-solve of a few seconds cannot spare."""
+    if best.chosen is None:
+        return False
+    return remaining() < GREEDY_TIME_FACTOR * expected_greedy_seconds(problem.n_edges)

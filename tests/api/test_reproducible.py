@@ -21,7 +21,10 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_one_worker_gives_the_same_result_and_files_run_after_run(tmp_path: Path) -> None:
     # large enough for a core and a neighbourhood search on it
     round_ = generate_round(600, 600, seed=3, policy=EVERY_RULE)
-    params = RoundParams("auto", SolveParams(time_limit=2.0, workers=1, seed=4))
+    # work budgets of a 2 s run, and a wall-clock limit with room for a loaded machine: the
+    # clock must not cut a phase (that would make the run not deterministic)
+    solve = SolveParams(time_limit=30.0, workers=1, seed=4, work_seconds=2.0)
+    params = RoundParams("auto", solve)
     outcomes = [run_round(round_, params) for _ in range(2)]
     first, second = (o.result for o in outcomes)
     assert first.deterministic and second.deterministic

@@ -21,6 +21,7 @@ from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from matcher.models import Pair, Round
 from matcher.roundio import load_round
+from tests import factories
 from tests.service.roles import Service, open_service
 
 PILOT = load_round("examples/pilot")
@@ -263,13 +264,96 @@ def test_a_re_solve_keeps_agreed_tours_and_refills_declined_seats(database_url: 
         assert verdict.feasible, [str(v) for v in verdict.violations]
         changes = service.get(f"/runs/{again['id']}/changes", service.coordinator).json()
         assert changes["agreed_kept"] == 3 and changes["agreed_lost"] == []
-        # the declines free five seats: few other open offers move
-        assert len(changes["open_offers_changed"]) <= len(offers) // 2
+        # the open offers stand (the default): only the seats the declines freed change hands
+        assert changes["open_offers_changed"] == []
+        assert changes["open_offers_kept"] == len(offers) - len(agreed) - len(declined)
         published = service.post(f"/runs/{again['id']}/publish", service.coordinator).json()
         assert published["kept"] >= 3
         kept = offers_of(service, round_id, service.coordinator)
         agreed_now = [o for o in kept if o["status"] in ("agreed", "active", "completed")]
         assert len(agreed_now) == 3
+
+
+def _two_hosts_round() -> Round:
+    """Talent a can only go to p1 (host h1), b only to p2 (host h2); no host may take more
+    than half of the placements (a hard rule)."""
+    org, talent, package = factories.org, factories.talent, factories.package
+    orgs = [org("lend", role="lender"), org("h1", role="host"), org("h2", role="host")]
+    talents = [
+        talent("a", region="ghent", accepts_remote=False),
+        talent("b", region="antwerp", accepts_remote=False),
+    ]
+    packages = [package("p1", host="h1"), package("p2", host="h2", region="antwerp")]
+    policy = {"max_host_share": 0.5, "fairness": "hard"}
+    return factories.make_round(talents, packages, orgs, policy=policy)
+
+
+def _decline_and_resolve(service: Service, round_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Solve, publish, decline a's offer as the talent, re-solve with ``body``; the run."""
+    run_id = service.solve(round_id)
+    service.post(f"/runs/{run_id}/publish", service.coordinator)
+    offers = {
+        str(o["talent"]): int(str(o["id"]))
+        for o in offers_of(service, round_id, service.coordinator)
+    }
+    assert set(offers) == {"a", "b"}
+    decide_as(service, offers["a"], service.coordinator, "decline", party="talent")
+    answer = service.post(
+        f"/rounds/{round_id}/resolve", service.coordinator, json={"time_limit": 3, **body}
+    )
+    assert answer.status_code == 202, answer.text
+    from api.service.jobs.worker import Worker
+
+    Worker(service.settings).run_once()
+    run: dict[str, Any] = service.get(f"/runs/{answer.json()['id']}", service.coordinator).json()
+    assert run["status"] == "solved", run
+    return run
+
+
+def test_offers_that_cannot_all_stand_may_move(database_url: str) -> None:
+    # without a's placement at h1, b's at h2 alone is all of the placements: the kept offer
+    # breaks the host share, so the run solves again with it free to move
+    with open_service(database_url, _two_hosts_round()) as (service, round_id):
+        run = _decline_and_resolve(service, round_id, {})
+        assert any("could not all stand together" in note for note in run["result"]["notes"])
+        changes = service.get(f"/runs/{run['id']}/changes", service.coordinator).json()
+        assert changes["open_offers_changed"] == [
+            {"talent": "b", "package": "p2", "change": "now unplaced"}
+        ]
+        placements = service.get(f"/runs/{run['id']}/placements", service.coordinator).json()
+        assert placements["items"] == []
+
+
+def test_a_re_solve_may_move_the_open_offers(database_url: str) -> None:
+    round_ = _resolve_round()
+    with open_service(database_url, round_) as (service, round_id):
+        run_id = service.solve(round_id)
+        service.post(f"/runs/{run_id}/publish", service.coordinator)
+        offers = offers_of(service, round_id, service.coordinator)
+        for offer in offers[:4]:
+            decide_as(service, int(str(offer["id"])), service.coordinator, "decline", party="host")
+        answer = service.post(
+            f"/rounds/{round_id}/resolve",
+            service.coordinator,
+            json={"time_limit": 3, "workers": 1, "open_offers": "may_move"},
+        )
+        assert answer.status_code == 202, answer.text
+        from api.service.jobs.worker import Worker
+
+        Worker(service.settings).run_once()
+        run = service.get(f"/runs/{answer.json()['id']}", service.coordinator).json()
+        assert run["status"] == "solved"
+        pairs = {
+            (p["talent"], p["package"])
+            for p in service.get(
+                f"/runs/{run['id']}/placements", service.coordinator, params={"limit": 10000}
+            ).json()["items"]
+        }
+        assert not {(str(o["talent"]), str(o["package"])) for o in offers[:4]} & pairs
+        audit = service.get("/audit", service.coordinator).json()["items"]
+        assert any("free to move" in str(entry.get("detail")) for entry in audit)
+        # as many placements as the kept offers give, at least: moving is for more of them
+        assert len(pairs) >= len(offers) - 4
 
 
 def test_tours_become_active_and_take_check_ins(database_url: str) -> None:

@@ -164,8 +164,9 @@ def test_the_api_answers_while_the_worker_solves_a_large_round(service: Service)
     window = t1 - t0
     assert window > 1.0, f"the solve was watched for {window:.1f} s only"
     # the solve burns CPU in its own process; the web process only answers (bounds loose
-    # enough for a machine busy with other work)
-    assert solver1 - solver0 > 0.2 * window, (solver1 - solver0, window)
+    # enough for a machine busy with other work: at a load of 9 on 2 cores, a process gets
+    # about a fifth of one)
+    assert solver1 - solver0 > 0.1 * window, (solver1 - solver0, window)
     assert server1 - server0 < 0.5 * (solver1 - solver0), (server1 - server0, window)
     assert max(latencies) < 3.0, latencies
     assert statistics.median(latencies) < 0.5, latencies

@@ -1,10 +1,11 @@
-"""The process a run is solved in: it loads the round, solves it with the pipeline, sends
-progress and incumbents to its worker as they come, and the finished run at the end.
+"""The process a run is solved in: started ahead of the run (its imports take a second or
+two), it waits for the claim, loads the round, solves it with the pipeline, sends progress
+and incumbents to its worker as they come, and the finished run at the end.
 
 Messages on ``data`` (child to worker): ``("progress", report, pairs | None)``,
-``("done", Finished)`` or ``("error", message)``. On ``control`` (worker to child):
-``"cancel"``; when the worker dies the pipe closes and the child exits at once, so that no
-orphan solve runs on.
+``("done", Finished)`` or ``("error", message)``. On ``control`` (worker to child): the
+:class:`~api.service.runs.Claim` first, then ``"cancel"``; when the worker dies the pipe
+closes and the child exits at once, so that no orphan solve runs on.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from api.pipeline import default_time_limit, run_round
+from api.pipeline import RoundOutcome, RoundParams, default_time_limit, run_round
 from api.service.database import Database
 from api.service.jobs.outcome import finished_of, round_params
 from api.service.queries import load_round
 from api.service.runs import Claim, RunStatus
 from matcher.compile import CompiledRound, compile_round
 from matcher.errors import RoundError
+from matcher.models import Round
 from solvers.result import Progress
 from solvers.stop import Deadline
 
@@ -106,10 +108,64 @@ def _start_of(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((str(t), str(p)) for t, p in params.get("start", []))
 
 
-def solve_in_child(
+def _held(round_: Round, params: dict[str, Any]) -> Round:
+    """The round a run solves first: a re-solve that keeps its open offers (``open_offers``
+    ``keep``) holds them as accepted placements, so that the solve only refills what the
+    declines freed (and leaves out the many edges the held offers close). Any assignment of
+    it is one of ``round_`` with the same objective: every proposed placement is kept."""
+    if params.get("open_offers") != "keep" or not round_.previous:
+        return round_
+    held = [p.model_copy(update={"status": "accepted"}) for p in round_.previous]
+    return round_.model_copy(update={"previous": held})
+
+
+def _compiled_first(round_: Round, params: dict[str, Any]) -> tuple[Round, CompiledRound]:
+    """The round a run solves first (:func:`_held`) compiled; ``round_`` itself when an
+    offer to hold is no longer eligible (records changed since it was published)."""
+    held = _held(round_, params)
+    if held is not round_:
+        try:
+            return held, compile_round(held)
+        except RoundError:
+            pass
+    return round_, compile_round(round_)
+
+
+def _with_offers_free(
+    round_: Round, params: RoundParams, reporter: _Reporter, deadline: Deadline
+) -> RoundOutcome:
+    """The re-solve of the stored ``round_``, where its open offers are proposed placements
+    (moving one costs the disruption penalty), within ``deadline``: when they cannot all be
+    held together (a hard fairness rule the declines broke, for example)."""
+    compiled = compile_round(round_)
+    reporter.compiled = compiled
+    again = dataclasses.replace(params, solve=dataclasses.replace(params.solve, deadline=deadline))
+    outcome = run_round(round_, again, reporter, compiled=compiled)
+    note = (
+        "the open offers could not all stand together: solved again with them free to "
+        "move at the disruption penalty"
+    )
+    result = dataclasses.replace(outcome.result, notes=[note, *outcome.result.notes])
+    return dataclasses.replace(outcome, result=result)
+
+
+def solve_in_child(url: str, data: Connection, control: Connection, interval: float) -> None:
+    """Entry of the child process: wait for the worker's claim (the process is started ahead
+    of it, so that its imports are done when a run comes), solve the claimed run and send
+    how it went. A worker that dies before sending one closes the pipe: the child exits."""
+    try:
+        claim = control.recv()
+    except (EOFError, OSError):
+        os._exit(ORPHAN_EXIT)
+    if not isinstance(claim, Claim):
+        os._exit(ORPHAN_EXIT)
+    _solve_claim(url, claim, data, control, interval)
+
+
+def _solve_claim(
     url: str, claim: Claim, data: Connection, control: Connection, interval: float
 ) -> None:
-    """Entry of the child process: solve the claimed run and send how it went."""
+    """Solve the claimed run and send how it went."""
     reporter_box: list[_Reporter] = []
     try:
         database = Database(url)
@@ -123,7 +179,8 @@ def solve_in_child(
         threading.Thread(target=_watch, args=watch, daemon=True).start()
         data.send(("progress", {"phase": "compiling", "time_limit": limit}, None))
         lap = time.perf_counter()
-        compiled = compile_round(round_)
+        stored = round_
+        round_, compiled = _compiled_first(stored, claim.params)
         compile_seconds = time.perf_counter() - lap
         reporter = _Reporter(data, compiled, limit, interval)
         reporter_box.append(reporter)
@@ -136,6 +193,8 @@ def solve_in_child(
         outcome = run_round(
             round_, params, reporter, compiled=compiled, compile_seconds=compile_seconds
         )
+        if round_ is not stored and not outcome.solved and not deadline.ended():
+            outcome = _with_offers_free(stored, params, reporter, deadline.renewed(limit))
         cancelled = deadline.ended()
         status = RunStatus.CANCELLED if cancelled else None
         detail = "stopped on request; the best assignment found is kept" if cancelled else ""

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -66,6 +67,7 @@ class Worker:
         self.database = Database(settings.database_url)
         self.context = multiprocessing.get_context("spawn")
         self.stopping = threading.Event()
+        self.ready: _Child | None = None
 
     def run_forever(self, stop: threading.Event | None = None, parent: int | None = None) -> None:
         """Claim and solve runs until ``stop`` is set, or until process ``parent`` (the
@@ -76,11 +78,20 @@ class Worker:
             # killed mid-solve releases its run at once instead of solving on, orphaned
             watch = (parent, stop, self.settings.poll_seconds)
             threading.Thread(target=_watch_parent, args=watch, daemon=True).start()
-        while not stop.is_set():
-            if parent is not None and os.getppid() != parent:
-                return
-            if not self.run_once():
-                stop.wait(self.settings.poll_seconds)
+        try:
+            while not stop.is_set():
+                if parent is not None and os.getppid() != parent:
+                    return
+                # the next run's process starts while the worker is idle: a run claimed
+                # then skips the start of Python and the engine's imports
+                if self.ready is None:
+                    self.ready = self._start_child()
+                if not self.run_once():
+                    stop.wait(self.settings.poll_seconds)
+        finally:
+            if self.ready is not None:
+                self.ready.close()
+                self.ready = None
 
     def run_once(self) -> bool:
         """Claim one run and solve it; False when there was none to claim."""
@@ -92,22 +103,33 @@ class Worker:
         self._solve(claim)
         return True
 
-    def _solve(self, claim: Claim) -> None:
+    def _start_child(self) -> _Child:
+        """A solve process, started and waiting for its claim."""
         data_out, data_in = self.context.Pipe(duplex=False)
         control_out, control_in = self.context.Pipe(duplex=False)
-        args = (self.database.url, claim, data_in, control_out, self.settings.incumbent_seconds)
-        child = self.context.Process(target=solve_in_child, args=args, daemon=True)
-        child.start()
+        args = (self.database.url, data_in, control_out, self.settings.incumbent_seconds)
+        process = self.context.Process(target=solve_in_child, args=args, daemon=True)
+        process.start()
         data_in.close()
         control_out.close()
+        return _Child(process, data_out, control_in)
+
+    def _solve(self, claim: Claim) -> None:
+        child, self.ready = self.ready, None
         try:
-            ended = self._follow(claim, child, data_out, control_in)
+            if child is None:
+                raise BrokenPipeError
+            child.control.send(claim)
+        except OSError:
+            # none ready, or the one ready died: a new one
+            if child is not None:
+                child.close()
+            child = self._start_child()
+            child.control.send(claim)
+        try:
+            ended = self._follow(claim, child.process, child.data, child.control)
         finally:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            data_out.close()
-            control_in.close()
+            child.close()
         if ended is not None:
             with self.database.write() as session:
                 finish_run(session, claim.run_id, self.name, ended)
@@ -209,6 +231,23 @@ class Worker:
             blocking_pairs=bool(claim.params["blocking_pairs"]),
         )
         return finished_of(outcome, RunStatus.CANCELLED, detail)
+
+
+@dataclass
+class _Child:
+    """A solve process and the worker's ends of its two pipes."""
+
+    process: Any
+    data: Connection
+    control: Connection
+
+    def close(self) -> None:
+        """End the process if it still runs, and close the pipes."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.data.close()
+        self.control.close()
 
 
 def _watch_parent(parent: int, stop: threading.Event, interval: float) -> None:

@@ -37,7 +37,7 @@ from api.service.role_views import OfferView, offer_views
 from api.service.routes.rounds import Id
 from api.service.routes.runs import run_public
 from api.service.runs import create_run, get_run
-from api.service.schemas import MAX_PAGE, Page, RunCreate, RunPublic, errors
+from api.service.schemas import MAX_PAGE, Page, ResolveCreate, RunPublic, errors
 from api.service.visibility import offers_filter, visible_offer, visible_round
 
 router = APIRouter(tags=["offers"])
@@ -129,15 +129,22 @@ def _party(caller: Caller, named: Party | None) -> Party:
     status_code=status.HTTP_202_ACCEPTED,
     responses=errors(400, 401, 403, 404, 409, 422),
 )
-def resolve(round_id: Id, body: RunCreate, caller: CallerDep, database: DatabaseDep) -> RunPublic:
+def resolve(
+    round_id: Id, body: ResolveCreate, caller: CallerDep, database: DatabaseDep
+) -> RunPublic:
     """Re-solve after decisions: a new version of the round pins the agreed tours, forbids
-    the declined pairs and keeps the open offers as proposed placements (moving one costs the
-    disruption penalty), and a run of it starts from the agreed and open offers. What it
-    changed: ``GET /runs/{id}/changes`` once it ends."""
+    the declined pairs and keeps the open offers as previous placements, and a run of it
+    starts from the agreed and open offers. With ``open_offers`` ``keep`` (the default) the
+    open offers stand: the solve refills the seats the declines freed around them (when they
+    cannot all stand together, the run solves again with them free to move at the
+    disruption penalty, and says so). With ``may_move``, moving one costs the disruption
+    penalty, and a placement more outweighs it. What it changed: ``GET /runs/{id}/changes``
+    once it ends."""
     with database.write() as session:
         visible_round(session, caller, round_id)
         require_coordinator(caller, "re-solve a round")
-        version, _, start = resolve_round(session, caller, round_id)
+        keep = body.open_offers == "keep"
+        version, _, start = resolve_round(session, caller, round_id, keep)
         params = body.model_dump(exclude={"version"})
         params["start"] = [list(pair) for pair in start]
         run = create_run(session, round_id, version.id, params, cosource_version())

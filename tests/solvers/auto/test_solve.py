@@ -401,14 +401,16 @@ def test_the_neighbourhood_search_asks_the_stop_criterion() -> None:
         asked.append(progress)
         return len(asked) >= 40
 
-    params = SolveParams(time_limit=30, workers=1, stop=enough)
+    # a limit far beyond what 40 questions take, even on a loaded machine: the criterion,
+    # not the clock, ends the search
+    params = SolveParams(time_limit=120, workers=1, stop=enough)
     params = params.with_deadline(params.timer())
     options = AutoOptions(search=SearchOptions(min_edges=1_000))
     result = solve_auto(compiled, round_, params, options)
     check(result, round_, compiled)
     assert any(note.startswith("neighbourhood search:") for note in result.notes)
     assert len(asked) == 40
-    assert params.timer().remaining() == 0.0 and params.timer().elapsed() < 20
+    assert params.timer().remaining() == 0.0 and params.timer().elapsed() < 90
 
 
 def test_no_improvement_ends_the_solve_early() -> None:
