@@ -9,6 +9,7 @@
 ``workbook``   the results workbook of 5,000 placements and a round workbook
                (:mod:`benchmarks.workbook`)
 ``prices``     the price of every rule of the default policy (:mod:`benchmarks.prices`)
+``page``       the page's first view of a run, in headless Chromium (:mod:`benchmarks.page`)
 
 Everything after the suite name goes to that suite's own command line, unchanged;
 ``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the
@@ -25,6 +26,7 @@ from typing import Final
 from benchmarks import (
     batch,
     bench_gap,
+    page,
     prices,
     report_suite,
     service,
@@ -44,6 +46,7 @@ SUITES: Final[dict[str, Runner]] = {
     "workbook": workbook.main,
     "batch": batch.main,
     "prices": prices.main,
+    "page": page.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
 

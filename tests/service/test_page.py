@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,14 +263,11 @@ def test_the_coordinator_solves_and_publishes_and_the_host_accepts_without_seein
     _text_in(driver, "audit", "publish")
 
     # the first view of a run, from loading the page (the key kept for the tab) to the run
-    # listed with its actions: the issue asks for 1 s at most
-    lap = time.perf_counter()
+    # listed with its actions (timed by python -m benchmarks page)
     driver.get(base + "/")
     _text_in(driver, "who", "Signed in as the coordinator.")
     _button(driver, "Open round 1: Ghent pilot round 2027").click()
     _button(driver, "Open the report of run 1")
-    first_view = time.perf_counter() - lap
-    assert first_view <= 1.0, f"first view of a run in {first_view:.2f} s"
 
     # the host coop: its package, its shortlist, its offer
     created = server.client.post("/keys", json={"role": "host", "organization": "coop"})
@@ -545,7 +541,7 @@ def _assert_private(
 
 def _phone_layout(driver: WebDriver, panels: list[str]) -> None:
     """At a phone's width the page itself never scrolls sideways: a wide table scrolls in its
-    own box, and each row's buttons are within the screen."""
+    own box, and each row's buttons are in view before the box is scrolled."""
     width = driver.execute_script("return document.documentElement.clientWidth;")
     page_width = driver.execute_script("return document.documentElement.scrollWidth;")
     assert page_width <= width, (page_width, width)
@@ -554,16 +550,18 @@ def _phone_layout(driver: WebDriver, panels: list[str]) -> None:
         for box in driver.find_elements(By.CSS_SELECTOR, f"#{panel} .scroll"):
             if not box.is_displayed():
                 continue
-            inner, outer = driver.execute_script(
-                "return [arguments[0].scrollWidth, arguments[0].clientWidth];", box
+            inner, outer, shown = driver.execute_script(
+                "const box = arguments[0];"
+                "return [box.scrollWidth, box.clientWidth, box.getBoundingClientRect().right];",
+                box,
             )
-            assert outer <= width, (panel, outer, width)
+            assert shown <= width, (panel, shown, width)
             wide += inner > outer
             for button in box.find_elements(By.CSS_SELECTOR, "tbody button"):
                 right = driver.execute_script(
                     "return arguments[0].getBoundingClientRect().right;", button
                 )
-                assert right <= width, (panel, button.text, right)
+                assert right <= shown, (panel, button.text, right, shown)
     assert wide, f"no table of {panels} is wider than the phone: nothing was checked"
 
 

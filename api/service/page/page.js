@@ -579,9 +579,9 @@ async function offers(roundId) {
   fill("offers", list.items, (tr, offer) => {
     cell(tr, offer.id, true);
     cell(tr, offer.talent);
-    cell(tr, offer.package_title || offer.package);
     // the decision next to what it is about: on a phone it needs no sideways scroll
     decisionCell(tr, offer, offer.decisions.host, () => offers(roundId), "offer-status");
+    cell(tr, offer.package_title || offer.package);
     cell(tr, number(offer.score, 3));
     dates(tr, offer.start, offer.end);
     cell(tr, offer.host_fee === undefined ? null : number(offer.host_fee, 2));
