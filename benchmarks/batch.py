@@ -189,7 +189,8 @@ def timed_batch(batch: Batch, out: Path, backend: str, parallel: int, kind: str)
         start_s=round(start_s, 2),
         task_s=round(task_s, 2),
         busy=round(task_s / (parallel * wall), 3) if wall else 0.0,
-        overhead_per_task_s=round(overheads[len(overheads) // 2], 3),
+        # the tasks' own times are rounded to the millisecond: a few come out just below 0
+        overhead_per_task_s=max(0.0, round(overheads[len(overheads) // 2], 3)),
         overhead_max_s=round(overheads[-1], 3),
         placements=sum(int(r.get("placements") or 0) for r in rows),
         failed=sum(1 for r in rows if r.get("feasible") is None),

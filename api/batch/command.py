@@ -84,7 +84,9 @@ def _backend(args: argparse.Namespace, tasks: list[Task]) -> tuple[Backend, int]
     if args.ray is not None:
         from api.batch.ray_runner import RayBackend
 
-        cpus = None if args.parallel is None else args.parallel * widest
+        cpus = max(os.cpu_count() or 1, widest)
+        if args.parallel is not None:
+            cpus = args.parallel * widest
         ray = RayBackend(args.ray, cpus=cpus)
         # Ray itself holds back a task until its CPUs are free: hand it every task
         return ray, args.parallel or len(tasks)

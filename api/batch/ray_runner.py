@@ -86,13 +86,16 @@ class RayBackend:
             self.started_here = True
         self.name = "local Ray" if address == "auto" else f"Ray at {address}"
         self.remote = ray.remote(max_retries=0)(_call)
+        self.total_cpus = max(self.cpus(), 1)
 
     def cpus(self) -> int:
         """The CPUs of the Ray instance or cluster."""
         return int(self.ray.cluster_resources().get("CPU", 0))
 
     def submit(self, task: Task) -> object:
-        ref = self.remote.options(num_cpus=task.cpus).remote(self.run, task)
+        # a task asking for more CPUs than Ray has would wait for ever: it gets them all
+        cpus = min(task.cpus, self.total_cpus)
+        ref = self.remote.options(num_cpus=cpus).remote(self.run, task)
         self.pending.add(ref)
         return ref
 

@@ -109,8 +109,8 @@ def batch_html(batch: Batch, rows: list[dict[str, Any]], what_ifs: list[WhatIf])
     """The batch report as a self-contained HTML page."""
     figures = [kpi_figure(rows, kpi) for kpi in PLOTTED] if any(map(solved, rows)) else []
     frame = table(rows)
-    frame["base"] = frame["base"].fillna("")
-    frame["error"] = frame["error"].fillna("")
+    frame["base"] = frame["base"].astype(object).fillna("")
+    frame["error"] = frame["error"].astype(object).fillna("")
     context = {
         "version": cosource_version(),
         "title": batch.name or batch.path.stem,

@@ -114,7 +114,8 @@ def _effect(kpi: Kpi, new: float, old: float) -> tuple[float, str | None]:
         delta = new - old
         if delta == 0 and kpi.column != "placements":
             return delta, None
-        return delta, f"{_signed(delta, ',.0f')} {kpi.label}"
+        label = kpi.label.removesuffix("s") if abs(delta) == 1 else kpi.label
+        return delta, f"{_signed(delta, ',.0f')} {label}"
     if kpi.kind == "share":
         points = 100 * (new - old)
         if abs(points) < 0.05:

@@ -130,3 +130,13 @@ def test_yaml_and_json_files_read_alike(tmp_path: Path) -> None:
     )
     assert yaml_batch.name == json_batch.name == "study"
     assert yaml_batch.scenarios == json_batch.scenarios
+
+
+def test_the_example_file_reads_whole() -> None:
+    example = Path(__file__).parents[3] / "examples" / "batch" / "scenarios.yaml"
+    batch = read_batch(example)
+    assert batch.invalid() == [] and len(batch.valid()) == 6
+    by_name = {s.name: s for s in batch.valid()}
+    assert by_name["pilot-subsidy+20"].policy == {"subsidy_share": 0.5, "subsidy_pool": 3000}
+    assert by_name["pilot-subsidy+20"].scale == {"subsidy_pool": 1.2}
+    assert by_name["national-greedy"].generate == by_name["national-sample"].generate

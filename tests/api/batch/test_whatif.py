@@ -80,11 +80,11 @@ def test_moves_of_every_unit_and_none() -> None:
         "strengths_share": 0.8123,
         "mean_score": 0.6504,
         "topups": 0.0,
-        "blocking_pairs": 15,
+        "blocking_pairs": 13,
     }
     assert what_if(child, base, row, ROW).text() == (
         "b vs a (min_fit 0.3): -10 placements, strengths share +1.2 points, "
-        "mean score +0.050, top-ups -100 %, +3 blocking pairs"
+        "mean score +0.050, top-ups -100 %, +1 blocking pair"
     )
     # nothing moved: placements are said all the same
     assert what_if(child, base, ROW, ROW).text() == "b vs a (min_fit 0.3): +0 placements"
