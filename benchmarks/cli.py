@@ -10,6 +10,7 @@
                (:mod:`benchmarks.workbook`)
 ``prices``     the price of every rule of the default policy (:mod:`benchmarks.prices`)
 ``page``       the page's first view of a run, in headless Chromium (:mod:`benchmarks.page`)
+``floors``     the outcome floors' price and reach on generated rounds (:mod:`benchmarks.floors`)
 
 Everything after the suite name goes to that suite's own command line, unchanged;
 ``python -m benchmarks SUITE --help`` shows its options. ``cosource-bench SUITE`` is the
@@ -26,6 +27,7 @@ from typing import Final
 from benchmarks import (
     batch,
     bench_gap,
+    floors,
     page,
     prices,
     report_suite,
@@ -47,6 +49,7 @@ SUITES: Final[dict[str, Runner]] = {
     "batch": batch.main,
     "prices": prices.main,
     "page": page.main,
+    "floors": floors.main,
 }
 """Suite name -> its runner's ``main(argv)``; the command lines reuse the keys."""
 

@@ -3,8 +3,10 @@
 For each ``--sizes`` round (``generate_round(n, seed=--seed)``, default policy otherwise),
 four solves with ``auto``: the default policy, a hard learning floor of 1 (every placement
 teaches the talent something they want), a hard strengths floor of 0.8 (at least 80 % of
-the placements use a strength) and both together. Each run records placements, the score
-(the secondary objective, in points), the gap the solver reports, each floor's share of the
+the placements use a strength) and both together. Each run records placements and the
+most the solver's bound allows (when it is above them), the score (the secondary
+objective, in points), the gap the solver reports (on the placements while they are short
+of that bound, else on the score), each floor's share of the
 placements, the evaluator's verdict and the seconds; the price of a floor is its run's
 placements and score against the default run's of the same round.
 
@@ -52,6 +54,7 @@ CSV_COLUMNS: Final = (
     "case",
     "status",
     "placements",
+    "placement_bound",
     "score",
     "gap",
     "learning_share",
@@ -74,6 +77,7 @@ class FloorRun:
     case: str
     status: str
     placements: int
+    placement_bound: int | None
     score: float
     gap: float | None
     learning_share: float
@@ -125,6 +129,7 @@ def round_runs(talents: int, limit: float, config: SuiteConfig) -> list[FloorRun
             case=case,
             status=str(result.status),
             placements=k.placements,
+            placement_bound=result.placement_bound,
             score=round(score, 3),
             gap=None if result.gap is None else round(result.gap, 5),
             learning_share=round(k.learning_placement_share, 4),
@@ -139,7 +144,8 @@ def round_runs(talents: int, limit: float, config: SuiteConfig) -> list[FloorRun
         )
         runs.append(run)
         print(
-            f"{talents:>6} {case:<14} {run.status:<9} {run.placements:>5} placed, score "
+            f"{talents:>6} {case:<14} {run.status:<9} {run.placements:>5} placed "
+            f"(bound {'-' if run.placement_bound is None else run.placement_bound}), score "
             f"{run.score:>9.3f}, gap {'-' if run.gap is None else f'{run.gap:.2%}':>7}, learning "
             f"{run.learning_share:6.1%}, strengths {run.strengths_share:6.1%}, evaluator "
             f"{'ok' if run.feasible else 'BROKEN'}, price {run.placements_price} placements "

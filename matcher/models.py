@@ -134,6 +134,13 @@ def _check_weights(weights: dict[str, float], what: str) -> dict[str, float]:
     return weights
 
 
+def _only_known(names: Collection[str], known: Sequence[str], what: str) -> None:
+    """Refuse a name not in ``known``, listing the known ones."""
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}; known: {', '.join(known)}")
+
+
 def _check_unique(items: list[str]) -> list[str]:
     if len(set(items)) == len(items):  # the common case, without building a Counter
         return items
@@ -440,9 +447,7 @@ class Policy(_Record):
     @field_validator("floors")
     @classmethod
     def _known_floors(cls, value: dict[str, Floor]) -> dict[str, Floor]:
-        unknown = sorted(set(value) - set(FLOOR_NAMES))
-        if unknown:
-            raise ValueError(f"unknown floor {unknown[0]!r}; known: {', '.join(FLOOR_NAMES)}")
+        _only_known(value, FLOOR_NAMES, "floor")
         return value
 
     @field_validator("fairness_penalty", "disruption_penalty", "placement_weight", "breadth_bonus")
@@ -468,9 +473,7 @@ class Policy(_Record):
     @field_validator("rules")
     @classmethod
     def _known_rules(cls, value: dict[str, bool]) -> dict[str, bool]:
-        unknown = sorted(set(value) - set(RULE_NAMES))
-        if unknown:
-            raise ValueError(f"unknown rule {unknown[0]!r}; known: {', '.join(RULE_NAMES)}")
+        _only_known(value, RULE_NAMES, "rule")
         return value
 
     @model_validator(mode="after")
