@@ -84,6 +84,12 @@ class ResultDocument(_Document):
         description="lexicographic: the most placements the bound allows, when known"
     )
     gap: float | None
+    bounds: dict[str, float] = Field(
+        default_factory=dict,
+        description="each relaxation's bound on value, in the units of bound, when the method "
+        "reports them apart: seat_relaxation (seats and tours only) and priced (every budget, "
+        "seat and minimum priced); bound is the best of them",
+    )
     units: str = Field(description="what the objective's numbers and the bound count")
     deterministic: bool
     solve_seconds: float | None
@@ -111,6 +117,7 @@ class ResultDocument(_Document):
             bound=None if result.placements_short else result.bound,
             placement_bound=_placement_bound(result, kind),
             gap=result.gap,
+            bounds=dict(result.bounds),
             units=UNITS[kind] if kind is not None else "",
             deterministic=result.deterministic,
             solve_seconds=round(result.wall_time, 3) if measured else None,

@@ -29,6 +29,7 @@ from solvers.auto.options import (
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
 from solvers.da_budgets import solve_da_within_budgets
+from solvers.decompose.solve import solve_decomposed
 from solvers.deferred_acceptance import solve_deferred_acceptance
 from solvers.flow import solve_flow
 from solvers.greedy import solve_greedy
@@ -110,13 +111,15 @@ METHODS: dict[str, Solver] = {
     "flow": solve_flow,
     "greedy": solve_greedy,
     "highs": solve_highs,
+    "decompose": solve_decomposed,
     "da": solve_da_talents,
     "da-packages": solve_da_packages,
     "stable": solve_best_stable,
     "da+budgets": solve_da_talents_within_budgets,
     "da-packages+budgets": solve_da_packages_within_budgets,
 }
-"""Solve methods by name: ``auto``, ``cpsat``, ``flow``, ``greedy``, ``highs``, ``da``,
+"""Solve methods by name: ``auto``, ``cpsat``, ``flow``, ``greedy``, ``highs``, ``decompose``
+(national rounds split into parts solved in parallel, :mod:`solvers.decompose`), ``da``,
 ``da-packages`` and ``stable``, and the variants of deferred acceptance fitted into the
 budgets, ``da+budgets`` and ``da-packages+budgets`` (the CLI's ``--respect-budgets``)."""
 

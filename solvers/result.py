@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -214,6 +214,10 @@ class Result:
         Whether the run was reproducible: the same round, seed and options give the same
         result (one worker, every phase bounded by work, none cut by the clock; or a method
         that does not search).
+    bounds
+        Each relaxation's bound, in the units of ``bound``, by name, when a method reports
+        them apart (``decompose``: ``seat_relaxation``, seats and tours only, and ``priced``,
+        every budget, seat and minimum priced); ``bound`` is the best of them.
     """
 
     solver: str
@@ -226,12 +230,14 @@ class Result:
     conflicts: Sequence[str] = ()
     placement_bound: int | None = None
     deterministic: bool = False
+    bounds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # a result is never changed once built (later phases and the service keep them):
         # the remarks become tuples and the edges read-only
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "conflicts", tuple(self.conflicts))
+        object.__setattr__(self, "bounds", dict(self.bounds))
         edges = np.array(self.edges, dtype=np.int64)
         edges.flags.writeable = False
         object.__setattr__(self, "edges", edges)

@@ -504,6 +504,7 @@ def test_solve_table_and_unknown_method() -> None:
         "flow",
         "greedy",
         "highs",
+        "decompose",
         "da",
         "da-packages",
         "stable",

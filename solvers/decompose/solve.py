@@ -1,0 +1,362 @@
+"""The ``decompose`` method: national rounds split into parts, solved in parallel, merged.
+
+The path
+--------
+1. The seat relaxation (:mod:`solvers.flow`) bounds the round; the priced bound
+   (:mod:`solvers.decompose.bound`) prices every budget, seat and minimum for
+   ``bound_share`` of the time: a bound that holds with every rule on, and prices.
+2. The round is split into parts of whole lenders (:mod:`solvers.decompose.partition`): every
+   edge lies inside the part of its talent.
+3. Each pass shares the constraints that span parts (seats, fee budgets, the subsidy pool)
+   among them (:mod:`solvers.decompose.coordinate`), after the priced bound's relaxed solution
+   in the first pass and the merged assignment later, solves every part with the ordinary
+   portfolio in processes of its own (:mod:`solvers.decompose.parts`), and merges the parts'
+   assignments: the union meets every seat and budget by construction; anything else it
+   breaks (the host share) is repaired by a greedy pass that places the merged edges first.
+   Each part starts the next pass from its own last assignment. Passes are fewer when one
+   would leave a part less than ``min_part_seconds``.
+4. The neighbourhood search (:mod:`solvers.lns`) improves the merged assignment on the whole
+   round for ``border_share`` of the time, on the core of least reduced cost at the priced
+   bound's prices: its neighbourhoods ignore the parts, so talents of different parts compete
+   for the same seats and budgets again, beyond the shares.
+
+The result's bound is the better of the two relaxations'; both are in ``Result.bounds``, and
+the notes give the parts, each pass (time, the parts' own gaps, the merged objective) and the
+search across parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.compile import CompiledRound
+from matcher.models import Round
+from solvers.auto.options import AutoOptions
+from solvers.auto.solve import solve_problem
+from solvers.backends.cpsat import solve_sub
+from solvers.checks import objective_of, violated_groups
+from solvers.core import find_core
+from solvers.decompose.bound import priced_bound
+from solvers.decompose.coordinate import Shares, allocate, part_problem, shippable
+from solvers.decompose.partition import Partition, partition
+from solvers.decompose.parts import LocalPool, PartMap, PartTask, solve_part
+from solvers.flow import seat_relaxation
+from solvers.greedy import greedy_assign, greedy_order
+from solvers.incumbent import Incumbent, incumbent_result
+from solvers.lagrange import combined
+from solvers.lns import improve
+from solvers.lns_options import LnsOptions
+from solvers.model.build import build_spec
+from solvers.problem import BoolArray, Problem, build_problem, restrict
+from solvers.result import Result, SolveParams, Status
+from solvers.stop import Deadline
+
+SEAT_BOUND = "seat_relaxation"
+"""Key in ``Result.bounds`` of the seat relaxation's bound (seats and tours only)."""
+PRICED_BOUND = "priced"
+"""Key in ``Result.bounds`` of the priced bound (every budget, seat and minimum priced)."""
+SHIP_SECONDS = 1.0
+"""Seconds a part may take to reach its process and to send its answer back: taken off each
+part's time limit."""
+
+
+@dataclass(frozen=True)
+class DecomposeOptions:
+    """Options of :func:`solve_decomposed`.
+
+    Attributes
+    ----------
+    part_edges
+        About this many edges a part (the number of parts follows), unless ``n_parts``.
+    n_parts
+        A fixed number of parts.
+    processes
+        Parts solved at once, each in a process of its own.
+    part_workers
+        CP-SAT workers of each part's portfolio. Two, so that a part's run is timed by the
+        clock: with one it would be bounded by work (:mod:`solvers.work`), which on a loaded
+        machine ran far past its seconds.
+    passes, min_part_seconds
+        Most passes over the parts; fewer when a pass would give a part less than
+        ``min_part_seconds``.
+    bound_share, border_share
+        Shares of the time limit for the priced bound and for the search across part
+        borders at the end.
+    part
+        The portfolio's options for each part.
+    """
+
+    part_edges: int = 1_000_000
+    n_parts: int | None = None
+    processes: int = 2
+    part_workers: int = 2
+    passes: int = 2
+    min_part_seconds: float = 30.0
+    bound_share: float = 0.15
+    border_share: float = 0.15
+    part: AutoOptions = field(default_factory=AutoOptions)
+
+
+def solve_decomposed(
+    compiled: CompiledRound,
+    round_: Round,
+    params: SolveParams | None = None,
+    options: DecomposeOptions | None = None,
+    part_map: PartMap | None = None,
+) -> Result:
+    """Solve ``round_`` by decomposition (see the module docstring).
+
+    Parameters
+    ----------
+    compiled
+        The compiled round.
+    round_
+        The round.
+    params
+        Time limit, workers (of the search at the end), seed.
+    options
+        See :class:`DecomposeOptions`.
+    part_map
+        Runs the parts (see :data:`~solvers.decompose.parts.PartMap`); None: a
+        :class:`~solvers.decompose.parts.LocalPool` of ``options.processes`` processes.
+    """
+    params = params or SolveParams()
+    params = params.with_deadline(params.timer())
+    problem = build_problem(compiled, round_)
+    return solve_decomposed_problem(problem, params, options or DecomposeOptions(), part_map)
+
+
+def solve_decomposed_problem(
+    problem: Problem,
+    params: SolveParams,
+    options: DecomposeOptions,
+    part_map: PartMap | None = None,
+) -> Result:
+    """:func:`solve_decomposed` on a built problem. A round of at most ``part_edges`` edges
+    (and no ``n_parts``) is one part: the ordinary portfolio solves it whole."""
+    deadline = params.timer()
+    params = params.with_deadline(deadline)
+    n_parts = options.n_parts or math.ceil(problem.n_edges / options.part_edges)
+    if n_parts <= 1:
+        result = solve_problem(problem, params, options.part)
+        note = "one part: the round is solved whole by the portfolio"
+        return dataclasses.replace(result, notes=[note, *result.notes])
+    pool = LocalPool(options.processes) if part_map is None else None
+    try:
+        mapper: PartMap = pool if pool is not None else part_map  # type: ignore[assignment]
+        return _Run(problem, params, options, deadline, mapper).solve(n_parts)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+class _Run:
+    """One decomposed solve: the incumbent, the bounds and the notes as they grow."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        params: SolveParams,
+        options: DecomposeOptions,
+        deadline: Deadline,
+        part_map: PartMap,
+    ) -> None:
+        self.problem = problem
+        self.params = params
+        self.options = options
+        self.deadline = deadline
+        self.part_map = part_map
+        self.spec = build_spec(problem)
+        self.best = Incumbent(problem, self.spec.multiplier)
+        self.notes: list[str] = []
+        self.bounds: dict[str, float] = {}
+        multiplier = self.spec.multiplier if problem.lexicographic else problem.placement_units
+        self.base = problem.edge_gain.astype(np.float64) + multiplier
+
+    def solve(self, n_parts: int) -> Result:
+        problem, options = self.problem, self.options
+        relaxation = seat_relaxation(problem)
+        if relaxation is None:
+            return Result.no_solution(
+                "decompose",
+                Status.INFEASIBLE,
+                self.deadline.elapsed(),
+                ["the pinned and accepted placements alone exceed some seats or tours"],
+            )
+        seat = float(combined(relaxation.objective, self.spec.multiplier))
+        self._bound(SEAT_BOUND, seat)
+        self.best.offer(relaxation.chosen, "the seat relaxation")
+        value = float(self.best.value) if self.best.value is not None else 0.0
+        seconds = options.bound_share * self.deadline.remaining()
+        priced = priced_bound(problem, self.base, value, seconds)
+        if priced.bound is not None:
+            self._bound(PRICED_BOUND, float(priced.bound))
+        self.notes.append(f"priced bound: {priced.iterations} iterations")
+        # a feasible start whatever the parts give: a greedy pass, the relaxed solution's
+        # edges first
+        order = greedy_order(problem)
+        first = priced.chosen[order]
+        self.best.offer(
+            greedy_assign(problem, np.concatenate([order[first], order[~first]]))[0],
+            "greedy after the priced bound",
+        )
+        parts = partition(problem, n_parts)
+        sizes = np.bincount(parts.edge_part, minlength=n_parts)
+        self.notes.append(
+            f"{n_parts} parts of whole lenders, {sizes.min():,} to {sizes.max():,} edges; seats, "
+            "fee budgets and the subsidy pool shared among them"
+        )
+        border = options.border_share * self.deadline.seconds
+        waves = math.ceil(n_parts / max(1, options.processes))
+        first_left = self.deadline.remaining() - border
+        passes = max(1, min(options.passes, int(first_left / (waves * options.min_part_seconds))))
+        guide, shares, last = priced.chosen, None, None
+        starts: list[np.ndarray | None] = [None] * n_parts
+        for k in range(passes):
+            left = self.deadline.remaining() - border
+            per_part = left / (passes - k) / waves - SHIP_SECONDS
+            if per_part < 1.0:
+                break
+            shares = allocate(problem, parts, guide, shares, last)
+            merged, starts = self._pass(parts, shares, per_part, starts, k)
+            guide = last = merged
+        self._border(priced.priced_weight, priced.credit)
+        return self._result()
+
+    def _bound(self, name: str, combined_bound: float) -> None:
+        self.best.tighten(combined_bound)
+        self.bounds[name] = combined_bound
+
+    def _pass(
+        self,
+        parts: Partition,
+        shares: Shares,
+        seconds: float,
+        starts: list[np.ndarray | None],
+        k: int,
+    ) -> tuple[BoolArray, list[np.ndarray | None]]:
+        """One pass: every part solved, merged, repaired; the merged assignment and each
+        part's edges to start the next pass from."""
+        problem, options = self.problem, self.options
+        tasks, indices = [], []
+        for j in range(parts.n_parts):
+            sub, index = part_problem(problem, parts, shares, j)
+            indices.append(index)
+            tasks.append(
+                PartTask(
+                    part=j,
+                    problem=shippable(sub),
+                    time_limit=seconds,
+                    workers=options.part_workers,
+                    seed=self.params.seed + k,
+                    start=starts[j],
+                    options=options.part,
+                )
+            )
+        started = time.perf_counter()
+        answers = self.part_map(solve_part, tasks)
+        merged = np.zeros(problem.n_edges, dtype=bool)
+        new_starts: list[np.ndarray | None] = []
+        failed = 0
+        for answer, index, start in zip(answers, indices, starts, strict=True):
+            if answer.error is not None or (answer.edges.size == 0 and start is not None):
+                failed += answer.error is not None
+                edges = start if start is not None else np.zeros(0, dtype=np.int64)
+            else:
+                edges = answer.edges
+            merged[index[edges]] = True
+            new_starts.append(edges)
+        merged |= problem.forced
+        source = f"pass {k + 1}, merged"
+        if violated_groups(problem, np.flatnonzero(merged)):
+            merged = self._repair(merged)
+            source += " and repaired"
+        self.best.offer(merged, source)
+        worst = max((a.seconds for a in answers), default=0.0)
+        gaps = [a.gap for a in answers if a.gap is not None]
+        self.notes.append(
+            f"pass {k + 1}: {parts.n_parts} parts in {time.perf_counter() - started:.1f} s "
+            f"(slowest part {worst:.1f} s of {seconds:.1f} s; parts' own gaps "
+            f"{_percent(min(gaps, default=None))}-{_percent(max(gaps, default=None))}"
+            + (f"; {failed} failed, kept their last assignment" if failed else "")
+            + f"); merged objective {_value(self.best, merged)}"
+        )
+        return merged, new_starts
+
+    def _repair(self, merged: BoolArray) -> BoolArray:
+        """A feasible assignment close to ``merged``: a greedy pass over its edges first."""
+        problem = self.problem
+        order = greedy_order(problem)
+        first = merged[order]
+        chosen, _ = greedy_assign(problem, np.concatenate([order[first], order[~first]]))
+        return chosen
+
+    def _border(self, priced: np.ndarray, credit: float) -> None:
+        """The neighbourhood search on the whole round, on the core of least reduced cost."""
+        best = self.best
+        if best.chosen is None or best.value is None or self.deadline.remaining() < 1.0:
+            return
+        core = find_core(self.problem, priced, credit, best.chosen, best.value, per_talent=2.0)
+        searched, index = restrict(self.problem, core.keep)
+        options = LnsOptions(workers=self.params.workers)
+        found = improve(
+            searched,
+            best.chosen[index],
+            self.deadline.at(),
+            functools.partial(solve_sub, subsolver=self.options.part.cpsat.subsolver),
+            seed=self.params.seed,
+            options=options,
+        )
+        chosen = np.zeros(self.problem.n_edges, dtype=bool)
+        chosen[index[found.chosen]] = True
+        before = best.value
+        best.offer(chosen, "neighbourhood search across parts")
+        self.notes.append(
+            f"search across parts: {found.improvements} improvements in "
+            f"{found.iterations} neighbourhoods on {core.size} edges, objective "
+            f"{before} -> {best.value}"
+        )
+
+    def _result(self) -> Result:
+        result = incumbent_result(
+            self.problem,
+            self.best,
+            Status.FEASIBLE,
+            self.spec,
+            self.deadline,
+            self.notes,
+            "decompose",
+        )
+        return dataclasses.replace(result, bounds=self._bounds_in_value_units(result))
+
+    def _bounds_in_value_units(self, result: Result) -> dict[str, float]:
+        """The relaxations' bounds in the units of ``Result.bound`` (for a lexicographic
+        objective: the score term at the placements found, left out when a relaxation allows
+        more placements)."""
+        if result.objective is None:
+            return {}
+        out = {}
+        for name, value in self.bounds.items():
+            if not self.problem.lexicographic:
+                out[name] = float(value)
+                continue
+            most = math.floor((value + 1e-6) / self.spec.multiplier)
+            if most <= result.objective.placements:
+                out[name] = float(value - self.spec.multiplier * result.objective.placements)
+        return out
+
+
+def _percent(gap: float | None) -> str:
+    return "-" if gap is None else f"{100 * gap:.2f} %"
+
+
+def _value(best: Incumbent, chosen: BoolArray) -> str:
+    if violated_groups(best.problem, np.flatnonzero(chosen)):
+        return "infeasible"
+    return str(combined(objective_of(best.problem, np.flatnonzero(chosen)), best.multiplier))
