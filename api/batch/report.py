@@ -96,7 +96,7 @@ def kpi_figure(rows: list[dict[str, Any]], kpi: KpiPlot) -> ReportFigure:
         best = max(shown, key=lambda r: float(r[kpi.column]))
         worst = min(shown, key=lambda r: float(r[kpi.column]))
         caption = (
-            f"{kpi.label} of each of the {len(shown)} scenarios with an assignment: highest "
+            f"{kpi.label}, one bar per scenario with an assignment ({len(shown)}): highest "
             f"{format(float(best[kpi.column]), kpi.format)} ({best['scenario']}), lowest "
             f"{format(float(worst[kpi.column]), kpi.format)} ({worst['scenario']})."
         )

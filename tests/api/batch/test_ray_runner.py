@@ -14,8 +14,10 @@ import pytest
 from api.batch.backend import TaskFunction
 from api.batch.ray_runner import RayBackend, RayUnavailableError, check_address
 from api.batch.runner import BatchResult, run_batch
+from api.batch.spec import Scenario, read_batch
 from api.batch.tasks import Task
-from tests.api.batch.helpers import FailOnce, check_outcomes
+from api.cli import main
+from tests.api.batch.helpers import SMALL, FailOnce, check_outcomes, write_file
 from tests.api.batch.scenarios import SOLVED, study
 
 ray = pytest.importorskip("ray")
@@ -33,6 +35,10 @@ def local_ray() -> Iterator[None]:
     )
     yield
     ray.shutdown()
+
+
+def study_of(path: Path) -> list[Scenario]:
+    return read_batch(path).valid()
 
 
 def _run(folder: Path, out: Path, run: TaskFunction) -> BatchResult:
@@ -80,3 +86,27 @@ def test_an_address_where_nothing_answers_is_refused() -> None:
         check_address(f"127.0.0.1:{port}")
     with pytest.raises(RayUnavailableError, match="not an address"):
         check_address("somewhere")
+
+
+def test_the_command_line_runs_a_batch_on_ray(
+    local_ray: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_file(
+        tmp_path,
+        {
+            "defaults": {"time_limit": 3},
+            "scenarios": [
+                {"name": "a", "generate": SMALL},
+                {"name": "b", "base": "a", "policy": {"min_fit": 0.2}},
+            ],
+        },
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out), "--ray", "auto"]) == 0
+    printed = capsys.readouterr().out
+    assert "running 2 scenario(s) on the local Ray" in printed
+    assert "b vs a (min_fit 0.2): " in printed
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"]) == ["a", "b"]
+    assert set(table["status"]) <= {"optimal", "feasible"}
+    check_outcomes(out, study_of(path), table)
