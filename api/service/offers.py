@@ -240,7 +240,7 @@ def resolve_round(
     # spared more than a second of the request at 20,000 talents
     fields = {**dict(round_), "pins": pins, "forbidden": forbidden, "previous": previous}
     edited = Round.model_validate(fields)
-    version = store_round(session, edited, round_id)
+    version = store_round(session, edited, round_id, records_from=latest.id)
     detail = (
         f"version {version.number}: {len(agreed)} agreed tours pinned, {len(declined)} declined "
         f"pairs forbidden, {len(open_)} open offers kept as proposed placements, "

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from api.service.errors import NotFoundError
@@ -22,9 +22,16 @@ from api.service.tables import (
 from matcher.models import Round
 
 
-def store_round(session: Session, round_: Round, round_id: int | None = None) -> RoundVersionRow:
+def store_round(
+    session: Session,
+    round_: Round,
+    round_id: int | None = None,
+    records_from: int | None = None,
+) -> RoundVersionRow:
     """Store ``round_`` as a new round (``round_id`` None) or as the next version of round
-    ``round_id``; returns the version stored."""
+    ``round_id``; returns the version stored. ``records_from``: a version whose
+    organizations, talents and packages ``round_``'s are (a re-solve changes only the
+    pairs): its rows are copied inside the database, not dumped and inserted again."""
     if round_id is None:
         row = RoundRow(name=round_.name or round_.id, latest_version=1)
         session.add(row)
@@ -34,7 +41,8 @@ def store_round(session: Session, round_: Round, round_id: int | None = None) ->
         row = get_round(session, round_id)
         row.latest_version += 1
         number = row.latest_version
-    data = round_.model_dump(mode="json")
+    records = {"organizations", "talents", "packages"}
+    data = round_.model_dump(mode="json", exclude=records if records_from is not None else None)
     version = RoundVersionRow(
         round_id=row.id,
         number=number,
@@ -52,6 +60,10 @@ def store_round(session: Session, round_: Round, round_id: int | None = None) ->
     session.add(version)
     session.flush()
     vid = version.id
+    if records_from is not None:
+        for table in (OrganizationRow, TalentRow, PackageRow):
+            _copy_records(session, table, records_from, vid)
+        return version
     # one multi-row insert per table: 20,000 talents in well under a second
     session.execute(
         insert(OrganizationRow),
@@ -77,6 +89,16 @@ def store_round(session: Session, round_: Round, round_id: int | None = None) ->
         ],
     )
     return version
+
+
+def _copy_records(session: Session, table: type[Any], source: int, target: int) -> None:
+    # INSERT ... SELECT: 20,000 talents in a fraction of a second, against about 1.5 s to
+    # dump, serialize and insert them from Python
+    columns = [c for c in table.__table__.columns if c.name not in ("id", "version_id")]
+    chosen = select(literal(target), *columns).where(table.version_id == source)
+    session.execute(
+        insert(table.__table__).from_select(["version_id", *(c.name for c in columns)], chosen)
+    )
 
 
 def _insert_many(session: Session, table: type[Any], rows: Sequence[dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@ after declines, closing, tours and check-ins, the audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,8 @@ from api.service.database import Database
 from api.service.errors import ConflictError
 from api.service.keys import Caller, Role
 from api.service.offers import Decision, Party, decide
+from api.service.queries import load_round as load_stored
+from api.service.queries import version_key
 from matcher.compile import compile_round
 from matcher.evaluator import evaluate
 from matcher.generator import generate_round
@@ -253,6 +256,20 @@ def test_a_re_solve_keeps_agreed_tours_and_refills_declined_seats(database_url: 
         # the new version's round, as stored, and the placements pass the evaluator
         stored = service.get(f"/rounds/{round_id}/versions", service.coordinator).json()
         assert [v["number"] for v in stored] == [1, 2]
+        # its records are copied from the first version's rows, and its digest is that of
+        # the whole round as stored
+        database = Database(service.settings.database_url)
+        try:
+            with database.read() as session:
+                first = load_stored(session, version_key(session, round_id, 1)[0])
+                second = load_stored(session, version_key(session, round_id, 2)[0])
+        finally:
+            database.dispose()
+        assert second.talents == first.talents and second.packages == first.packages
+        assert second.organizations == first.organizations
+        assert len(second.previous) == len(offers) - len(agreed) - len(declined)
+        digest = hashlib.sha256(second.model_dump_json().encode()).hexdigest()
+        assert stored[1]["digest"] == digest != stored[0]["digest"]
         edited = round_.model_copy(
             update={
                 "pins": [Pair(talent=o["talent"], package=o["package"]) for o in agreed],
