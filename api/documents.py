@@ -17,7 +17,8 @@ from matcher.stability import StabilityKpis
 from solvers.prices import Prices
 from solvers.result import Result, Status
 
-SCHEMA_VERSION = 2
+# 3: the objective's breadth bonus, the KPIs' lender-host links, kpis.json's prices
+SCHEMA_VERSION = 3
 
 UNITS = {
     "lexicographic": (

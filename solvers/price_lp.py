@@ -51,9 +51,10 @@ class LpPoint:
 
 class WarmLp:
     """The linear relaxation of ``spec`` (the model of ``problem``), kept in one HiGHS
-    instance between solves."""
+    instance between solves; the edges ``start`` (an assignment) are columns from the
+    start."""
 
-    def __init__(self, problem: Problem, spec: ModelSpec) -> None:
+    def __init__(self, problem: Problem, spec: ModelSpec, start: Int64Array | None = None) -> None:
         self.problem = problem
         self.spec = spec
         self.program = Program(spec)
@@ -63,6 +64,9 @@ class WarmLp:
             problem, self.program.cost[:n], START_PER_TALENT, live
         )
         self.in_program |= problem.forced
+        if start is not None:
+            # the solve's edges: most of them are in the relaxation's optimum
+            self.in_program[start] = True
         self.program.add(
             np.concatenate([np.flatnonzero(self.in_program), np.arange(n, spec.n_vars)])
         )

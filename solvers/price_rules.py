@@ -143,7 +143,8 @@ def _floor_rules(problem: Problem, index: dict[str, int]) -> list[Rule]:
 def _without_floor(problem: Problem, name: str) -> Callable[[], Problem]:
     def relax() -> Problem:
         floors = tuple(f for f in problem.floors if f.name != name)
-        return dataclasses.replace(problem, floors=floors)
+        # a hard floor of share 1 makes the edges without its outcome dead
+        return with_dead(dataclasses.replace(problem, floors=floors))
 
     return relax
 

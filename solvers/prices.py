@@ -42,6 +42,7 @@ import numpy as np
 from matcher.objective import SCORE_RESOLUTION, Objective
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
+from solvers.lp_relaxation import FloatArray
 from solvers.model.build import build_spec
 from solvers.model.spec import ModelSpec
 from solvers.price_lp import LpPoint, WarmLp
@@ -158,49 +159,79 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
     spec = build_spec(problem)
     lap = time.perf_counter()
     deadline = lap + options.lp_seconds
-    lp = WarmLp(problem, spec)
+    lp = WarmLp(problem, spec, base.edges)
     start = lp.solve(deadline)
     notes: list[str] = []
     if start is None:
         notes.append("linear relaxation: not solved in time, no estimate")
-    rules = active_rules(problem, spec)
+    # the duals of the relaxation with every rule: the supergradient every rule is judged by
+    duals = lp.duals.copy()
     group_of_row = np.asarray(spec.rows.group, dtype=np.int64)
+    rules = _in_order(active_rules(problem, spec), lp, duals, group_of_row)
     priced: list[RulePrice] = []
     complete = start is not None and start.complete
-    for rule in rules:
+    for rule, rows in rules:
         estimate: Gain | None = None
-        dual: float | None = None
+        dual = float(np.abs(duals[rows]).sum()) if rows.size else None
         began = time.perf_counter()
         if start is not None and began < deadline:
-            point, dual = _estimate(problem, lp, rule, group_of_row, deadline)
+            point = _estimate(problem, lp, rule, rows, dual, deadline)
             if point is not None:
                 complete &= point.complete
                 estimate = lp_gain(point, start)
         seconds = round(time.perf_counter() - began, 4)
         priced.append(RulePrice(rule.key, rule.words, dual, estimate, seconds=seconds))
+    if start is not None and any(p.estimate is None for p in priced):
+        notes.append("the time for the relaxations ran out: some rules have no estimate")
     lp_seconds = time.perf_counter() - lap
     priced.sort(key=_estimate_key, reverse=True)
     lap = time.perf_counter()
-    priced = _confirm(problem, base, rules, priced, options, notes)
+    priced = _confirm(problem, base, [rule for rule, _ in rules], priced, options, notes)
     return Prices(priced, complete, lp_seconds, time.perf_counter() - lap, notes)
 
 
+def _in_order(
+    rules: list[Rule], lp: WarmLp, duals: FloatArray, group_of_row: Int64Array
+) -> list[tuple[Rule, Int64Array]]:
+    """Each rule with its rows, in the order they are estimated: rules of bounds (pins,
+    accepted placements) first, then by what their rows add to the relaxation's dual bound
+    (``|dual x side|``, largest first: the time limit cuts the least), eligibility rules
+    (a relaxation from scratch each) last."""
+    side = np.where(duals > 0, lp.program.hi, np.where(duals < 0, lp.program.lo, 0.0))
+    weight = np.abs(duals * np.where(np.isfinite(side), side, 0.0))
+    ordered = []
+    for rule in rules:
+        rows = np.flatnonzero(np.isin(group_of_row, rule.groups)).astype(np.int64)
+        if rule.eligibility:
+            rank = -1.0
+        elif not rule.groups:
+            rank = np.inf
+        else:
+            rank = float(weight[rows].sum())
+        ordered.append((rank, rule, rows))
+    ordered.sort(key=lambda item: item[0], reverse=True)
+    return [(rule, rows) for _, rule, rows in ordered]
+
+
 def _estimate(
-    problem: Problem, lp: WarmLp, rule: Rule, group_of_row: Int64Array, deadline: float
-) -> tuple[LpPoint | None, float | None]:
-    """The relaxation's optimum without ``rule`` and the sum of its rows' dual magnitudes."""
-    if rule.eligibility:
-        relaxed = rule.relaxed()
-        return WarmLp(relaxed, spec_like(relaxed, lp.spec)).solve(deadline), None
-    rows = np.flatnonzero(np.isin(group_of_row, rule.groups)).astype(np.int64)
-    dual = float(np.abs(lp.duals[rows]).sum()) if rows.size else None
+    problem: Problem,
+    lp: WarmLp,
+    rule: Rule,
+    rows: Int64Array,
+    dual: float | None,
+    deadline: float,
+) -> LpPoint | None:
+    """The relaxation's optimum without ``rule`` (whose rows are ``rows`` and their duals'
+    magnitudes ``dual``)."""
     relaxed = rule.relaxed()
+    if rule.eligibility:
+        return WarmLp(relaxed, spec_like(relaxed, lp.spec)).solve(deadline)
     free = np.flatnonzero(problem.forced & ~relaxed.forced).astype(np.int64)
     opened = np.flatnonzero(problem.dead & ~relaxed.dead).astype(np.int64)
     if (dual is None or dual <= DUAL_TOLERANCE) and free.size == 0 and opened.size == 0:
         # no supergradient direction gains: the relaxation's value stays
-        return LpPoint(0.0, 0.0, True), dual
-    return lp.without(rows, free, opened, deadline), dual
+        return LpPoint(0.0, 0.0, True)
+    return lp.without(rows, free, opened, deadline)
 
 
 def lp_gain(point: LpPoint, start: LpPoint) -> Gain:

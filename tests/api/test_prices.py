@@ -89,3 +89,20 @@ def test_cosource_solve_prices_prints_a_line_per_rule(
 )
 def test_price_sentences(price: RulePrice, sentence: str) -> None:
     assert price_sentence(price) == sentence
+
+
+def test_a_negative_breadth_bonus_is_refused_with_one_line_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "round.json"
+    save_round(blocked(), path)
+    document = json.loads(path.read_text())
+    document["policy"]["breadth_bonus"] = -1
+    path.write_text(json.dumps(document))
+    out = tmp_path / "out"
+    assert main(["solve", str(path), "--out", str(out), "--prices", "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == (
+        f"error: {path}: policy, field 'breadth_bonus': Input should be greater than or equal to 0"
+    )
+    assert not out.exists()

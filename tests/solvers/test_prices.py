@@ -149,3 +149,19 @@ def test_every_rule_of_a_generated_round_with_every_rule_on_is_priced() -> None:
         for p in prices.rules
         if p.estimate and p.estimate.placements < 1e-6
     )
+
+
+def test_a_partial_floor_is_priced_by_its_row() -> None:
+    # only 'a' can learn: at least 60 % learners allows one placement of the three
+    learner = talent("a", learning_goals={"risk": 1.0})
+    packages = [package("p", learnable=["risk"]), package("q"), package("r")]
+    policy = Policy(floors={"learning": Floor(share=0.6)})
+    round_ = make_round([learner, talent("b"), talent("c")], packages, policy=policy)
+    result, prices = priced(round_)
+    assert result.placements == 1
+    price = price_of(prices, floor_group("learning"))
+    assert price.rule == "requiring 60% of the placed talents to learn something they want"
+    # the relaxation places 1 / 0.6 talents with the floor, 3 without it
+    assert price.dual is not None and price.dual > 0
+    assert price.estimate is not None and price.estimate.placements == pytest.approx(3 - 1 / 0.6)
+    assert price.confirmed is not None and price.confirmed.placements == 2
