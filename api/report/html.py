@@ -118,6 +118,7 @@ def _facts(documents: ReportInputs) -> list[tuple[str, str]]:
             ("talents placed", f"{k['placed_talents']:,} of {k['talents']:,}"),
             ("seats filled", f"{k['placements']:,} of {k['seats']:,}"),
             ("mean score", f"{k['mean_score']:.3f}"),
+            ("lender-host links", _links(k)),
             ("feasible", "yes" if documents.kpis["feasible"] else "no: constraints broken"),
         ]
         stability = documents.kpis.get("stability")
@@ -132,6 +133,17 @@ def _facts(documents: ReportInputs) -> list[tuple[str, str]]:
     if result["solve_seconds"] is not None:
         facts.append(("solve time", f"{result['solve_seconds']:.1f} s"))
     return facts
+
+
+def _links(kpis: dict[str, object]) -> str:
+    """The distinct lender-host links, with how many are new against the previous round's
+    placements when the round has some (older documents have no links: "-")."""
+    links, new, share = kpis.get("links"), kpis.get("new_links"), kpis.get("new_link_share")
+    if not isinstance(links, int):
+        return "-"
+    if isinstance(new, int) and isinstance(share, float):
+        return f"{links:,} ({new:,} new, {share:.0%})"
+    return f"{links:,}"
 
 
 def _warnings(documents: ReportInputs) -> list[str]:

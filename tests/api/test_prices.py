@@ -44,6 +44,8 @@ def test_prices_reach_kpis_json_the_summary_and_the_report(tmp_path: Path) -> No
     page = report_html(ReportInputs.from_folder(tmp_path))
     assert 'id="prices-section"' in page and "Price of every rule" in page
     assert f"<td>{BUDGET}</td>" in page
+    # the network breadth among the report's facts: one lender, one host, one link
+    assert "<dt>lender-host links</dt><dd>1</dd>" in page
 
 
 def test_without_prices_nothing_is_priced(tmp_path: Path) -> None:
