@@ -185,27 +185,14 @@ def run_suite(config: SuiteConfig) -> list[PageRun]:
             requests = api_requests(server, round_id, config.repeat)
     if check == "ok" and statistics.median(views) > TARGET_SECONDS:
         check = "slow"
+
+    def row(task: str, seconds: list[float], verdict: str) -> PageRun:
+        median, slowest = round(statistics.median(seconds), 3), round(max(seconds), 3)
+        return PageRun(task, talents, packages, placed, config.repeat, median, slowest, verdict)
+
     return [
-        PageRun(
-            "first view (Chromium)",
-            talents,
-            packages,
-            placed,
-            config.repeat,
-            round(statistics.median(views), 3),
-            round(max(views), 3),
-            check,
-        ),
-        PageRun(
-            "its API requests (Python)",
-            talents,
-            packages,
-            placed,
-            config.repeat,
-            round(statistics.median(requests), 3),
-            round(max(requests), 3),
-            "ok",
-        ),
+        row("first view (Chromium)", views, check),
+        row("its API requests (Python)", requests, "ok"),
     ]
 
 
