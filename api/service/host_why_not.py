@@ -6,10 +6,11 @@ hosts the talent is placed on, and the holders' cost part. A host asks of a roun
 instead, from the compiled round (no run, which hosts do not see), and hears:
 
 * whether the pair is eligible, and the rules it fails: with their facts for the rules about
-  the work (skills, dates, FTE, place, languages, the strengths fit, a forbidden pair, its
-  own organization), the rule's general reason alone for the competitor and budget rules
-  (their facts name the lender or its top-up), and nothing but "a rule on the talent's
-  private data or wishes" for the age rule and the talent's exclusion of the host;
+  the work (skills, dates, FTE, place, languages, the strengths fit, what the package teaches
+  of the talent's goals, a forbidden pair, its own organization), the rule's general reason
+  alone for the competitor and budget rules (their facts name the lender or its top-up), and
+  nothing but "a rule on the talent's private data or wishes" for the age rule and the
+  talent's exclusion of the host;
 * for an eligible pair, its score with the parts a host sees (no ``cost``), its rank among
   the package's eligible talents, and the package's seats;
 * its own offers on the package (who holds its seats, with their scores and states).
@@ -43,9 +44,11 @@ FACTS_SHOWN = frozenset(
         "own_organization",
         "forbidden_pair",
         "minimum_fit",
+        "learning",
     )
 )
-"""Rules whose facts a host sees: they are about the work and the talent's fit for it."""
+"""Rules whose facts a host sees: they are about the work and the talent's fit for it (the
+talent's learning goals are in the host's shortlist too)."""
 REASON_ONLY = frozenset(("competitor", "cost_split"))
 """Rules a host sees by their general reason: their facts name the lender or its money."""
 WITHHELD = "withheld"

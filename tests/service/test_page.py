@@ -620,6 +620,7 @@ def test_a_lender_and_a_talent_see_their_offers_accept_and_the_talent_checks_in(
     _text_in(driver, "tours", "2027-03-01 to 2028-02-29")
     _button(driver, f"Accept offer {ann['id']}").click()
     _text_in(driver, "talent-status", f"Offer {ann['id']}: accepted.")
+    _text_in(driver, f"tour-{ann['id']}", "Accepted")
     card = driver.find_element(By.ID, f"tour-{ann['id']}")
     assert "Your decision:\nAccepted" in card.text, card.text
     assert not card.find_elements(By.TAG_NAME, "button"), card.text

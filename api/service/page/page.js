@@ -570,8 +570,9 @@ async function decide(offerId, choice, refresh, status) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ decision: choice, reason: "" }),
   });
-  $(status).textContent = `Offer ${offerId}: ${choice === "accept" ? "accepted" : "declined"}.`;
+  // the view first, then the word: once the status says so, the view shows it
   await refresh();
+  $(status).textContent = `Offer ${offerId}: ${choice === "accept" ? "accepted" : "declined"}.`;
 }
 
 async function offers(roundId) {
