@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,8 @@ FULL_EVERY = 10
 working set); the others price the working set only, several times faster at national
 scale."""
 WORKING_REACH = 0.25
-"""The working set: edges priced above minus this share of a typical edge weight."""
+"""The working set: edges priced within this share of a typical edge weight of their talent's
+best."""
 WORKING_SHARE = 0.5
 """A working set of more than this share of the edges is not worth it: every iteration is
 then full."""
@@ -151,6 +153,15 @@ class _Talents:
         edges = self.order[picked]
         return edges, priced[edges] - second[self.segment[picked]]
 
+    def near_best(self, priced: FloatArray, reach: float) -> BoolArray:
+        """Per edge: whether it is free and priced within ``reach`` of its talent's best."""
+        keep = np.zeros(self.n_edges, dtype=bool)
+        if self.order.size:
+            value = priced[self.order]
+            best = np.maximum.reduceat(value, self.first)
+            keep[self.order[value >= best[self.segment] - reach]] = True
+        return keep
+
     def solve(self, priced: FloatArray, tours: Int64Array) -> BoolArray:
         """The chosen free edges (a mask over the view's edges; forced ones not included),
         ``tours`` being each talent's tours left."""
@@ -238,7 +249,7 @@ def priced_bound(
     auction_rounds: int = AUCTION_ROUNDS,
 ) -> PricedBound:
     """Minimize ``L`` over the multipliers by subgradient steps for at most ``time_limit``
-    seconds.
+    seconds (a :class:`Pricer` run once).
 
     Parameters
     ----------
@@ -253,69 +264,127 @@ def priced_bound(
         Seconds to spend.
     max_iterations
         Most iterations.
+    auction_rounds
+        First iterations that raise the seat prices by auction rounds.
     """
-    deadline = time.perf_counter() + time_limit
-    pb = problem
-    rows = _Rows(pb)
-    full = _View.of(pb, rows, base, np.arange(pb.n_edges, dtype=np.int64))
-    forced = np.flatnonzero(pb.forced)
-    tours = np.maximum(
-        pb.max_tours - np.bincount(pb.talent[forced], minlength=pb.n_talents), 0
-    ).astype(np.int64)
-    seats_left = rows.seats - np.bincount(pb.package[forced], minlength=pb.n_packages)
-    # only edges priced within this of zero are kept between full iterations
-    reach = WORKING_REACH * float(np.abs(base).mean()) if base.size else 0.0
-    y = _Prices(
-        np.zeros(pb.n_packages), np.zeros(rows.host_cap.size), np.zeros(rows.lender_cap.size)
-    )
-    y.mu = np.zeros(pb.n_orgs)
-    best_bound = best_seen = math.inf
-    best: tuple[FloatArray, float, BoolArray] | None = None
-    level, stall, iterations = FIRST_LEVEL, 0, 0
-    view = working = full
-    while iterations < max_iterations and time.perf_counter() < deadline:
-        iterations += 1
-        view = full if (iterations - 1) % FULL_EVERY == 0 else working
-        priced = _priced(view, y)
-        chosen = view.talents.solve(priced, tours)
-        credit = _credit(pb, rows, y)
-        bound = float(priced[chosen].sum()) + float(priced[view.forced].sum()) + credit
-        chosen[view.forced] = True
-        if view is full:
-            # only a full iteration's value bounds the round
-            if bound < best_bound:
-                best_bound, best = bound, (priced, credit, chosen)
-            keep = (priced > -reach) | pb.forced
-            if keep.sum() < WORKING_SHARE * pb.n_edges:
-                working = _View.of(pb, rows, base, np.flatnonzero(keep))
-        stall = 0 if bound < best_seen - 1e-4 * abs(bound) else stall + 1
-        best_seen = min(best_seen, bound)
-        if stall >= PATIENCE:
-            level, stall = level / 2, 0
-            if level < MIN_LEVEL:
-                break
-        target = max(best_seen * (1 - level) if best_seen > 0 else best_seen - level, target_value)
-        if iterations <= auction_rounds:
-            y.seat += _auction_raise(view, priced, chosen & ~pb.forced[view.index], seats_left)
-            continue
-        if not y.step(view, rows, chosen, max(bound - target, 1e-9)):
-            # the relaxed solution meets every priced row with complementary slackness
-            break
-    if view is not full and best is not None:
-        priced = _priced(full, y)
-        chosen = full.talents.solve(priced, tours)
-        credit = _credit(pb, rows, y)
-        bound = float(priced[chosen].sum()) + float(priced[forced].sum()) + credit
-        chosen[forced] = True
-        if bound < best_bound:
-            best_bound, best = bound, (priced, credit, chosen)
-    if best is None:
-        empty = np.zeros(pb.n_edges, dtype=bool)
-        return PricedBound(None, base.copy(), 0.0, empty, iterations)
-    priced, credit, chosen = best
-    # combined objectives are integers: floor, after a margin for float error in the sums
-    margin = 1e-6 + 1e-9 * abs(best_bound)
-    return PricedBound(math.floor(best_bound + margin), priced, credit, chosen, iterations)
+    pricer = Pricer(problem, base, target_value, auction_rounds)
+    pricer.run(time.perf_counter() + time_limit, max_iterations)
+    return pricer.result()
+
+
+class Pricer:
+    """The subgradient search over the prices, resumable: :meth:`run` goes on from where the
+    last call stopped (the decomposition runs it while the parts are solved elsewhere).
+
+    Parameters are those of :func:`priced_bound`.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        base: FloatArray,
+        target_value: float,
+        auction_rounds: int = AUCTION_ROUNDS,
+    ) -> None:
+        pb = problem
+        self.problem, self.base, self.target_value = pb, base, target_value
+        self.auction_rounds = auction_rounds
+        self.rows = _Rows(pb)
+        self.full = _View.of(pb, self.rows, base, np.arange(pb.n_edges, dtype=np.int64))
+        self.working = self.full
+        forced = np.flatnonzero(pb.forced)
+        self.forced = forced
+        self.tours = np.maximum(
+            pb.max_tours - np.bincount(pb.talent[forced], minlength=pb.n_talents), 0
+        ).astype(np.int64)
+        self.seats_left = self.rows.seats - np.bincount(pb.package[forced], minlength=pb.n_packages)
+        # only edges priced within this of their talent's best are kept between full
+        # iterations
+        self.reach = WORKING_REACH * float(np.abs(base).mean()) if base.size else 0.0
+        self.y = _Prices(
+            np.zeros(pb.n_packages),
+            np.zeros(self.rows.host_cap.size),
+            np.zeros(self.rows.lender_cap.size),
+        )
+        self.y.mu = np.zeros(pb.n_orgs)
+        self.best_bound = self.best_seen = math.inf
+        self.best: tuple[FloatArray, float, BoolArray] | None = None
+        self.level, self.stall, self.iterations = FIRST_LEVEL, 0, 0
+        self.done = False
+        self._last_full = True
+
+    def run(
+        self,
+        deadline: float,
+        max_iterations: int = 100_000,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """Iterate until ``deadline`` (a ``time.perf_counter()`` value), ``max_iterations``
+        in all, convergence, or ``stop()`` is true; the last iteration run prices every
+        edge."""
+        pb, rows, y = self.problem, self.rows, self.y
+        while (
+            not self.done
+            and self.iterations < max_iterations
+            and time.perf_counter() < deadline
+            and (stop is None or not stop())
+        ):
+            self.iterations += 1
+            full = (self.iterations - 1) % FULL_EVERY == 0
+            view = self.full if full else self.working
+            self._last_full = full
+            priced = _priced(view, y)
+            chosen = view.talents.solve(priced, self.tours)
+            credit = _credit(pb, rows, y)
+            bound = float(priced[chosen].sum()) + float(priced[view.forced].sum()) + credit
+            chosen[view.forced] = True
+            if full:
+                self._offer(bound, priced, credit, chosen)
+                keep = self.full.talents.near_best(priced, self.reach) | pb.forced
+                if keep.sum() < WORKING_SHARE * pb.n_edges:
+                    self.working = _View.of(pb, rows, self.base, np.flatnonzero(keep))
+            self.stall = 0 if bound < self.best_seen - 1e-4 * abs(bound) else self.stall + 1
+            self.best_seen = min(self.best_seen, bound)
+            if self.stall >= PATIENCE:
+                self.level, self.stall = self.level / 2, 0
+                if self.level < MIN_LEVEL:
+                    self.done = True
+                    break
+            seen = self.best_seen
+            target = max(
+                seen * (1 - self.level) if seen > 0 else seen - self.level, self.target_value
+            )
+            if self.iterations <= self.auction_rounds:
+                mine = chosen & ~pb.forced[view.index]
+                y.seat += _auction_raise(view, priced, mine, self.seats_left)
+                continue
+            if not y.step(view, rows, chosen, max(bound - target, 1e-9)):
+                # the relaxed solution meets every priced row with complementary slackness
+                self.done = True
+        if not self._last_full and self.iterations:
+            # a bound holds only for a full iteration: one more at the current prices
+            priced = _priced(self.full, y)
+            chosen = self.full.talents.solve(priced, self.tours)
+            credit = _credit(pb, rows, y)
+            bound = float(priced[chosen].sum()) + float(priced[self.forced].sum()) + credit
+            chosen[self.forced] = True
+            self._offer(bound, priced, credit, chosen)
+            self._last_full = True
+
+    def _offer(self, bound: float, priced: FloatArray, credit: float, chosen: BoolArray) -> None:
+        if bound < self.best_bound:
+            self.best_bound, self.best = bound, (priced, credit, chosen)
+
+    def result(self) -> PricedBound:
+        """The best bound so far, with its prices and relaxed solution."""
+        if self.best is None:
+            empty = np.zeros(self.problem.n_edges, dtype=bool)
+            return PricedBound(None, self.base.copy(), 0.0, empty, self.iterations)
+        priced, credit, chosen = self.best
+        # combined objectives are integers: floor, after a margin for float error in the sums
+        margin = 1e-6 + 1e-9 * abs(self.best_bound)
+        bound = math.floor(self.best_bound + margin)
+        return PricedBound(bound, priced, credit, chosen, self.iterations)
 
 
 class _Prices:

@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +43,7 @@ from solvers.auto.solve import solve_problem
 from solvers.backends.cpsat import solve_sub
 from solvers.checks import objective_of, violated_groups
 from solvers.core import find_core
-from solvers.decompose.bound import priced_bound
+from solvers.decompose.bound import Pricer
 from solvers.decompose.coordinate import Shares, allocate, part_problem, shippable
 from solvers.decompose.partition import Partition, partition
 from solvers.decompose.parts import LocalPool, PartMap, PartTask, solve_part
@@ -61,6 +62,9 @@ SEAT_BOUND = "seat_relaxation"
 """Key in ``Result.bounds`` of the seat relaxation's bound (seats and tours only)."""
 PRICED_BOUND = "priced"
 """Key in ``Result.bounds`` of the priced bound (every budget, seat and minimum priced)."""
+PART_TIME_SHARE = 0.9
+"""Share of a wave's seconds a part's time limit takes: the portfolio ends a little after its
+limit (building its model, the last phase's answer), more so on a loaded machine."""
 SHIP_SECONDS = 1.0
 """Seconds a part may take to reach its process and to send its answer back: taken off each
 part's time limit."""
@@ -176,6 +180,8 @@ class _Run:
         self.best = Incumbent(problem, self.spec.multiplier)
         self.notes: list[str] = []
         self.bounds: dict[str, float] = {}
+        self.order = np.zeros(0, dtype=np.int64)
+        self.greedy_seconds = 0.0
         multiplier = self.spec.multiplier if problem.lexicographic else problem.placement_units
         self.base = problem.edge_gain.astype(np.float64) + multiplier
 
@@ -194,18 +200,16 @@ class _Run:
         self.best.offer(relaxation.chosen, "the seat relaxation")
         value = float(self.best.value) if self.best.value is not None else 0.0
         seconds = options.bound_share * self.deadline.remaining()
-        priced = priced_bound(problem, self.base, value, seconds)
-        if priced.bound is not None:
-            self._bound(PRICED_BOUND, float(priced.bound))
-        self.notes.append(f"priced bound: {priced.iterations} iterations")
+        self.pricer = Pricer(problem, self.base, value)
+        self.pricer.run(time.perf_counter() + seconds)
+        priced = self.pricer.result()
+        first_iterations = priced.iterations
         # a feasible start whatever the parts give: a greedy pass, the relaxed solution's
         # edges first
-        order = greedy_order(problem)
-        first = priced.chosen[order]
-        self.best.offer(
-            greedy_assign(problem, np.concatenate([order[first], order[~first]]))[0],
-            "greedy after the priced bound",
-        )
+        lap = time.perf_counter()
+        self.order = greedy_order(problem)
+        self.best.offer(self._repair(priced.chosen), "greedy after the priced bound")
+        self.greedy_seconds = time.perf_counter() - lap
         parts = partition(problem, n_parts)
         sizes = np.bincount(parts.edge_part, minlength=n_parts)
         self.notes.append(
@@ -220,12 +224,21 @@ class _Run:
         starts: list[np.ndarray | None] = [None] * n_parts
         for k in range(passes):
             left = self.deadline.remaining() - border
-            per_part = left / (passes - k) / waves - SHIP_SECONDS
+            per_part = PART_TIME_SHARE * left / (passes - k) / waves - SHIP_SECONDS
             if per_part < 1.0:
                 break
             shares = allocate(problem, parts, guide, shares, last)
             merged, starts = self._pass(parts, shares, per_part, starts, k)
             guide = last = merged
+        # the prices went on while the parts were solved elsewhere
+        priced = self.pricer.result()
+        if priced.bound is not None:
+            self._bound(PRICED_BOUND, float(priced.bound))
+        self.notes.insert(
+            0,
+            f"priced bound: {priced.iterations} iterations ({first_iterations} before the "
+            "parts, the rest while they were solved)",
+        )
         self._border(priced.priced_weight, priced.credit)
         return self._result()
 
@@ -260,10 +273,15 @@ class _Run:
                 )
             )
         started = time.perf_counter()
-        answers = self.part_map(solve_part, tasks)
+        with ThreadPoolExecutor(max_workers=1) as waiter:
+            future = waiter.submit(self.part_map, solve_part, tasks)
+            # this process would only wait: the prices go on meanwhile
+            self.pricer.run(self.deadline.at(), stop=future.done)
+            answers = future.result()
         merged = np.zeros(problem.n_edges, dtype=bool)
         new_starts: list[np.ndarray | None] = []
         failed = 0
+        errors = sorted({a.error for a in answers if a.error is not None})
         for answer, index, start in zip(answers, indices, starts, strict=True):
             if answer.error is not None or (answer.edges.size == 0 and start is not None):
                 failed += answer.error is not None
@@ -278,13 +296,19 @@ class _Run:
             merged = self._repair(merged)
             source += " and repaired"
         self.best.offer(merged, source)
+        if self.deadline.remaining() > self.greedy_seconds + self.options.border_share * (
+            self.deadline.seconds
+        ):
+            # what the parts' shares left unused (seats, budgets) taken by a greedy pass after
+            # the merged edges
+            self.best.offer(self._repair(merged), f"pass {k + 1}, merged and filled")
         worst = max((a.seconds for a in answers), default=0.0)
         gaps = [a.gap for a in answers if a.gap is not None]
         self.notes.append(
             f"pass {k + 1}: {parts.n_parts} parts in {time.perf_counter() - started:.1f} s "
             f"(slowest part {worst:.1f} s of {seconds:.1f} s; parts' own gaps "
             f"{_percent(min(gaps, default=None))}-{_percent(max(gaps, default=None))}"
-            + (f"; {failed} failed, kept their last assignment" if failed else "")
+            + (f"; {failed} failed ({errors[0]}), kept their last assignment" if failed else "")
             + f"); merged objective {_value(self.best, merged)}"
         )
         return merged, new_starts
@@ -292,7 +316,7 @@ class _Run:
     def _repair(self, merged: BoolArray) -> BoolArray:
         """A feasible assignment close to ``merged``: a greedy pass over its edges first."""
         problem = self.problem
-        order = greedy_order(problem)
+        order = self.order
         first = merged[order]
         chosen, _ = greedy_assign(problem, np.concatenate([order[first], order[~first]]))
         return chosen

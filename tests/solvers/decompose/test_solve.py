@@ -102,8 +102,8 @@ def test_hard_fairness_and_a_failing_part(objective: str) -> None:
     result = solve_decomposed(
         compiled,
         round_,
-        SolveParams(time_limit=12.0, workers=2, seed=2),
-        DecomposeOptions(n_parts=4, processes=1, passes=1),
+        SolveParams(time_limit=20.0, workers=2, seed=2),
+        DecomposeOptions(n_parts=3, processes=1, passes=1),
         part_map=failing_map,
     )
     check(result, round_, compiled)
