@@ -20,12 +20,14 @@ from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined
 from solvers.lns import improve
 from solvers.lns_options import LnsOptions
+from solvers.lp_relaxation import lp_relaxation
 from solvers.model.build import build_spec, soft_terms
 from solvers.problem import build_problem
 from solvers.registry import solve
 from solvers.result import Result, SolveParams, Status
 from tests.checks import check, pair_list, proven_optimum
 from tests.factories import make_round, package, talent
+from tests.solvers.test_lp_relaxation import _full_lp as full_lp
 
 LEARNING = Floor(share=1.0)
 STRENGTHS = Floor(share=0.8)
@@ -249,3 +251,21 @@ def test_the_stable_methods_claim_a_solution_only_when_it_meets_the_floors(
         assert result.objective is not None
         for name in missed:
             assert floor_group(name) in result.conflicts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_linear_relaxation_prices_the_floor_rows(seed: int) -> None:
+    # many candidates per talent, so that the columns come in by their reduced cost, which
+    # must count the floors' duals for the program to reach the LP over every edge
+    policy = Policy(
+        rules={"location": False, "languages": False, "availability": False},
+        objective="weighted",
+        floors={"learning": Floor(share=0.5), "strengths": Floor(share=0.9, mode="soft")},
+    )
+    round_ = generate_round(60, 15, seed=seed, policy=policy)
+    problem = build_problem(compile_round(round_), round_)
+    relaxation = lp_relaxation(problem, build_spec(problem), 10.0)
+    assert relaxation is not None and relaxation.complete
+    assert relaxation.columns < problem.n_edges
+    assert relaxation.value == pytest.approx(full_lp(problem), rel=1e-7)
+    assert relaxation.bound >= proven_optimum(problem)
