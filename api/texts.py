@@ -220,8 +220,13 @@ def price_sentence(price: RulePrice) -> str:
         return f"{price.rule} costs nothing a re-solve without it found{said}"
     if price.estimate is None:
         return f"{price.rule}: not priced in the time given"
-    if not _gains(price.estimate):
+    if not _gains(price.estimate) and price.estimate_complete:
         return f"{price.rule} costs nothing in the linear relaxation"
+    if not price.estimate_complete:
+        return (
+            f"{price.rule} costs at least about {_gain_text(price.estimate, exact=False)} "
+            "(linear relaxation, cut by its time limit)"
+        )
     return f"{price.rule} costs about {_gain_text(price.estimate, exact=False)} (linear relaxation)"
 
 

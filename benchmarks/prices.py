@@ -53,6 +53,7 @@ CSV_COLUMNS: Final = (
     "lp_score",
     "lp_share",
     "lp_seconds",
+    "lp_complete",
     "placements",
     "score",
     "share",
@@ -75,6 +76,7 @@ class PriceRun:
     lp_score: float | None
     lp_share: float | None
     lp_seconds: float
+    lp_complete: bool
     placements: float | None
     score: float | None
     share: float | None
@@ -92,6 +94,7 @@ class SuiteConfig:
     seed: int
     solve_seconds: list[float]
     lp_seconds: float
+    rule_seconds: float
     resolve_seconds: float
     confirm: int
     cold: int
@@ -109,6 +112,7 @@ def price_round(config: SuiteConfig, talents: int, solve_seconds: float) -> list
     result = solve_problem(problem, params, AutoOptions())
     options = PriceOptions(
         lp_seconds=config.lp_seconds,
+        rule_seconds=config.rule_seconds,
         resolve_seconds=config.resolve_seconds,
         confirm=config.confirm,
         workers=config.workers,
@@ -136,6 +140,7 @@ def price_round(config: SuiteConfig, talents: int, solve_seconds: float) -> list
                 lp_score=None if estimate is None else round(estimate.score, 3),
                 lp_share=None if estimate is None else round(estimate.share, 5),
                 lp_seconds=price.seconds,
+                lp_complete=price.estimate_complete,
                 placements=None if confirmed is None else confirmed.placements,
                 score=None if confirmed is None else round(confirmed.score, 3),
                 share=None if confirmed is None else round(confirmed.share, 5),
@@ -160,7 +165,7 @@ def _cold(
     for price in prices.rules:
         if len(out) >= count:
             break
-        if not price.dual or price.estimate is None:
+        if not price.dual or price.estimate is None or not price.estimate_complete:
             continue
         relaxed = rules[price.key].relaxed()
         lap = time.perf_counter()
@@ -198,9 +203,10 @@ def _print_round(
     print(f"  {'rule':<58} {'LP pl.':>7} {'LP score':>9} {'pl.':>5} {'score':>7} {'s':>6}")
     for price in prices.rules:
         e, c = price.estimate, price.confirmed
+        cut = "" if price.estimate_complete else " (cut)"
         lp = f"{e.placements:7.1f} {e.share:9.2%}" if e is not None else f"{'-':>7} {'-':>9}"
         re = f"{c.placements:5.0f} {c.share:7.2%}" if c is not None else f"{'':>5} {'':>7}"
-        print(f"  {price.rule[:58]:<58} {lp} {re} {price.seconds:6.2f}")
+        print(f"  {price.rule[:58]:<58} {lp} {re} {price.seconds:6.2f}{cut}")
 
 
 def run_suite(config: SuiteConfig) -> list[PriceRun]:
@@ -227,6 +233,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--solve-seconds", default="20,60", help="the solve's time limit, per size")
     parser.add_argument("--lp-seconds", type=float, default=120.0)
+    parser.add_argument("--rule-seconds", type=float, default=10.0, help="most for one rule")
     parser.add_argument("--resolve-seconds", type=float, default=10.0)
     parser.add_argument("--confirm", type=int, default=3)
     parser.add_argument("--cold", type=int, default=3, help="rules re-solved from scratch")
@@ -247,6 +254,7 @@ def _config(args: argparse.Namespace) -> SuiteConfig:
         args.seed,
         seconds,
         args.lp_seconds,
+        args.rule_seconds,
         args.resolve_seconds,
         args.confirm,
         args.cold,

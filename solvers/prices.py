@@ -62,6 +62,9 @@ class PriceOptions:
     ----------
     lp_seconds
         For every linear relaxation together; rules not reached in time get no estimate.
+    rule_seconds
+        Most for one rule's relaxation: a relaxation cut there holds the columns it had
+        (a restricted program), whose gain is a lower bound on the relaxation's.
     resolve_seconds
         For each re-solve (the control and each confirmed rule).
     confirm
@@ -71,6 +74,7 @@ class PriceOptions:
     """
 
     lp_seconds: float = 20.0
+    rule_seconds: float = 10.0
     resolve_seconds: float = 5.0
     confirm: int = 3
     workers: int = 2
@@ -79,11 +83,13 @@ class PriceOptions:
     @classmethod
     def after(cls, params: SolveParams) -> PriceOptions:
         """The limits of pricing after a solve with ``params``: the linear relaxations for
-        up to the solve's time limit again, each re-solve (the control and three rules) for
-        a quarter of it, at least a second: about twice the solve's time in all."""
+        up to the solve's time limit again (one rule's for a twentieth of it, at least 2 s),
+        each re-solve (the control and three rules) for a quarter of it, at least a second:
+        about twice the solve's time in all."""
         limit = params.time_limit
         return cls(
             lp_seconds=limit,
+            rule_seconds=max(2.0, limit / 20),
             resolve_seconds=max(1.0, limit / 4),
             workers=params.workers,
             seed=params.seed,
@@ -120,6 +126,9 @@ class RulePrice:
         confirmed).
     seconds
         Spent on its estimate.
+    estimate_complete
+        Whether its relaxation ended with no edge of positive reduced cost left out; else
+        the time cut it and the estimate is a lower bound on the relaxation's gain.
     """
 
     key: str
@@ -128,6 +137,7 @@ class RulePrice:
     estimate: Gain | None
     confirmed: Gain | None = None
     seconds: float = 0.0
+    estimate_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -174,13 +184,16 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
         estimate: Gain | None = None
         dual = float(np.abs(duals[rows]).sum()) if rows.size else None
         began = time.perf_counter()
+        whole = True
         if start is not None and began < deadline:
-            point = _estimate(problem, lp, rule, rows, dual, deadline)
+            until = min(deadline, began + options.rule_seconds)
+            point = _estimate(problem, lp, rule, rows, dual, until)
             if point is not None:
                 complete &= point.complete
+                whole = point.complete
                 estimate = lp_gain(point, start)
         seconds = round(time.perf_counter() - began, 4)
-        priced.append(RulePrice(rule.key, rule.words, dual, estimate, seconds=seconds))
+        priced.append(RulePrice(rule.key, rule.words, dual, estimate, None, seconds, whole))
     if start is not None and any(p.estimate is None for p in priced):
         notes.append("the time for the relaxations ran out: some rules have no estimate")
     lp_seconds = time.perf_counter() - lap

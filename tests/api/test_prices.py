@@ -87,6 +87,11 @@ def test_cosource_solve_prices_prints_a_line_per_rule(
             "the pins costs nothing in the linear relaxation",
         ),
         (RulePrice("k", "the pins", None, None), "the pins: not priced in the time given"),
+        (
+            RulePrice("k", "the budget", 2.0, Gain(53.4, 0.3, 0.001), None, 10.0, False),
+            "the budget costs at least about 53.4 placements and 0.1% of the score (+0.3 "
+            "points) (linear relaxation, cut by its time limit)",
+        ),
     ],
 )
 def test_price_sentences(price: RulePrice, sentence: str) -> None:
