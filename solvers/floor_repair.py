@@ -88,20 +88,18 @@ def meet_floors(state: GreedyState, order: Int64Array) -> None:
 def _raise_floor(counts: _Counts, i: int, order: Int64Array) -> None:
     """The three steps of the module docstring for floor ``i``."""
     state, floor = counts.state, counts.floors[i]
-    gain = state.problem.edge_gain.tolist()
-    forced = state.problem.forced.tolist()
+    problem = state.problem
+    gain = problem.edge_gain.tolist()
+    forced = problem.forced.tolist()
     has = counts.outcome[i]
-    with_outcome = order[floor.outcome[order]].tolist()
-    by_talent: dict[int, list[int]] = {}
-    by_package: dict[int, list[int]] = {}
-    for e in with_outcome:
-        by_talent.setdefault(state.talent[e], []).append(e)
-        by_package.setdefault(state.package[e], []).append(e)
+    with_outcome = order[floor.outcome[order] & ~problem.dead[order]]
+    by_talent = _Grouped(with_outcome, problem.talent[with_outcome], problem.n_talents)
+    by_package = _Grouped(with_outcome, problem.package[with_outcome], problem.n_packages)
 
     def refill(e: int) -> bool:
         """Put in the best edge with the outcome of ``e``'s talent, else of its package."""
-        for c in (*by_talent.get(state.talent[e], ()), *by_package.get(state.package[e], ())):
-            if c != e and state.fits(c) and counts.harmless(c, 1, i):
+        for c in (*by_talent.of(state.talent[e]), *by_package.of(state.package[e])):
+            if c != e and _fits(state, c) and counts.harmless(c, 1, i):
                 counts.add(c)
                 return True
         return False
@@ -129,10 +127,36 @@ def _raise_floor(counts: _Counts, i: int, order: Int64Array) -> None:
     _add_fitting(counts, i, with_outcome)
 
 
-def _add_fitting(counts: _Counts, i: int, with_outcome: list[int]) -> None:
+class _Grouped:
+    """Edges in their order, grouped by owner (talent or package), read one owner at a
+    time: a few owners are read out of hundreds of thousands of edges."""
+
+    def __init__(self, edges: Int64Array, owner: Int64Array, n_owners: int) -> None:
+        by_owner = np.argsort(owner, kind="stable")
+        self.edges = edges[by_owner]
+        self.bounds = np.searchsorted(owner[by_owner], np.arange(n_owners + 1))
+
+    def of(self, owner: int) -> list[int]:
+        edges: list[int] = self.edges[self.bounds[owner] : self.bounds[owner + 1]].tolist()
+        return edges
+
+
+def _add_fitting(counts: _Counts, i: int, with_outcome: Int64Array) -> None:
     """Add the edges with floor ``i``'s outcome that fit, in order, while that keeps the
-    other floors."""
+    other floors. Only edges whose talent has a tour left and whose package a seat can fit:
+    they are found at once, on arrays."""
     state = counts.state
-    for e in with_outcome:
-        if state.fits(e) and counts.harmless(e, 1, i):
+    problem = state.problem
+    tours_left = np.array(state.tours_left)[problem.talent[with_outcome]] > 0
+    seats_left = np.array(state.seats_left)[problem.package[with_outcome]] > 0
+    for e in with_outcome[tours_left & seats_left].tolist():
+        if _fits(state, e) and counts.harmless(e, 1, i):
             counts.add(e)
+
+
+def _fits(state: GreedyState, e: int) -> bool:
+    """:meth:`GreedyState.fits`, after the cheap checks that rule most edges out inlined:
+    the repair tries millions of edges on large rounds."""
+    if state.chosen[e] or state.tours_left[state.talent[e]] <= 0:
+        return False
+    return state.seats_left[state.package[e]] > 0 and state.fits(e)
