@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from matcher.compact import format_number
+
 ID_PATTERN = r"^[^\s;:,]+$"
 """Ids have no spaces and none of the separators of the CSV and compact forms."""
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=ID_PATTERN)]
@@ -356,6 +358,24 @@ class Floor(_Record):
     share: float = Field(ge=0, le=1, allow_inf_nan=False)
     mode: Literal["hard", "soft"] = "hard"
     penalty: float = Field(default=0.5, ge=0, le=MAX_PENALTY, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _compact(cls, value: object) -> object:
+        """A share alone (``1.0``), or the compact text of a table cell, ``share[:mode[:
+        penalty]]`` (``0.8:soft:0.5``), as the policy's ``floors`` map writes it."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"share": value}
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(":")]
+            if len(parts) > 3:
+                raise ValueError(f"floor {value!r} is not of the form share[:mode[:penalty]]")
+            return dict(zip(("share", "mode", "penalty"), parts, strict=False))
+        return value
+
+    def compact(self) -> str:
+        """The floor as a table cell writes it: ``0.8:soft:0.5``."""
+        return f"{format_number(self.share)}:{self.mode}:{format_number(self.penalty)}"
 
 
 class Policy(_Record):

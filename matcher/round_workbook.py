@@ -62,7 +62,7 @@ from pydantic import BaseModel
 
 from matcher.compact import format_list, format_map
 from matcher.errors import RoundError
-from matcher.models import Policy, Round
+from matcher.models import Floor, Policy, Round
 from matcher.round_workbook_layout import (
     KEY_VALUE_HEADER,
     POLICY_SHEET,
@@ -84,6 +84,9 @@ def _sheet_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
+        if value and all(isinstance(v, dict) for v in value.values()):
+            # the policy's floors: name:share:mode:penalty
+            return ";".join(f"{k}:{Floor.model_validate(v).compact()}" for k, v in value.items())
         if value and all(isinstance(v, bool) for v in value.values()):
             return ";".join(f"{k}:{'true' if v else 'false'}" for k, v in value.items())
         return format_map(value) or None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -12,6 +14,8 @@ from matcher.evaluator import evaluate, pair_failures
 from matcher.floors import OUTCOMES, floor_shortfall, floor_units
 from matcher.generator import generate_round
 from matcher.models import FLOOR_NAMES, Floor, Policy, Round
+from matcher.round_workbook import write_round_workbook
+from matcher.roundio import load_round, save_round
 from tests.factories import make_round, org, package, talent
 
 
@@ -190,3 +194,29 @@ def test_the_learning_rule_is_off_unless_named() -> None:
     round_ = _round(Policy())
     assert compile_round(round_).n_edges == 4
     assert pair_failures(round_, "a", "p2") == []
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_floors_read_back_from_a_workbook_and_a_csv_folder(tmp_path: Path) -> None:
+    floors = {"learning": Floor(share=0.5, mode="soft", penalty=2.0), "strengths": Floor(share=0.8)}
+    round_ = generate_round(30, seed=1, policy=Policy(floors=floors))
+    write_round_workbook(round_, tmp_path / "round.xlsx")
+    save_round(round_, tmp_path / "csv")
+    assert load_round(tmp_path / "round.xlsx") == round_
+    assert load_round(tmp_path / "csv") == round_
+
+
+def test_a_floor_may_be_a_share_alone_or_compact_text() -> None:
+    floors = Policy.model_validate(
+        {"floors": {"learning": 1, "strengths": "0.8:soft:2", "cross_sector": "0.3"}}
+    ).floors
+    assert floors == {
+        "learning": Floor(share=1.0),
+        "strengths": Floor(share=0.8, mode="soft", penalty=2.0),
+        "cross_sector": Floor(share=0.3),
+    }
+    assert floors["strengths"].compact() == "0.8:soft:2"
+    with pytest.raises(ValidationError, match="share\\[:mode\\[:penalty\\]\\]"):
+        Policy.model_validate({"floors": {"learning": "1:hard:1:extra"}})
