@@ -11,8 +11,9 @@ import pytest
 
 from api.cli import main
 from api.pipeline import RoundParams, run_round
+from api.why_not import why_not
 from matcher.errors import RoundError
-from matcher.models import Floor, Pair, Policy, Round
+from matcher.models import SCORE_NAMES, Floor, Pair, Policy, Round
 from matcher.roundio import save_round
 from solvers.result import SolveParams
 from tests.factories import make_round, package, talent
@@ -90,3 +91,21 @@ def test_kpis_report_the_floors_shares(tmp_path: Path, capsys: pytest.CaptureFix
     kpis = json.loads((tmp_path / "out" / "kpis.json").read_text())
     assert kpis["feasible"]
     assert kpis["kpis"]["learning_placement_share"] == 0.5
+
+
+def test_weights_under_which_every_eligible_pair_scores_zero_are_refused() -> None:
+    # only learning is weighted, and no talent has a learning goal
+    round_ = make_round(
+        [talent("a"), talent("b")],
+        [package("p1", learnable=["sql"])],
+        policy=Policy(weights=dict.fromkeys(SCORE_NAMES, 0.0) | {"learning": 1.0}),
+    )
+    with pytest.raises(RoundError, match="policy field 'weights': every eligible pair scores 0"):
+        run_round(round_, RoundParams(solve=SolveParams(time_limit=5)))
+
+
+def test_why_not_names_the_floor_a_forced_pair_would_break() -> None:
+    round_ = _round({"learning": Floor(share=1.0)})
+    answer = why_not(round_, "b", "p2", params=SolveParams(time_limit=10, workers=2))
+    text = answer.text()
+    assert "learning floor (share 1 asked, at most" in text, text
