@@ -23,6 +23,7 @@ from matcher.arrays import RoundArrays
 from matcher.compile import CompiledRound
 from matcher.eligibility import active_rules
 from matcher.explain_detail import Detail, DetailContext, Labels
+from matcher.floors import FLOOR_RESOLUTION, OUTCOME_TEXT, OUTCOMES, floor_units
 from matcher.models import RULE_NAMES, Round
 from matcher.objective import scaled
 
@@ -35,6 +36,7 @@ HOST_BUDGET = "host_budget_exhausted"
 LENDER_BUDGET = "lender_budget_exhausted"
 SUBSIDY_POOL = "subsidy_pool_exhausted"
 NOT_CHOSEN = "not_chosen"
+FLOOR = "floor"
 
 CATEGORY_TEXT = {
     NO_ELIGIBLE_PACKAGE: "no eligible package",
@@ -44,6 +46,7 @@ CATEGORY_TEXT = {
     LENDER_BUDGET: "a seat was free, but the lender's top-up budget was used up",
     SUBSIDY_POOL: "a seat was free, but the subsidy pool was used up",
     NOT_CHOSEN: "a seat was free and every budget fit, yet it was not placed",
+    FLOOR: "no eligible package has the outcome a hard floor of 1 requires of every placement",
 }
 
 CAUSE_TEXT = {
@@ -141,11 +144,33 @@ def rule_counts_for_package(a: RoundArrays, p: int) -> dict[str, int]:
     return {name: n for name, n in sorted(counts.items(), key=lambda x: -x[1]) if n}
 
 
-_EDGE_REASONS = (OUTCOMPETED, SEATS_TAKEN, HOST_BUDGET, LENDER_BUDGET, SUBSIDY_POOL, NOT_CHOSEN)
+_EDGE_REASONS = (
+    OUTCOMPETED,
+    SEATS_TAKEN,
+    HOST_BUDGET,
+    LENDER_BUDGET,
+    SUBSIDY_POOL,
+    NOT_CHOSEN,
+    FLOOR,
+)
 """Reasons an eligible package was not obtained, in the order the counts break ties."""
-_CLOSENESS = np.array([2, 1, 0, 0, 0, 0])
+_CLOSENESS = np.array([2, 1, 0, 0, 0, 0, 3])
 """Per reason, how far the talent was from the package: a free seat (0), a seat held by a
-lower-scored talent (1), seats held by better-scored ones (2)."""
+lower-scored talent (1), seats held by better-scored ones (2), a package a hard floor of
+share 1 rules out (3: no assignment may hold it)."""
+
+
+def floor_ruled_out(compiled: CompiledRound) -> tuple[npt.NDArray[np.bool_], list[str]]:
+    """Per edge, whether a hard floor of share 1 rules it out (it lacks the floor's
+    outcome), and those floors' names."""
+    a = compiled.arrays
+    out = np.zeros(compiled.n_edges, dtype=bool)
+    names = []
+    for name, floor in a.policy.active_floors().items():
+        if floor.mode == "hard" and floor_units(floor.share) >= FLOOR_RESOLUTION:
+            out |= ~OUTCOMES[name](a, compiled.talent, compiled.package)
+            names.append(name)
+    return out, names
 
 
 def explain_unplaced(
@@ -185,15 +210,17 @@ def explain_unplaced(
     edges = np.flatnonzero(~placed[compiled.talent])
     p = compiled.package[edges]
     full = seats_used[p] >= a.package_seats[p]
+    ruled_out, floors = floor_ruled_out(compiled)
     code = np.select(
         [
+            ruled_out[edges],
             full & (weakest[p] >= units[edges]),
             full,
             compiled.host_fee[edges] > fees_left[host[edges]] + _EPS,
             compiled.topup[edges] > topups_left[lender[edges]] + _EPS,
             compiled.subsidy[edges] > pool_left + _EPS,
         ],
-        [0, 1, 2, 3, 4],
+        [6, 0, 1, 2, 3, 4],
         default=5,
     )
     n_reasons = len(_EDGE_REASONS)
@@ -229,7 +256,11 @@ def explain_unplaced(
         ranked = np.argsort(-row, kind="stable")
         by_reason = {_EDGE_REASONS[r]: int(row[r]) for r in ranked.tolist() if row[r]}
         e, c = main[t]
-        look: Detail = context.describe(e, _EDGE_REASONS[c], int(row[c]) - 1)
+        look: Detail = (
+            _floor_detail(compiled, e, floors, int(row[c]) - 1)
+            if _EDGE_REASONS[c] == FLOOR
+            else context.describe(e, _EDGE_REASONS[c], int(row[c]) - 1)
+        )
         cause = look.cause if _EDGE_REASONS[c] in (SEATS_TAKEN, NOT_CHOSEN) else ""
         reasons.append(
             UnplacedReason(
@@ -246,6 +277,24 @@ def explain_unplaced(
             )
         )
     return reasons
+
+
+def _floor_detail(compiled: CompiledRound, e: int, floors: list[str], others: int) -> Detail:
+    """Why edge ``e`` is ruled out by a hard floor of share 1."""
+    a = compiled.arrays
+    lacks = [
+        OUTCOME_TEXT[name]
+        for name in floors
+        if not OUTCOMES[name](a, compiled.talent[e : e + 1], compiled.package[e : e + 1])[0]
+    ]
+    package = a.package_ids[int(compiled.package[e])]
+    likewise = f"; {others} other package{'s' if others > 1 else ''} likewise" if others else ""
+    return Detail(
+        "",
+        f"package '{package}': a placement there would not be one where the talent "
+        f"{' and '.join(lacks)}, which the policy's floor of 1 ({', '.join(floors)}) asks of "
+        f"every placement{likewise}",
+    )
 
 
 def summarize_reasons(reasons: list[UnplacedReason]) -> dict[str, int]:

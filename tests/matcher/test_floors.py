@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from matcher.compile import compile_round
 from matcher.eligibility import failing_rules
 from matcher.evaluator import evaluate, pair_failures
+from matcher.explain import explain_unplaced
 from matcher.floors import OUTCOMES, floor_shortfall, floor_units
 from matcher.generator import generate_round
 from matcher.models import FLOOR_NAMES, Floor, Policy, Round
@@ -220,3 +221,29 @@ def test_a_floor_may_be_a_share_alone_or_compact_text() -> None:
     assert floors["strengths"].compact() == "0.8:soft:2"
     with pytest.raises(ValidationError, match="share\\[:mode\\[:penalty\\]\\]"):
         Policy.model_validate({"floors": {"learning": "1:hard:1:extra"}})
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def _nothing_for_b(policy: Policy) -> Round:
+    """``a`` learns sql on p1; ``b`` wants r, which no package teaches."""
+    return make_round(
+        [talent("a", learning_goals={"sql": 1.0}), talent("b", learning_goals={"r": 1.0})],
+        [package("p1", learnable=["sql"]), package("p2", learnable=["excel"])],
+        policy=policy,
+    )
+
+
+def test_a_talent_a_full_floor_rules_out_is_told_so() -> None:
+    round_ = _nothing_for_b(_floors(learning=Floor(share=1.0)))
+    compiled = compile_round(round_)
+    placed = compiled.edge_index(np.array([0]), np.array([0]))  # a on p1
+    (reason,) = explain_unplaced(compiled, placed, round_)
+    assert (reason.talent, reason.reason, reason.counts) == ("b", "floor", {"floor": 2})
+    assert "would not be one where the talent learns something they want" in reason.detail
+    assert "floor of 1 (learning)" in reason.detail
+    # without the floor, b could have taken the free seat of p2
+    plain = _nothing_for_b(Policy())
+    (other,) = explain_unplaced(compile_round(plain), placed, plain)
+    assert other.reason == "not_chosen"
