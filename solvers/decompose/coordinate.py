@@ -4,11 +4,11 @@ A part holds whole lenders (:mod:`solvers.decompose.partition`), so a talent's t
 lenders' top-up budgets and their minimum placements stay inside it. The seats of each
 package, the hosts' fee budgets and the subsidy pool span parts: each part gets a share of
 each (:func:`allocate`), the shares summing to at most the whole, so that the union of the
-parts' assignments meets them all by construction. The shares follow a *guide*, an assignment
-of the whole round: the first pass takes the relaxed solution of the priced bound
-(:mod:`solvers.decompose.bound`), which places each talent where the prices of every seat and
-budget say it earns most; later passes take the merged assignment of the pass before, and a
-part that used all of a share gets more of what the others left unused.
+parts' assignments meets them all by construction. Each part keeps what the best assignment so
+far uses in it, so that it can start from its piece of it and only improve; what that leaves
+unused goes where the priced bound's relaxed solution (:mod:`solvers.decompose.bound`) would
+use it, the prices of every seat and budget saying where each talent earns most, and a part
+that used all of a share in the last pass gets more of it.
 
 The maximum host share is a share of the part's own placements, scaled by the guide's
 placements over the part's; the merged assignment is checked whole afterwards.
@@ -81,11 +81,13 @@ class _Cells:
 def allocate(
     problem: Problem,
     parts: Partition,
-    guide: BoolArray,
+    start: BoolArray,
+    wanted: BoolArray,
     last: Shares | None = None,
     used: BoolArray | None = None,
 ) -> Shares:
-    """Share the spanning constraints among the parts after ``guide``.
+    """Share the spanning constraints among the parts: each part keeps what ``start`` uses in
+    it, and what ``start`` leaves unused goes where ``wanted`` would use it.
 
     Parameters
     ----------
@@ -93,16 +95,19 @@ def allocate(
         The whole problem.
     parts
         Its partition.
-    guide
-        An assignment of the whole problem (relaxed or feasible).
+    start
+        A feasible assignment of the whole problem: each part's share of it fits its shares,
+        so each part can start from it.
+    wanted
+        An assignment of the whole problem, relaxed or not (the priced bound's relaxed
+        solution): the unused seats and money go to the parts in proportion to its use.
     last, used
         The shares of the last pass and its merged assignment, when there was one: parts
-        that used all of a share get :data:`BINDING_BONUS` more of it.
+        that used all of a share get :data:`BINDING_BONUS` more of the unused.
     """
     live = ~problem.dead & ~problem.forced
     forced = problem.forced
     per_talent = max(1.0, problem.n_edges / max(1, problem.n_talents))
-    guided = guide & live
 
     def shares(
         owner: Int64Array,
@@ -113,15 +118,15 @@ def allocate(
         counts: bool,
     ) -> Int64Array:
         cells = _Cells(parts, owner, n)
-        demand = cells.sum(guided, amount) + SPARE * cells.sum(live, amount) / per_talent
+        demand = cells.sum(wanted & live, amount) + SPARE * cells.sum(live, amount) / per_talent
         if last_share is not None and used is not None:
             spent = cells.sum(used, amount)
             full = (last_share != NO_LIMIT) & (spent * (1 + 1e-9) >= last_share)
             demand = np.where(full, demand * (1 + BINDING_BONUS), demand)
-        fixed = cells.sum(forced, amount).astype(np.int64)
-        free = np.where(total == NO_LIMIT, NO_LIMIT, np.maximum(total - fixed.sum(axis=0), 0))
+        held = np.rint(cells.sum(forced | (start & live), amount)).astype(np.int64)
+        free = np.where(total == NO_LIMIT, NO_LIMIT, np.maximum(total - held.sum(axis=0), 0))
         split = _split_counts(free, demand) if counts else _split(free, demand)
-        return np.where(total == NO_LIMIT, NO_LIMIT, split + fixed).astype(np.int64)
+        return np.where(total == NO_LIMIT, NO_LIMIT, split + held).astype(np.int64)
 
     seats = shares(
         problem.package,
@@ -151,7 +156,7 @@ def allocate(
 
     share_units: list[int | None] = [None] * parts.n_parts
     if problem.share_units is not None:
-        per_part = np.bincount(parts.edge_part[guide], minlength=parts.n_parts).astype(float)
+        per_part = np.bincount(parts.edge_part[start], minlength=parts.n_parts).astype(float)
         whole = max(float(per_part.sum()), 1.0)
         for j in range(parts.n_parts):
             scaled = problem.share_units * whole / max(float(per_part[j]), 1.0)

@@ -128,4 +128,5 @@ class LocalPool:
         return list(self._pool.map(function, tasks))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # the processes end on their own: the solve need not wait for them
+        self._pool.shutdown(wait=False, cancel_futures=True)

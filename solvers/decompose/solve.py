@@ -41,7 +41,7 @@ from matcher.models import Round
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.cpsat import solve_sub
-from solvers.checks import objective_of, violated_groups
+from solvers.checks import violated_groups
 from solvers.core import find_core
 from solvers.decompose.bound import Pricer
 from solvers.decompose.coordinate import Shares, allocate, part_problem, shippable
@@ -62,9 +62,10 @@ SEAT_BOUND = "seat_relaxation"
 """Key in ``Result.bounds`` of the seat relaxation's bound (seats and tours only)."""
 PRICED_BOUND = "priced"
 """Key in ``Result.bounds`` of the priced bound (every budget, seat and minimum priced)."""
-PART_TIME_SHARE = 0.9
-"""Share of a wave's seconds a part's time limit takes: the portfolio ends a little after its
-limit (building its model, the last phase's answer), more so on a loaded machine."""
+PART_TIME_SHARE = 0.8
+"""Share of a wave's seconds a part's time limit takes: the portfolio ends after its limit
+(on a part of 900,000 edges of the national round, 27 s for a limit of 20 s on a loaded
+machine), and the search across parts needs its share."""
 SHIP_SECONDS = 1.0
 """Seconds a part may take to reach its process and to send its answer back: taken off each
 part's time limit."""
@@ -220,16 +221,16 @@ class _Run:
         waves = math.ceil(n_parts / max(1, options.processes))
         first_left = self.deadline.remaining() - border
         passes = max(1, min(options.passes, int(first_left / (waves * options.min_part_seconds))))
-        guide, shares, last = priced.chosen, None, None
-        starts: list[np.ndarray | None] = [None] * n_parts
+        shares: Shares | None = None
+        last: BoolArray | None = None
         for k in range(passes):
             left = self.deadline.remaining() - border
             per_part = PART_TIME_SHARE * left / (passes - k) / waves - SHIP_SECONDS
-            if per_part < 1.0:
+            if per_part < 1.0 or self.best.chosen is None:
                 break
-            shares = allocate(problem, parts, guide, shares, last)
-            merged, starts = self._pass(parts, shares, per_part, starts, k)
-            guide = last = merged
+            wanted = self.pricer.result().chosen
+            shares = allocate(problem, parts, self.best.chosen, wanted, shares, last)
+            last = self._pass(parts, shares, per_part, k)
         # the prices went on while the parts were solved elsewhere
         priced = self.pricer.result()
         if priced.bound is not None:
@@ -246,21 +247,18 @@ class _Run:
         self.best.tighten(combined_bound)
         self.bounds[name] = combined_bound
 
-    def _pass(
-        self,
-        parts: Partition,
-        shares: Shares,
-        seconds: float,
-        starts: list[np.ndarray | None],
-        k: int,
-    ) -> tuple[BoolArray, list[np.ndarray | None]]:
-        """One pass: every part solved, merged, repaired; the merged assignment and each
-        part's edges to start the next pass from."""
+    def _pass(self, parts: Partition, shares: Shares, seconds: float, k: int) -> BoolArray:
+        """One pass: every part solved from its piece of the best assignment, merged,
+        repaired; the merged assignment."""
         problem, options = self.problem, self.options
-        tasks, indices = [], []
+        start = self.best.chosen
+        assert start is not None
+        tasks, indices, starts = [], [], []
         for j in range(parts.n_parts):
             sub, index = part_problem(problem, parts, shares, j)
+            mine = np.searchsorted(index, np.flatnonzero(start & parts.edges_of(j)))
             indices.append(index)
+            starts.append(mine.astype(np.int64))
             tasks.append(
                 PartTask(
                     part=j,
@@ -268,7 +266,7 @@ class _Run:
                     time_limit=seconds,
                     workers=options.part_workers,
                     seed=self.params.seed + k,
-                    start=starts[j],
+                    start=starts[-1],
                     options=options.part,
                 )
             )
@@ -279,22 +277,21 @@ class _Run:
             self.pricer.run(self.deadline.at(), stop=future.done)
             answers = future.result()
         merged = np.zeros(problem.n_edges, dtype=bool)
-        new_starts: list[np.ndarray | None] = []
-        failed = 0
         errors = sorted({a.error for a in answers if a.error is not None})
-        for answer, index, start in zip(answers, indices, starts, strict=True):
-            if answer.error is not None or (answer.edges.size == 0 and start is not None):
+        failed = 0
+        for answer, index, mine in zip(answers, indices, starts, strict=True):
+            if answer.error is not None or answer.edges.size == 0:
+                # a part that failed, or found nothing, keeps its piece of the start
                 failed += answer.error is not None
-                edges = start if start is not None else np.zeros(0, dtype=np.int64)
+                merged[index[mine]] = True
             else:
-                edges = answer.edges
-            merged[index[edges]] = True
-            new_starts.append(edges)
+                merged[index[answer.edges]] = True
         merged |= problem.forced
         source = f"pass {k + 1}, merged"
         if violated_groups(problem, np.flatnonzero(merged)):
             merged = self._repair(merged)
             source += " and repaired"
+        before = self.best.value
         self.best.offer(merged, source)
         if self.deadline.remaining() > self.greedy_seconds + self.options.border_share * (
             self.deadline.seconds
@@ -308,10 +305,10 @@ class _Run:
             f"pass {k + 1}: {parts.n_parts} parts in {time.perf_counter() - started:.1f} s "
             f"(slowest part {worst:.1f} s of {seconds:.1f} s; parts' own gaps "
             f"{_percent(min(gaps, default=None))}-{_percent(max(gaps, default=None))}"
-            + (f"; {failed} failed ({errors[0]}), kept their last assignment" if failed else "")
-            + f"); merged objective {_value(self.best, merged)}"
+            + (f"; {failed} failed ({errors[0]}), kept their start" if failed else "")
+            + f"); objective {before} -> {self.best.value}"
         )
-        return merged, new_starts
+        return merged
 
     def _repair(self, merged: BoolArray) -> BoolArray:
         """A feasible assignment close to ``merged``: a greedy pass over its edges first."""
@@ -378,9 +375,3 @@ class _Run:
 
 def _percent(gap: float | None) -> str:
     return "-" if gap is None else f"{100 * gap:.2f} %"
-
-
-def _value(best: Incumbent, chosen: BoolArray) -> str:
-    if violated_groups(best.problem, np.flatnonzero(chosen)):
-        return "infeasible"
-    return str(combined(objective_of(best.problem, np.flatnonzero(chosen)), best.multiplier))

@@ -36,27 +36,32 @@ def test_parts_hold_whole_lenders_and_every_edge(problem: Problem) -> None:
 def test_shares_sum_to_at_most_the_whole(problem: Problem) -> None:
     parts = partition(problem, 3)
     guide, _ = greedy_assign(problem, greedy_order(problem))
-    for shares in (
-        allocate(problem, parts, guide),
-        allocate(problem, parts, guide, allocate(problem, parts, guide), guide),
-    ):
+    wanted = np.zeros(problem.n_edges, dtype=bool)
+    wanted[np.flatnonzero(problem.value > np.median(problem.value))] = True
+    first = allocate(problem, parts, guide, wanted)
+    for shares in (first, allocate(problem, parts, guide, wanted, first, guide)):
         assert np.array_equal(shares.seats.sum(axis=0), problem.seats)
         limited = problem.host_budget != NO_LIMIT
         assert limited.any()
         assert (shares.host_budget[:, limited].sum(axis=0) <= problem.host_budget[limited]).all()
         assert (shares.host_budget[:, ~limited] == NO_LIMIT).all()
         assert problem.pool != NO_LIMIT and shares.pool.sum() <= problem.pool
-        # the guide fits its own shares of the seats
+        # each part's piece of the start fits its shares
         for j in range(3):
             mine = guide & (parts.edge_part == j)
             used = np.bincount(problem.package[mine], minlength=problem.n_packages)
             assert (used <= shares.seats[j]).all()
+            fees = np.bincount(
+                problem.host[mine], weights=problem.fee[mine], minlength=problem.n_orgs
+            )
+            assert (fees[limited] <= shares.host_budget[j][limited]).all()
+            assert problem.subsidy[mine].sum() <= shares.pool[j]
 
 
 def test_a_part_is_a_small_problem_of_its_own(problem: Problem) -> None:
     parts = partition(problem, 3)
     guide, _ = greedy_assign(problem, greedy_order(problem))
-    shares = allocate(problem, parts, guide)
+    shares = allocate(problem, parts, guide, guide)
     sub, index = part_problem(problem, parts, shares, 1)
     assert set(index.tolist()) <= set(np.flatnonzero(parts.edge_part == 1).tolist())
     assert sub.pool == shares.pool[1]
