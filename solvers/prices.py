@@ -185,8 +185,11 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
         dual = float(np.abs(duals[rows]).sum()) if rows.size else None
         began = time.perf_counter()
         whole = True
-        if start is not None and began < deadline:
-            until = min(deadline, began + options.rule_seconds)
+        # a rule of zero duals needs no program (unless it frees or opens edges): it is
+        # priced even once the time for the relaxations is up
+        free_of_charge = dual is not None and dual <= DUAL_TOLERANCE and not rule.eligibility
+        if start is not None and (began < deadline or free_of_charge):
+            until = max(began, min(deadline, began + options.rule_seconds))
             point = _estimate(problem, lp, rule, rows, dual, until)
             if point is not None:
                 complete &= point.complete
@@ -197,9 +200,13 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
     if start is not None and any(p.estimate is None for p in priced):
         notes.append("the time for the relaxations ran out: some rules have no estimate")
     lp_seconds = time.perf_counter() - lap
+    # rules the relaxation did not reach are confirmed in the order of their duals' weight
+    unestimated = [p.key for p in priced if p.estimate is None and (start is None or p.dual != 0.0)]
     priced.sort(key=_estimate_key, reverse=True)
     lap = time.perf_counter()
-    priced = _confirm(problem, base, [rule for rule, _ in rules], priced, options, notes)
+    rule_list = [rule for rule, _ in rules]
+    priced = _confirm(problem, base, rule_list, priced, unestimated, options, notes)
+    priced.sort(key=_known_key, reverse=True)
     return Prices(priced, complete, lp_seconds, time.perf_counter() - lap, notes)
 
 
@@ -258,6 +265,13 @@ def lp_gain(point: LpPoint, start: LpPoint) -> Gain:
     return Gain(placements, score, score / base if base else 0.0)
 
 
+def _known_key(price: RulePrice) -> tuple[float, float]:
+    """The re-solve's gain when confirmed, else the relaxation's (placements first)."""
+    if price.confirmed is not None:
+        return (round(price.confirmed.placements, 6), price.confirmed.score)
+    return _estimate_key(price)
+
+
 def _estimate_key(price: RulePrice) -> tuple[float, float]:
     if price.estimate is None:
         return (-1.0, 0.0)
@@ -269,18 +283,22 @@ def _confirm(
     base: Result,
     rules: list[Rule],
     priced: list[RulePrice],
+    unestimated: list[str],
     options: PriceOptions,
     notes: list[str],
 ) -> list[RulePrice]:
     """``priced`` with the gains of re-solves of the ``options.confirm`` first rules that
-    gain something in the relaxation."""
+    gain something in the relaxation, then, while fewer, of the ``unestimated`` ones (in
+    that order: by their duals' weight)."""
     by_key = {rule.key: rule for rule in rules}
+    position = {price.key: i for i, price in enumerate(priced)}
     chosen = [
         i
         for i, price in enumerate(priced)
         if price.estimate is not None
         and (price.estimate.placements > 1e-6 or price.estimate.score > 1e-6)
-    ][: options.confirm]
+    ]
+    chosen = (chosen + [position[key] for key in unestimated])[: options.confirm]
     if not chosen or options.confirm <= 0:
         return priced
     assert base.objective is not None

@@ -36,6 +36,12 @@ def two_hosts(bonus: float, objective: str = "lexicographic") -> Round:
     return make_round(talents, packages, orgs, policy=policy)
 
 
+def with_bonus(base: Round, bonus: float, objective: str) -> Round:
+    """``base`` with a breadth bonus and the objective ``objective``."""
+    policy = base.policy.model_copy(update={"breadth_bonus": bonus, "objective": objective})
+    return base.model_copy(update={"policy": policy})
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_without_bonus_both_talents_go_to_the_better_host(method: str) -> None:
     round_ = two_hosts(0.0)
@@ -85,8 +91,7 @@ def test_generated_round_with_a_bonus_passes_the_evaluator_with_a_valid_bound(
     objective: str,
 ) -> None:
     base = generate_round(n_talents=120, seed=3)
-    policy = base.policy.model_copy(update={"breadth_bonus": 0.3, "objective": objective})
-    round_ = base.model_copy(update={"policy": policy})
+    round_ = with_bonus(base, 0.3, objective)
     compiled = compile_round(round_)
     plain = solve(compiled, base, "auto", SolveParams(time_limit=4, workers=1))
     result = solve(compiled, round_, "auto", SolveParams(time_limit=4, workers=1))
@@ -109,9 +114,7 @@ def test_every_phase_of_the_portfolio_with_a_bonus_keeps_the_evaluators_objectiv
 ) -> None:
     # without the HiGHS phase, the Lagrangian phase (lexicographic) or the linear relaxation
     # and its reduced-cost fixing (weighted) run before CP-SAT on this small round
-    base = generate_round(n_talents=300, seed=5)
-    policy = base.policy.model_copy(update={"breadth_bonus": 0.2, "objective": objective})
-    round_ = base.model_copy(update={"policy": policy})
+    round_ = with_bonus(generate_round(n_talents=300, seed=5), 0.2, objective)
     compiled = compile_round(round_)
     options = AutoOptions(
         relax=RelaxationOptions(lp_min_edges=0),

@@ -165,3 +165,15 @@ def test_a_partial_floor_is_priced_by_its_row() -> None:
     assert price.dual is not None and price.dual > 0
     assert price.estimate is not None and price.estimate.placements == pytest.approx(3 - 1 / 0.6)
     assert price.confirmed is not None and price.confirmed.placements == 2
+
+
+def test_without_time_for_the_relaxations_the_heaviest_duals_are_re_solved() -> None:
+    round_ = budget_round(5_000)
+    compiled = compile_round(round_)
+    result = solve(compiled, round_, "auto", SolveParams(time_limit=5, workers=1))
+    # the time goes on the relaxation with every rule: no rule is estimated
+    options = PriceOptions(lp_seconds=1e-9, resolve_seconds=2, workers=1)
+    prices = rule_prices(build_problem(compiled, round_), result, options)
+    price = price_of(prices, host_budget_group("host"))
+    assert price.estimate is None
+    assert price.confirmed is not None and price.confirmed.placements == 1
