@@ -14,7 +14,7 @@ sampled every 0.2 s, so a peak shorter than that can be missed), besides the mac
 Usage::
 
     python -m benchmarks.scale --sizes 2000x500,20000x5000,100000x20000 --time-limit 300 \\
-        --peers auto --out results/scale
+        --peers portfolio --out results/scale
 
 Writes ``runs.csv`` and ``results.json`` into ``--out``; exit status 1 if an assignment breaks
 a hard constraint or ``decompose`` finds none.
@@ -42,6 +42,10 @@ from matcher.evaluator import evaluate
 from matcher.generator import generate_round
 from solvers.registry import solve
 from solvers.result import SolveParams
+
+PORTFOLIO = "portfolio"
+"""The peer name of the portfolio alone (:func:`solvers.auto.solve.solve_auto`): ``auto``
+hands national rounds to ``decompose``."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     parser.add_argument("--sizes", default="2000x500,20000x5000,100000x20000")
     parser.add_argument("--time-limit", type=float, default=300.0)
-    parser.add_argument("--peers", default="", help="comma-separated peers, e.g. auto")
+    parser.add_argument(
+        "--peers",
+        default="",
+        help="comma-separated peers: methods, or portfolio (auto's portfolio alone)",
+    )
     parser.add_argument(
         "--peers-up-to",
         type=int,

@@ -29,7 +29,7 @@ from solvers.auto.options import (
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
 from solvers.da_budgets import solve_da_within_budgets
-from solvers.decompose.solve import solve_decomposed
+from solvers.decompose.solve import DecomposeOptions, solve_decomposed
 from solvers.deferred_acceptance import solve_deferred_acceptance
 from solvers.flow import solve_flow
 from solvers.greedy import solve_greedy
@@ -57,6 +57,17 @@ def solve_cpsat_plain(
     """CP-SAT alone (:data:`PLAIN_CPSAT`): the ``cpsat`` method."""
     options = PLAIN_CPSAT
     return solve_auto(compiled, round_, params, options)
+
+
+def solve_auto_or_decomposed(
+    compiled: CompiledRound, round_: Round, params: SolveParams | None = None
+) -> Result:
+    """``auto``: the portfolio (:func:`solve_auto`), or decomposition
+    (:func:`~solvers.decompose.solve.solve_decomposed`) for rounds of more than
+    :attr:`DecomposeOptions.auto_above` candidate edges."""
+    if compiled.n_edges > DecomposeOptions().auto_above:
+        return solve_decomposed(compiled, round_, params)
+    return solve_auto(compiled, round_, params)
 
 
 def solve_da_talents(
@@ -106,7 +117,7 @@ def solve_best_stable(
 
 
 METHODS: dict[str, Solver] = {
-    "auto": solve_auto,
+    "auto": solve_auto_or_decomposed,
     "cpsat": solve_cpsat_plain,
     "flow": solve_flow,
     "greedy": solve_greedy,

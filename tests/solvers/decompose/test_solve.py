@@ -109,3 +109,22 @@ def test_hard_fairness_and_a_failing_part(objective: str) -> None:
     check(result, round_, compiled)
     assert result.status.has_solution
     assert any("1 failed" in note for note in result.notes)
+
+
+def test_auto_hands_rounds_above_its_size_to_decomposition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    round_ = _round(400, 100)
+    compiled = compile_round(round_)
+    params = SolveParams(time_limit=3.0, workers=2, seed=1)
+    whole = solve(compiled, round_, "auto", params)
+    assert not any("one part" in note for note in whole.notes)
+
+    def low(**kwargs: object) -> DecomposeOptions:
+        return DecomposeOptions(auto_above=10, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("solvers.registry.DecomposeOptions", low)
+    routed = solve(compiled, round_, "auto", params)
+    check(routed, round_, compiled)
+    # the round has fewer edges than one part holds: decomposition solves it whole
+    assert routed.notes[0] == "one part: the round is solved whole by the portfolio"
