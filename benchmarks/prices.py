@@ -194,7 +194,7 @@ def _print_round(
     )
     print(
         f"  priced {len(prices.rules)} rules in {priced:.1f} s: relaxations "
-        f"{prices.lp_seconds:.1f} s"
+        f"{prices.lp_seconds:.1f} s (with every rule {prices.start_seconds:.1f} s)"
         f"{'' if prices.lp_complete else ' (some cut by the limit)'}, re-solves "
         f"{prices.resolve_seconds:.1f} s"
     )

@@ -149,6 +149,8 @@ class Prices:
     lp_seconds: float
     resolve_seconds: float
     notes: list[str]
+    start_seconds: float = 0.0
+    """Of ``lp_seconds``: the relaxation with every rule."""
 
 
 def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = None) -> Prices:
@@ -171,6 +173,7 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
     deadline = lap + options.lp_seconds
     lp = WarmLp(problem, spec, base.edges)
     start = lp.solve(deadline)
+    start_seconds = time.perf_counter() - lap
     notes: list[str] = []
     if start is None:
         notes.append("linear relaxation: not solved in time, no estimate")
@@ -207,7 +210,8 @@ def rule_prices(problem: Problem, base: Result, options: PriceOptions | None = N
     rule_list = [rule for rule, _ in rules]
     priced = _confirm(problem, base, rule_list, priced, unestimated, options, notes)
     priced.sort(key=_known_key, reverse=True)
-    return Prices(priced, complete, lp_seconds, time.perf_counter() - lap, notes)
+    resolve_seconds = time.perf_counter() - lap
+    return Prices(priced, complete, lp_seconds, resolve_seconds, notes, start_seconds)
 
 
 def _in_order(
