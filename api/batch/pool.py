@@ -9,7 +9,7 @@ retries each failed task once).
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import cast
 
@@ -26,13 +26,30 @@ class ProcessPool:
         self.parallel = parallel
         self.run = run
         self.executor = self._executor()
+        # which pool each task went to: a task of a pool replaced already breaks nothing
+        self.generation = 0
+        self.generation_of: dict[Future[TaskResult], int] = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(max_workers=self.parallel, mp_context=context)
 
+    def _renew(self) -> None:
+        """A new pool in place of a broken one."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._executor()
+        self.generation += 1
+
     def submit(self, task: Task) -> object:
-        return self.executor.submit(self.run, task)
+        try:
+            future = self.executor.submit(self.run, task)
+        except BrokenProcessPool:
+            # a worker died since the last wait (while another task ended): a new pool
+            # takes this task, and the dead worker's task fails and is retried
+            self._renew()
+            future = self.executor.submit(self.run, task)
+        self.generation_of[future] = self.generation
+        return future
 
     def wait(self, handles: list[object]) -> list[Finished]:
         futures = cast(list[Future[TaskResult]], handles)
@@ -40,13 +57,17 @@ class ProcessPool:
         finished: list[Finished] = []
         broken = False
         for future in done:
-            error = future.exception()
-            broken |= isinstance(error, BrokenProcessPool)
+            generation = self.generation_of.pop(future, None)
+            error: BaseException | None = (
+                CancelledError("its pool was replaced")
+                if future.cancelled()
+                else future.exception()
+            )
+            broken |= isinstance(error, BrokenProcessPool) and generation == self.generation
             finished.append((future, error if error is not None else future.result()))
         if broken:
             # a dead worker breaks the whole pool: the next tasks go to a new one
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = self._executor()
+            self._renew()
         return finished
 
     def close(self, cancel: bool = False) -> None:

@@ -4,7 +4,12 @@ the report and the what-if view; a failed task retried once; a dead worker; resu
 from __future__ import annotations
 
 import json
+import os
+import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -109,3 +114,27 @@ def test_a_task_asks_for_its_workers_and_the_companion() -> None:
     assert task(workers=2).cpus == 3  # the round's default limit may leave it time
     assert task(workers=4, method="greedy").cpus == 1
     assert task(workers=2, method="stable", time_limit=60).cpus == 2
+
+
+def _crash_or_echo(task: Task) -> Task:
+    """A task function: the worker dies on the scenario named ``crash``."""
+    if task.scenario == "crash":
+        os._exit(1)
+    return task
+
+
+def test_a_task_submitted_to_a_pool_that_just_broke_runs_on_a_new_one() -> None:
+    # a worker dies while no one waits: the next submission finds the pool broken
+    pool = ProcessPool(1, _crash_or_echo)  # type: ignore[arg-type]
+    task = Task(scenario="fine", round=None, generate=None)
+    doomed = pool.submit(Task(scenario="crash", round=None, generate=None))
+    deadline = time.monotonic() + 60
+    while not cast(Future[Task], doomed).done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fine = pool.submit(task)
+    finished = dict(pool.wait([doomed]))
+    assert isinstance(finished[doomed], BrokenProcessPool)
+    # the dead worker's pool was replaced at the submission; its failure replaces nothing
+    answer = dict(pool.wait([fine]))
+    assert answer[fine] == task
+    pool.close()
