@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import numpy.typing as npt
 
+from matcher.compile import CompiledRound
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import Progress, Result, SolveParams
 
@@ -26,11 +28,35 @@ def excluded_by_forced(problem: Problem) -> BoolArray:
     """Per edge: whether it is not forced and its talent's tours or its package's seats are
     all taken by the forced (pinned and accepted) placements."""
     forced = np.flatnonzero(problem.forced)
-    tours = np.bincount(problem.talent[forced], minlength=problem.n_talents)
-    seats = np.bincount(problem.package[forced], minlength=problem.n_packages)
-    full_talent = tours[problem.talent] >= problem.max_tours
-    full_package = seats[problem.package] >= problem.seats[problem.package]
-    return np.asarray((full_talent | full_package) & ~problem.forced, dtype=bool)
+    return _closed(problem.talent, problem.package, forced, problem.max_tours, problem.seats)
+
+
+def open_edges(compiled: CompiledRound) -> int:
+    """How many edges of ``compiled`` are left once those :func:`excluded_by_forced` would
+    leave out are (counted on the compiled round, before a problem is built)."""
+    forced = np.unique(np.concatenate([compiled.pins, compiled.accepted])).astype(np.int64)
+    max_tours = compiled.arrays.policy.max_tours_per_talent
+    seats = compiled.arrays.package_seats.astype(np.int64)
+    closed = _closed(compiled.talent, compiled.package, forced, max_tours, seats)
+    return compiled.n_edges - int(closed.sum())
+
+
+def _closed(
+    talent: npt.NDArray[np.integer],
+    package: npt.NDArray[np.integer],
+    forced: Int64Array,
+    max_tours: int,
+    seats: npt.NDArray[np.integer],
+) -> BoolArray:
+    """Per edge: not one of ``forced``, and its talent's tours or package's seats are all
+    taken by them."""
+    tours = np.bincount(talent[forced], minlength=int(talent.max(initial=-1)) + 1)
+    taken = np.bincount(package[forced], minlength=seats.size)
+    full_talent = tours[talent] >= max_tours
+    full_package = taken[package] >= seats[package]
+    closed = full_talent | full_package
+    closed[forced] = False
+    return np.asarray(closed, dtype=bool)
 
 
 def worth_leaving_out(excluded: BoolArray) -> bool:

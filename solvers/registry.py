@@ -32,6 +32,7 @@ from solvers.da_budgets import solve_da_within_budgets
 from solvers.decompose.solve import DecomposeOptions, solve_decomposed
 from solvers.deferred_acceptance import solve_deferred_acceptance
 from solvers.flow import solve_flow
+from solvers.forced_reduction import open_edges
 from solvers.greedy import solve_greedy
 from solvers.result import Result, SolveParams
 from solvers.stable_method import solve_stable_or_fewest_blocking
@@ -64,8 +65,9 @@ def solve_auto_or_decomposed(
 ) -> Result:
     """``auto``: the portfolio (:func:`solve_auto`), or decomposition
     (:func:`~solvers.decompose.solve.solve_decomposed`) for rounds of more than
-    :attr:`DecomposeOptions.auto_above` candidate edges."""
-    if compiled.n_edges > DecomposeOptions().auto_above:
+    :attr:`DecomposeOptions.auto_above` candidate edges, not counting those the pinned and
+    accepted placements close (a re-solve that holds its offers is a small problem)."""
+    if open_edges(compiled) > DecomposeOptions().auto_above:
         return solve_decomposed(compiled, round_, params)
     return solve_auto(compiled, round_, params)
 

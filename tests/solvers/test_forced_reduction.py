@@ -10,7 +10,7 @@ from matcher.generator import generate_round
 from matcher.models import Policy, PreviousPlacement, Round
 from solvers.auto.options import AutoOptions
 from solvers.auto.solve import solve_auto, solve_problem
-from solvers.forced_reduction import excluded_by_forced
+from solvers.forced_reduction import excluded_by_forced, open_edges
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.problem import build_problem
 from solvers.result import Progress, SolveParams
@@ -72,3 +72,13 @@ def test_the_solve_without_them_matches_the_solve_with_them() -> None:
     assert reduced.objective is not None and whole.objective is not None
     assert reduced.status.value == whole.status.value == "optimal"
     assert reduced.objective.key() == whole.objective.key()
+
+
+def test_the_open_edges_are_counted_on_the_compiled_round() -> None:
+    round_ = _with_accepted(3)
+    compiled = compile_round(round_)
+    problem = build_problem(compiled, round_)
+    assert open_edges(compiled) == problem.n_edges - int(excluded_by_forced(problem).sum())
+    assert open_edges(compiled) < compiled.n_edges
+    free = generate_round(300, 80, seed=3)
+    assert open_edges(compile_round(free)) == compile_round(free).n_edges
