@@ -223,9 +223,11 @@ def priced_weights(view: View, y: Prices) -> FloatArray:
 
 
 def credit_of(problem: Problem, rows: Rows, y: Prices) -> float:
-    """``y . b - mu . T`` less the constant penalty."""
+    """``y . b - mu . T`` less the constant penalty, plus the largest breadth bonus (the
+    priced relaxation leaves the bonus out: its largest value keeps the bound one)."""
     return (
-        float(y.seat @ rows.seats)
+        float(problem.bonus_bound())
+        + float(y.seat @ rows.seats)
         + float(y.host @ rows.host_cap)
         + float(y.lender @ rows.lender_cap)
         + (y.pool * rows.pool_cap / rows.pool_unit if rows.pool_cap is not None else 0.0)

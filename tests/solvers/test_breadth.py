@@ -12,6 +12,8 @@ from matcher.generator import generate_round
 from matcher.models import Policy, Round
 from solvers.auto.options import AutoOptions, HighsOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_auto
+from solvers.decompose.parts import serial_map
+from solvers.decompose.solve import DecomposeOptions, solve_decomposed
 from solvers.model.build import build_spec
 from solvers.problem import build_problem
 from solvers.registry import solve
@@ -132,3 +134,19 @@ def test_every_phase_of_the_portfolio_with_a_bonus_keeps_the_evaluators_objectiv
         assert exact.objective is not None and result.bound is not None
         if result.objective.placements == exact.objective.placements:
             assert result.bound >= exact.objective.value
+
+
+def test_decomposed_solves_with_a_bonus_keep_valid_bounds() -> None:
+    round_ = with_bonus(generate_round(n_talents=600, seed=7), 0.5, "weighted")
+    compiled = compile_round(round_)
+    params = SolveParams(time_limit=8, workers=1, seed=1)
+    options = DecomposeOptions(n_parts=2, processes=1)
+    result = solve_decomposed(compiled, round_, params, options, part_map=serial_map)
+    check(result, round_, compiled)
+    assert result.objective is not None and result.objective.bonus > 0
+    # every bound (the seat relaxation's, the priced one) holds against the portfolio's
+    # solution of the same round
+    plain = solve(compiled, round_, "auto", SolveParams(time_limit=8, workers=2, seed=1))
+    check(plain, round_, compiled)
+    assert plain.objective is not None and result.bounds
+    assert all(bound >= plain.objective.value for bound in result.bounds.values())
