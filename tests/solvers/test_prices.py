@@ -17,7 +17,7 @@ from solvers.checks import (
     host_budget_group,
 )
 from solvers.model.build import build_spec
-from solvers.price_rules import AGE
+from solvers.price_rules import AGE, LEARNING_RULE
 from solvers.prices import PriceOptions, Prices, RulePrice, rule_prices
 from solvers.problem import build_problem
 from solvers.registry import solve
@@ -176,4 +176,18 @@ def test_without_time_for_the_relaxations_the_heaviest_duals_are_re_solved() -> 
     prices = rule_prices(build_problem(compiled, round_), result, options)
     price = price_of(prices, host_budget_group("host"))
     assert price.estimate is None
+    assert price.confirmed is not None and price.confirmed.placements == 1
+
+
+def test_the_learning_rule_is_priced_by_compiling_the_round_without_it() -> None:
+    # with the learning rule on, 'b' (who learns nothing anywhere) has no eligible package
+    learner = talent("a", learning_goals={"risk": 1.0})
+    packages = [package("p", learnable=["risk"]), package("q")]
+    policy = Policy(rules={"learning": True})
+    round_ = make_round([learner, talent("b")], packages, policy=policy)
+    result, prices = priced(round_)
+    assert result.placements == 1
+    price = price_of(prices, LEARNING_RULE)
+    assert price.rule.startswith("the learning rule")
+    assert price.estimate is not None and price.estimate.placements == pytest.approx(1.0)
     assert price.confirmed is not None and price.confirmed.placements == 1
