@@ -8,13 +8,13 @@ The path
 2. The round is split into parts of whole lenders (:mod:`solvers.decompose.partition`): every
    edge lies inside the part of its talent.
 3. Each pass shares the constraints that span parts (seats, fee budgets, the subsidy pool)
-   among them (:mod:`solvers.decompose.coordinate`), after the priced bound's relaxed solution
-   in the first pass and the merged assignment later, solves every part with the ordinary
-   portfolio in processes of its own (:mod:`solvers.decompose.parts`), and merges the parts'
-   assignments: the union meets every seat and budget by construction; anything else it
+   among them (:mod:`solvers.decompose.coordinate`): each part keeps what the best assignment
+   uses in it, the rest goes where the priced bound's relaxed solution would use it. Every part
+   is solved from its piece of the best assignment by the ordinary portfolio in a process of
+   its own (:mod:`solvers.decompose.parts`), while the priced bound goes on here; the union
+   of the parts' assignments meets every seat and budget by construction; anything else it
    breaks (the host share) is repaired by a greedy pass that places the merged edges first.
-   Each part starts the next pass from its own last assignment. Passes are fewer when one
-   would leave a part less than ``min_part_seconds``.
+   Passes are fewer when one would leave a part less than ``min_part_seconds``.
 4. The neighbourhood search (:mod:`solvers.lns`) improves the merged assignment on the whole
    round for ``border_share`` of the time, on the core of least reduced cost at the priced
    bound's prices: its neighbourhoods ignore the parts, so talents of different parts compete
