@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.service.database import Database
+from api.service.jobs.worker import Worker
 from api.service.runs import RunStatus, get_run
 from api.service.settings import Settings
 from matcher.generator import generate_round
@@ -241,3 +242,16 @@ def test_flow_on_a_round_beyond_seats_fails_saying_why(
     assert kpis.status_code == 409
     assert kpis.json() == {"detail": f"run {run['id']} ended failed without an assignment"}
     assert client.get(f"/runs/{run['id']}/placements").json()["total"] == 0
+
+
+def test_a_solve_process_may_start_processes_of_its_own(settings: Settings) -> None:
+    # a decomposed round (auto above 2 million open edges) solves its parts in processes the
+    # solve starts, which a daemon process may not do: the solve's process is none, and it
+    # is ended with the worker's run all the same
+    worker = Worker(settings)
+    child = worker._start_child()
+    try:
+        assert child.process.is_alive() and not child.process.daemon
+    finally:
+        child.close()
+    assert not child.process.is_alive()

@@ -108,7 +108,11 @@ class Worker:
         data_out, data_in = self.context.Pipe(duplex=False)
         control_out, control_in = self.context.Pipe(duplex=False)
         args = (self.database.url, data_in, control_out, self.settings.incumbent_seconds)
-        process = self.context.Process(target=solve_in_child, args=args, daemon=True)
+        # not a daemon: a solve may start processes of its own (a decomposed round's parts),
+        # which a daemon may not. It never outlives the worker all the same: the worker ends
+        # it when the run ends or the worker stops, and it exits by itself when its pipe
+        # closes (a worker that died)
+        process = self.context.Process(target=solve_in_child, args=args, daemon=False)
         process.start()
         data_in.close()
         control_out.close()
