@@ -38,6 +38,7 @@ import numpy as np
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
+from matcher.objective import Objective
 from solvers.auto.options import AutoOptions, RelaxationOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.cpsat import solve_sub
@@ -49,7 +50,12 @@ from solvers.decompose.partition import Partition, partition
 from solvers.decompose.parts import LocalPool, PartMap, PartTask, solve_part
 from solvers.flow import seat_relaxation
 from solvers.greedy import greedy_assign, greedy_order
-from solvers.incumbent import Incumbent, incumbent_result
+from solvers.incumbent import (
+    Incumbent,
+    incumbent_progress,
+    incumbent_result,
+    report_incumbent,
+)
 from solvers.lagrange import combined
 from solvers.lns import improve
 from solvers.lns_options import LnsOptions
@@ -229,6 +235,7 @@ class _Run:
         self.order = greedy_order(problem)
         self.best.offer(self._repair(priced.chosen), "greedy after the priced bound")
         self.greedy_seconds = time.perf_counter() - lap
+        self._report()
         parts = partition(problem, n_parts)
         sizes = np.bincount(parts.edge_part, minlength=n_parts)
         self.notes.append(
@@ -317,6 +324,7 @@ class _Run:
             # what the parts' shares left unused (seats, budgets) taken by a greedy pass after
             # the merged edges
             self.best.offer(self._repair(merged), f"pass {k + 1}, merged and filled")
+        self._report()
         worst = max((a.seconds for a in answers), default=0.0)
         gaps = [a.gap for a in answers if a.gap is not None]
         self.notes.append(
@@ -327,6 +335,10 @@ class _Run:
             + f"); objective {before} -> {self.best.value}"
         )
         return merged
+
+    def _report(self) -> None:
+        """A progress report of the best assignment (and the stop criterion asked)."""
+        report_incumbent(self.params, self.best, self.deadline, "decompose")
 
     def _repair(self, merged: BoolArray) -> BoolArray:
         """A feasible assignment close to ``merged``: a greedy pass over its edges first."""
@@ -344,6 +356,15 @@ class _Run:
         core = find_core(self.problem, priced, credit, best.chosen, best.value, per_talent=2.0)
         searched, index = restrict(self.problem, core.keep)
         options = LnsOptions(workers=self.params.workers)
+
+        def reported(objective: Objective, found: BoolArray) -> bool:
+            # each better assignment of the search is reported on the whole round's edges
+            progress = incumbent_progress(best, objective, self.deadline, "decompose")
+            if self.params.progress is not None:
+                edges = index[np.flatnonzero(found)]
+                self.params.progress(dataclasses.replace(progress, edges=edges))
+            return self.params.should_stop(progress)
+
         found = improve(
             searched,
             best.chosen[index],
@@ -351,6 +372,7 @@ class _Run:
             functools.partial(solve_sub, subsolver=self.options.part.cpsat.subsolver),
             seed=self.params.seed,
             options=options,
+            stop=reported,
         )
         chosen = np.zeros(self.problem.n_edges, dtype=bool)
         chosen[index[found.chosen]] = True

@@ -17,7 +17,7 @@ from matcher.models import Round
 from solvers.decompose.parts import LocalPool, PartAnswer, PartTask, serial_map
 from solvers.decompose.solve import PRICED_BOUND, SEAT_BOUND, DecomposeOptions, solve_decomposed
 from solvers.registry import solve
-from solvers.result import SolveParams
+from solvers.result import Progress, SolveParams
 from tests.checks import check
 
 
@@ -99,16 +99,24 @@ def test_hard_fairness_and_a_failing_part(objective: str) -> None:
         )
         return [broken, *answers[1:]]
 
+    reports: list[Progress] = []
     result = solve_decomposed(
         compiled,
         round_,
-        SolveParams(time_limit=20.0, workers=2, seed=2),
+        SolveParams(time_limit=20.0, workers=2, seed=2, progress=reports.append),
         DecomposeOptions(n_parts=3, processes=1, passes=1),
         part_map=failing_map,
     )
     check(result, round_, compiled)
     assert result.status.has_solution
     assert any("1 failed" in note for note in result.notes)
+    # the search reports as it goes, each report with its assignment on the round's edges:
+    # the service stores them, and resumes from the latest after a crash
+    assert reports and all(r.solver == "decompose" and r.edges is not None for r in reports)
+    assert all(int(r.edges.max()) < compiled.n_edges for r in reports if r.edges is not None)
+    assert result.objective is not None
+    assert reports[-1].objective is not None
+    assert reports[-1].objective <= result.objective.value + 1e-6
 
 
 def test_auto_hands_rounds_above_its_size_to_decomposition(
