@@ -6,6 +6,7 @@ best assignment; every solve method runs from the API."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.service.database import Database
+from api.service.jobs.child import SOLVE_NICENESS
 from api.service.jobs.worker import Worker
 from api.service.runs import RunStatus, get_run
 from api.service.settings import Settings
@@ -252,6 +254,16 @@ def test_a_solve_process_may_start_processes_of_its_own(settings: Settings) -> N
     child = worker._start_child()
     try:
         assert child.process.is_alive() and not child.process.daemon
+        # and it yields the processor to the API's requests: a lower priority than its worker
+        deadline = time.monotonic() + 30
+        while os.getpriority(os.PRIO_PROCESS, child.process.pid) == os.getpriority(
+            os.PRIO_PROCESS, 0
+        ):
+            assert time.monotonic() < deadline, "the solve process kept its worker's priority"
+            time.sleep(0.05)
+        assert os.getpriority(os.PRIO_PROCESS, child.process.pid) == min(
+            19, os.getpriority(os.PRIO_PROCESS, 0) + SOLVE_NICENESS
+        )
     finally:
         child.close()
     assert not child.process.is_alive()

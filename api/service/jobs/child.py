@@ -10,6 +10,7 @@ closes and the child exits at once, so that no orphan solve runs on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
@@ -31,6 +32,15 @@ from solvers.stop import Deadline
 
 ORPHAN_EXIT = 3
 """Exit status of a child whose worker died."""
+SOLVE_NICENESS = 10
+"""How much lower than its worker's the solve's scheduling priority is (Unix ``nice``)."""
+
+
+def _lower_priority() -> None:
+    """Lower this process's priority by :data:`SOLVE_NICENESS` where the system allows it."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(SOLVE_NICENESS)
 
 
 def progress_report(progress: Progress, limit: float) -> dict[str, Any]:
@@ -152,7 +162,13 @@ def _with_offers_free(
 def solve_in_child(url: str, data: Connection, control: Connection, interval: float) -> None:
     """Entry of the child process: wait for the worker's claim (the process is started ahead
     of it, so that its imports are done when a run comes), solve the claimed run and send
-    how it went. A worker that dies before sending one closes the pipe: the child exits."""
+    how it went. A worker that dies before sending one closes the pipe: the child exits.
+
+    The process runs at a lower priority (:data:`SOLVE_NICENESS`), and so do the processes
+    it starts: a solve takes every core it can, and on a small machine the API's requests
+    (decisions, status polls) would wait behind it; niced, it gets every cycle they leave.
+    """
+    _lower_priority()
     try:
         claim = control.recv()
     except (EOFError, OSError):
