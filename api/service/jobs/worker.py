@@ -120,14 +120,14 @@ class Worker:
 
     def _solve(self, claim: Claim) -> None:
         child, self.ready = self.ready, None
-        try:
-            if child is None:
-                raise BrokenPipeError
-            child.control.send(claim)
-        except OSError:
-            # none ready, or the one ready died: a new one
-            if child is not None:
+        if child is not None:
+            try:
+                child.control.send(claim)
+            except OSError:
+                # the one ready died while it waited
                 child.close()
+                child = None
+        if child is None:
             child = self._start_child()
             child.control.send(claim)
         try:
