@@ -198,76 +198,119 @@ def _fte_rows_chunk(
     )
 
 
+def owner_rows(
+    sorted_edges: Int64Array,
+    indptr: Int64Array,
+    owners: Int64Array,
+    edge_coef: int = 1,
+    head: Int64Array | None = None,
+    head_coef: int = 1,
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """One row per owner in ``owners`` over its edges (``sorted_edges`` grouped by owner with
+    offsets ``indptr``, as :func:`_csr` gives them), each edge with ``edge_coef``, and when
+    given, the owner's variable of ``head`` first with ``head_coef``: the rows in CSR form
+    (``row_ptr``, ``var``, ``coef``), built in a few array operations whatever their number
+    (a loop over thousands of owners cost a neighbourhood search most of its time)."""
+    lengths = (indptr[owners + 1] - indptr[owners]).astype(np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
+        offsets - indptr[owners], lengths
+    )
+    extra = 0 if head is None else 1
+    row_ptr = np.concatenate([[0], np.cumsum(lengths + extra)]).astype(np.int64)
+    var = np.empty(int(row_ptr[-1]), dtype=np.int64)
+    coef = np.full(var.size, edge_coef, dtype=np.int64)
+    body = np.ones(var.size, dtype=bool)
+    if head is not None:
+        heads = row_ptr[:-1]
+        var[heads] = head
+        coef[heads] = head_coef
+        body[heads] = False
+    var[body] = sorted_edges[pos]
+    return row_ptr, var, coef
+
+
 def fairness_rows(problem: Problem, spec: ModelSpec, group: Groups, live: BoolArray) -> int:
     """The fairness rows and counters; returns the largest total slack (soft rules)."""
     rows = spec.rows
     soft = not problem.hard_fairness
     slack_max = 0
-    lenders = np.flatnonzero(problem.targets)
+    lenders = np.flatnonzero(problem.targets).astype(np.int64)
     if lenders.size:
         edges = np.flatnonzero(live)
         sorted_edges, indptr = _csr(problem.lender, edges, problem.n_orgs)
-        targets = problem.targets[lenders]
+        targets = problem.targets[lenders].astype(np.int64)
+        short = None
         if soft:
             # short[o] = placements lender o is short of its target
             spec.short = spec.new_vars([0] * lenders.size, targets.tolist())
+            short = spec.short
             slack_max += int(targets.sum())
-        for i, o in enumerate(lenders.tolist()):
-            mine = sorted_edges[indptr[o] : indptr[o + 1]]
-            var, coef = mine, np.ones(mine.size, dtype=np.int64)
-            if soft:
-                var = np.append(var, spec.short[i])
-                coef = np.append(coef, 1)
-            # the row's greatest value as its upper side, not a huge constant: HiGHS derived
-            # wrong cuts from one (a 2-placement "optimum" where 3 placements fit); at
-            # least the target, so that a lender with too few edges is infeasible rather
-            # than the model invalid
-            target = int(targets[i])
-            ceiling = int(mine.size) + (target if soft else 0)
-            rows.add(var, coef, target, max(ceiling, target), group(MIN_PER_LENDER))
-    if problem.share_units is not None:
-        edges = np.flatnonzero(live)
-        sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
-        hosts = np.flatnonzero(np.diff(indptr) > 0)
-        sizes = np.diff(indptr)[hosts]
-        most = int(min(edges.size, problem.seats.sum(), problem.n_talents * problem.max_tours))
-        # placed_at[h] = placements at host h; placed = all placements
-        spec.placed_at = spec.new_vars([0] * hosts.size, sizes.tolist())
-        spec.placed = int(spec.new_vars([0], [most])[0])
-        # the total is the sum of the hosts' counters: no row over every edge, which would
-        # slow presolve down on large rounds
-        rows.add(
-            np.append(spec.placed_at, spec.placed),
-            np.append(np.ones(hosts.size, dtype=np.int64), -1),
-            0,
-            0,
-            NO_GROUP,
+        row_ptr, var, coef = owner_rows(sorted_edges, indptr, lenders, head=short)
+        # the row's greatest value as its upper side, not a huge constant: HiGHS derived
+        # wrong cuts from one (a 2-placement "optimum" where 3 placements fit); at least the
+        # target, so that a lender with too few edges is infeasible rather than the model
+        # invalid
+        ceiling = (indptr[lenders + 1] - indptr[lenders]) + (targets if soft else 0)
+        rows.add_block(
+            row_ptr,
+            var,
+            coef,
+            targets,
+            np.maximum(ceiling, targets),
+            [group(MIN_PER_LENDER)] * lenders.size,
         )
-        if soft:
-            # over[h] = placements host h has over its share
-            caps = np.minimum(sizes, most)
-            spec.over = spec.new_vars([0] * hosts.size, caps.tolist())
-            slack_max += int(caps.sum())
-        share_group = group(MAX_HOST_SHARE)
-        for i, h in enumerate(hosts.tolist()):
-            mine = sorted_edges[indptr[h] : indptr[h + 1]]
-            rows.add(
-                np.append(mine, spec.placed_at[i]),
-                np.append(np.ones(mine.size, dtype=np.int64), -1),
-                0,
-                0,
-                NO_GROUP,
-            )
-            var = np.array([spec.placed_at[i], spec.placed], dtype=np.int64)
-            coef = np.array([SHARE_RESOLUTION, -problem.share_units], dtype=np.int64)
-            if soft:
-                var = np.append(var, spec.over[i])
-                coef = np.append(coef, -SHARE_RESOLUTION)
-            # the row's least value as its lower side (see the lender rows above)
-            floor = -int(problem.share_units) * most - (
-                SHARE_RESOLUTION * int(caps[i]) if soft else 0
-            )
-            rows.add(var, coef, floor, 0, share_group)
+    if problem.share_units is not None:
+        slack_max += _host_share_rows(problem, spec, group, live)
+    return slack_max
+
+
+def _host_share_rows(problem: Problem, spec: ModelSpec, group: Groups, live: BoolArray) -> int:
+    """The maximum host share's counters and rows; returns the largest total slack (soft
+    rule)."""
+    assert problem.share_units is not None
+    rows = spec.rows
+    soft = not problem.hard_fairness
+    edges = np.flatnonzero(live)
+    sorted_edges, indptr = _csr(problem.host, edges, problem.n_orgs)
+    hosts = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
+    sizes = np.diff(indptr)[hosts]
+    most = int(min(edges.size, problem.seats.sum(), problem.n_talents * problem.max_tours))
+    # placed_at[h] = placements at host h; placed = all placements
+    spec.placed_at = spec.new_vars([0] * hosts.size, sizes.tolist())
+    spec.placed = int(spec.new_vars([0], [most])[0])
+    # the total is the sum of the hosts' counters: no row over every edge, which would slow
+    # presolve down on large rounds
+    rows.add(
+        np.append(spec.placed_at, spec.placed),
+        np.append(np.ones(hosts.size, dtype=np.int64), -1),
+        0,
+        0,
+        NO_GROUP,
+    )
+    zeros = np.zeros(hosts.size, dtype=np.int64)
+    row_ptr, var, coef = owner_rows(sorted_edges, indptr, hosts, head=spec.placed_at, head_coef=-1)
+    rows.add_block(row_ptr, var, coef, zeros, zeros, [NO_GROUP] * hosts.size)
+    # SHARE_RESOLUTION * placed_at[h] - share_units * placed (- SHARE_RESOLUTION * over[h])
+    # <= 0, its least value as its lower side (see the lender rows)
+    width = 3 if soft else 2
+    var = np.empty((hosts.size, width), dtype=np.int64)
+    coef = np.empty((hosts.size, width), dtype=np.int64)
+    var[:, 0], coef[:, 0] = spec.placed_at, SHARE_RESOLUTION
+    var[:, 1], coef[:, 1] = spec.placed, -int(problem.share_units)
+    floor = np.full(hosts.size, -int(problem.share_units) * most, dtype=np.int64)
+    slack_max = 0
+    if soft:
+        # over[h] = placements host h has over its share
+        caps = np.minimum(sizes, most).astype(np.int64)
+        spec.over = spec.new_vars([0] * hosts.size, caps.tolist())
+        slack_max = int(caps.sum())
+        var[:, 2], coef[:, 2] = spec.over, -SHARE_RESOLUTION
+        floor -= SHARE_RESOLUTION * caps
+    row_ptr = np.arange(0, width * hosts.size + 1, width, dtype=np.int64)
+    rows.add_block(
+        row_ptr, var.ravel(), coef.ravel(), floor, zeros, [group(MAX_HOST_SHARE)] * hosts.size
+    )
     return slack_max
 
 
@@ -285,19 +328,7 @@ def link_rows(problem: Problem, spec: ModelSpec, live: BoolArray) -> None:
     spec.link_ids = links
     spec.link_vars = spec.new_vars([0] * links.size, [1] * links.size)
     lengths = np.diff(indptr)[links]
-    starts = indptr[links]
-    offsets = np.cumsum(lengths) - lengths
-    pos = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
-    # each row: the link variable first, then its edges
-    row_ptr = np.concatenate([[0], np.cumsum(lengths + 1)]).astype(np.int64)
-    var = np.empty(int(row_ptr[-1]), dtype=np.int64)
-    coef = np.full(var.size, -1, dtype=np.int64)
-    heads = row_ptr[:-1]
-    var[heads] = spec.link_vars
-    coef[heads] = 1
-    body = np.ones(var.size, dtype=bool)
-    body[heads] = False
-    var[body] = sorted_edges[pos]
+    row_ptr, var, coef = owner_rows(sorted_edges, indptr, links, -1, spec.link_vars, 1)
     # the row's least value as its lower side, not a huge constant (see fairness_rows)
     spec.rows.add_block(
         row_ptr, var, coef, -lengths, np.zeros(links.size, dtype=np.int64), [NO_GROUP] * links.size
