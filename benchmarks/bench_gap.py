@@ -1,7 +1,7 @@
 """GAP benchmark: the optimization core and its peers against best-known values.
 
 For every instance, sense and seed, each solver runs with the same time limit; the
-independent checker (:func:`benchmarks.gap.evaluate_assignment`) scores every assignment,
+independent checker (:func:`solvers.gap.instance.evaluate_assignment`) scores every assignment,
 and the gap to the best-known value is ``(value - best) / best`` when minimising and
 ``(best - value) / best`` when maximising. A solver without a feasible assignment has an
 infinite gap, so it can never look good in a summary. Solvers whose result does not depend on
@@ -36,25 +36,24 @@ import numpy as np
 
 from benchmarks.gap import (
     KNOWN_WORSE_SOLUTIONS,
-    SETS,
-    BestKnown,
-    GapInstance,
-    Sense,
-    all_instance_names,
-    evaluate_assignment,
-    gap_percent,
-    instance_names,
     instance_of_solution_file,
-    instance_source,
-    load_instance,
-    read_best_known,
     read_solution,
-    resolve_data_dir,
-    set_of,
     solution_path,
 )
 from benchmarks.gap_peers import SEED_INDEPENDENT, SOLVERS, PeerResult
 from benchmarks.runinfo import machine, run_main
+from solvers.gap.instance import GapInstance, Sense, evaluate_assignment, gap_percent
+from solvers.gap.read import (
+    SETS,
+    BestKnown,
+    all_instance_names,
+    instance_names,
+    instance_source,
+    load_instance,
+    read_best_known,
+    resolve_data_dir,
+    set_of,
+)
 
 CSV_COLUMNS = (
     "instance",

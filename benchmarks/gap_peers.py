@@ -2,7 +2,7 @@
 
 Every solver here has one signature, ``solve(instance, sense, time_limit, seed)``, and returns
 a :class:`PeerResult` whose objective is the independent checker's score of the assignment
-(:func:`benchmarks.gap.evaluate_assignment`), never the solver's own account of it.
+(:func:`solvers.gap.instance.evaluate_assignment`), never the solver's own account of it.
 
 OR-Tools and SciPy's bundled HiGHS load into one process without trouble (unlike OR-Tools and
 the ``highspy`` package), so every peer runs in-process.
@@ -21,7 +21,8 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 
-from benchmarks.gap import GapInstance, IntArray, Sense, evaluate_assignment
+from solvers.gap.instance import GapInstance, IntArray, Sense, evaluate_assignment
+from solvers.result import SolveParams
 
 CPSAT_WORKERS = 2
 """The machines this runs on have 2 cores."""
@@ -330,7 +331,7 @@ def _improve(instance: GapInstance, value: npt.NDArray[np.float64], agents: IntA
 def solve_ours(instance: GapInstance, sense: Sense, time_limit: float, seed: int) -> PeerResult:
     """The project's optimization core on a GAP instance.
 
-    The instance becomes a talent round (:func:`benchmarks.gap_engine.gap_problem`) and goes
+    The instance becomes a talent round (:func:`solvers.gap.problem.gap_problem`) and goes
     through the same solve path as any round with budgets
     (:func:`solvers.auto.solve.solve_problem`: relaxations, Lagrangian phase, CP-SAT and
     large-neighbourhood search), with :data:`CPSAT_WORKERS` workers.
@@ -352,10 +353,11 @@ def solve_ours(instance: GapInstance, sense: Sense, time_limit: float, seed: int
         ``bound`` is the engine's bound in cost units; ``proven_optimal`` means the engine
         proved its assignment optimal.
     """
-    from benchmarks.gap_engine import solve_gap  # the engine loads only when asked for
+    from solvers.gap.solve import solve_gap  # the engine loads only when asked for
 
     started = time.perf_counter()
-    mapped, result = solve_gap(instance, sense, time_limit, seed)
+    params = SolveParams(time_limit=time_limit, workers=CPSAT_WORKERS, seed=seed)
+    mapped, result = solve_gap(instance, sense, params)
     agents = None if result.objective is None else mapped.agents(result.edges)
     bound = None
     # the engine's bound holds given its placements: a cost bound only when all are placed

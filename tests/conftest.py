@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from benchmarks.gap import DATA_ENV, resolve_data_dir
+from solvers.gap.read import DATA_ENV, resolve_data_dir
 
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI") == "true":

@@ -124,9 +124,13 @@ def solve_highs(
         solution otherwise, INFEASIBLE when it proves that none exists, UNKNOWN without a
         solution at the time limit.
     """
-    params = params or SolveParams()
+    return highs_result(build_problem(compiled, round_), params or SolveParams())
+
+
+def highs_result(problem: Problem, params: SolveParams) -> Result:
+    """:func:`solve_highs` on a built problem, timed from ``params``' deadline (one that
+    starts now when it has none)."""
     deadline = params.timer()
-    problem = build_problem(compiled, round_)
     spec = build_spec(problem)
     best = Incumbent(problem, spec.multiplier)
     if spec.n_vars == 0:

@@ -9,12 +9,12 @@ import itertools
 import numpy as np
 import pytest
 
-from benchmarks.gap import GapInstance, Sense
-from benchmarks.gap_engine import gap_problem
 from solvers.auto.options import AutoOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.checks import objective_of, violated_groups
 from solvers.core import find_core, reduced_costs
+from solvers.gap.instance import GapInstance, Sense
+from solvers.gap.problem import gap_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
 from solvers.model.build import build_spec

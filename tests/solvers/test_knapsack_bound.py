@@ -7,12 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
-from benchmarks.gap import GapInstance, Sense
-from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from solvers.backends.cpsat import solve_sub
 from solvers.checks import objective_of, violated_groups
+from solvers.gap.instance import GapInstance, Sense
+from solvers.gap.problem import gap_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.knapsack_bound import cannot_improve, exact_budgets, knapsack
 from solvers.lns import _sub_problem

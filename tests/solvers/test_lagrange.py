@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.gap import GapInstance, Sense, load_instance
-from benchmarks.gap_engine import gap_problem
 from solvers.auto.options import AutoOptions, RelaxationOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.checks import objective_of, violated_groups
+from solvers.gap.instance import GapInstance, Sense
+from solvers.gap.problem import gap_problem
+from solvers.gap.read import load_instance
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.lagrange import combined, lagrangian
 from solvers.model.build import build_spec

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from benchmarks.gap import GapInstance, Sense
-from benchmarks.gap_engine import gap_problem
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Floor, Policy, Round
 from solvers.checks import objective_of, violated_groups
+from solvers.gap.instance import GapInstance, Sense
+from solvers.gap.problem import gap_problem
 from solvers.greedy import greedy_assign, greedy_order
 from solvers.local_search import LocalSearch
 from solvers.problem import Problem, build_problem

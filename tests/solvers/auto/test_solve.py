@@ -553,8 +553,8 @@ def _optimum(model: cp_model.CpModel) -> float:
 
 
 def test_fixing_every_placement_makes_each_talent_row_an_equality() -> None:
-    from benchmarks.gap import GapInstance, Sense
-    from benchmarks.gap_engine import gap_problem
+    from solvers.gap.instance import GapInstance, Sense
+    from solvers.gap.problem import gap_problem
 
     rng = np.random.default_rng(3)
     m, n = 3, 8

@@ -1,4 +1,5 @@
-"""GAP instances through the engine: the mapping, and known optima."""
+"""A GAP instance as the engine's problem: every pair with its resource and value, and HiGHS
+proving a GAP round with its placements fixed."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.gap import GapInstance, Sense, evaluate_assignment, load_instance
-from benchmarks.gap_engine import gap_problem, solve_gap
-from benchmarks.gap_peers import solve_ours
 from solvers.auto.options import AutoOptions, HighsOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.highs import run_highs
 from solvers.checks import objective_of, violated_groups
+from solvers.gap.instance import GapInstance, Sense, evaluate_assignment
+from solvers.gap.problem import gap_problem
+from solvers.gap.read import load_instance
 from solvers.lagrange import combined
 from solvers.model.build import build_spec, fix_placements
 from solvers.result import SolveParams, Status
@@ -49,42 +50,6 @@ def test_mapping_has_every_pair_with_its_resource_and_value(sense: Sense) -> Non
     # job 1 uses 9 at agent 1, whose capacity is 3
     assert problem.dead.tolist() == (problem.fee > budgets).tolist()
     assert problem.dead.sum() == 1
-
-
-@pytest.mark.parametrize(("sense", "best"), [(Sense.MIN, 9), (Sense.MAX, 11)])
-def test_tiny_instance_is_solved_to_its_optimum(sense: Sense, best: int) -> None:
-    # the optima by enumeration of the 8 assignments
-    result = solve_ours(tiny(), sense, 5.0, 0)
-    assert result.proven_optimal
-    assert result.agents is not None
-    evaluation = evaluate_assignment(tiny(), result.agents)
-    assert evaluation.feasible
-    assert result.objective == evaluation.cost == best
-    assert result.bound == best
-
-
-@pytest.mark.parametrize(("sense", "best"), [(Sense.MIN, 261), (Sense.MAX, 336)])
-def test_gap1_1_reaches_the_known_optimum(data_dir: Path, sense: Sense, best: int) -> None:
-    instance = load_instance("gap1-1", data_dir)
-    result = solve_ours(instance, sense, 10.0, 0)
-    assert result.objective == best
-    assert result.proven_optimal
-    assert result.agents is not None
-    assert evaluate_assignment(instance, result.agents).cost == best
-
-
-def test_an_infeasible_instance_gives_no_assignment() -> None:
-    instance = GapInstance(
-        name="full",
-        m=1,
-        n=2,
-        cost=np.array([[1, 1]]),
-        resource=np.array([[2, 2]]),
-        capacity=np.array([3]),
-    )
-    mapped, result = solve_gap(instance, Sense.MIN, 2.0)
-    assert result.status != Status.OPTIMAL or mapped.agents(result.edges) is None
-    assert solve_ours(instance, Sense.MIN, 2.0, 0).agents is None
 
 
 def test_highs_with_the_placements_fixed_proves_the_optimum_and_its_bound_holds(

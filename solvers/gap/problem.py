@@ -17,26 +17,22 @@ switched off, compiles it, and replaces the integer arrays of its
 :class:`~solvers.problem.Problem` (seats, score, fees, budgets) by the instance's, in the
 units of :mod:`solvers.problem` (one fee unit per resource unit). The round's own money
 amounts are therefore not those of the problem: only the problem's arrays are meaningful, and
-the GAP checker (:func:`benchmarks.gap.evaluate_assignment`) judges the assignment.
+the GAP checker (:func:`solvers.gap.instance.evaluate_assignment`) judges the assignment.
+:func:`solvers.gap.solve.solve_gap` solves the problem with one of the engine's methods.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.gap import GapInstance, IntArray, Sense
 from matcher.compile import compile_round
 from matcher.models import RULE_NAMES, Organization, Policy, Round, Talent, WorkPackage
-from solvers.auto.options import AutoOptions
-from solvers.auto.solve import solve_problem
+from solvers.gap.instance import GapInstance, IntArray, Sense
 from solvers.problem import Problem, build_problem
-from solvers.result import Result, SolveParams
-from solvers.stop import Deadline
 from solvers.units import NO_LIMIT
 
 _START, _END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
@@ -156,36 +152,4 @@ def gap_problem(instance: GapInstance, sense: Sense) -> GapProblem:
     return GapProblem(problem, job, agent, offset, sense)
 
 
-def solve_gap(
-    instance: GapInstance,
-    sense: Sense,
-    time_limit: float,
-    seed: int = 0,
-    options: AutoOptions | None = None,
-) -> tuple[GapProblem, Result]:
-    """Solve ``instance`` through :func:`solvers.auto.solve.solve_problem`.
-
-    Parameters
-    ----------
-    instance
-        The instance.
-    sense
-        Minimise or maximise the total cost.
-    time_limit
-        Seconds for the whole call, the mapping included.
-    seed
-        Random seed.
-    options
-        Engine options; the defaults of :class:`~solvers.auto.options.AutoOptions` otherwise.
-
-    Returns
-    -------
-    tuple[GapProblem, Result]
-        The mapped problem and the engine's result over its edges.
-    """
-    started = time.perf_counter()
-    mapped = gap_problem(instance, sense)
-    params = SolveParams(time_limit=time_limit, workers=2, seed=seed)
-    params = params.with_deadline(Deadline(time_limit, started))
-    result = solve_problem(mapped.problem, params, options or AutoOptions())
-    return mapped, result
+__all__ = ["GapProblem", "gap_problem", "gap_round"]
