@@ -51,15 +51,21 @@ PLOTTED = (
     KpiPlot("subsidy", "Subsidy per month", ",.0f", ",.0f"),
     KpiPlot("topups", "Lenders' top-ups per month", ",.0f", ",.0f"),
     KpiPlot("gap", "Gap to the bound", ".2%", ".1%"),
+    KpiPlot(
+        "gap_to_best_pct", "Benchmark instances: gap to the best-known value (%)", ".2f", ".1f"
+    ),
     KpiPlot("wall_seconds", "Wall time of the run (s)", ".1f", ",.0f"),
 )
-"""The charts, in page order: one bar per scenario with an assignment."""
+"""The charts, in page order: one bar per scenario with an assignment and a value, each chart
+drawn when a scenario has one (the round's KPIs for round scenarios, the gap to the
+best-known value for benchmark scenarios)."""
 
 TABLE = (
     Column("scenario", "scenario"),
     Column("base", "base"),
     Column("status", "status"),
     Column("method", "method"),
+    Column("instance", "instance"),
     Column("attempts", "attempts", lambda v: text(v).removesuffix(".0"), True),
     Column("placements", "placements", lambda v: "" if v != v else count(v), True),
     Column("learning_share", "learning", lambda v: "" if v != v else share(v), True),
@@ -67,6 +73,13 @@ TABLE = (
     Column("mean_score", "mean score", lambda v: "" if v != v else decimal(v), True),
     Column("subsidy", "subsidy", lambda v: "" if v != v else money(v), True),
     Column("gap", "gap", lambda v: "" if v != v else f"{float(v):.2%}", True),  # type: ignore[arg-type]
+    Column("best_known", "best known", lambda v: "" if v != v else count(v), True),
+    Column(
+        "gap_to_best_pct",
+        "gap to best",
+        lambda v: "" if v != v else f"{float(v):+.2f} %",  # type: ignore[arg-type]
+        True,
+    ),
     Column("wall_seconds", "seconds", lambda v: "" if v != v else f"{float(v):.1f}", True),  # type: ignore[arg-type]
     Column("error", "error"),
 )
@@ -107,10 +120,11 @@ def kpi_figure(rows: list[dict[str, Any]], kpi: KpiPlot) -> ReportFigure:
 
 def batch_html(batch: Batch, rows: list[dict[str, Any]], what_ifs: list[WhatIf]) -> str:
     """The batch report as a self-contained HTML page."""
-    figures = [kpi_figure(rows, kpi) for kpi in PLOTTED] if any(map(solved, rows)) else []
+    figures = [kpi_figure(rows, kpi) for kpi in PLOTTED if _plotted(rows, kpi)]
     frame = table(rows)
     frame["base"] = frame["base"].astype(object).fillna("")
     frame["error"] = frame["error"].astype(object).fillna("")
+    frame["instance"] = frame["instance"].astype(object).fillna("")
     context = {
         "version": cosource_version(),
         "title": batch.name or batch.path.stem,
@@ -132,6 +146,11 @@ def batch_html(batch: Batch, rows: list[dict[str, Any]], what_ifs: list[WhatIf])
     return _template().render(context)
 
 
+def _plotted(rows: list[dict[str, Any]], kpi: KpiPlot) -> bool:
+    """Whether a scenario with an assignment has a value of ``kpi``."""
+    return any(solved(r) and r.get(kpi.column) is not None for r in rows)
+
+
 def write_batch_report(
     batch: Batch, rows: list[dict[str, Any]], what_ifs: list[WhatIf], path: Path
 ) -> int:
@@ -145,7 +164,7 @@ def write_batch_report(
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     numeric = ["attempts", "placements", "learning_share", "strengths_share", "mean_score"]
-    numeric += ["subsidy", "gap", "wall_seconds"]
+    numeric += ["subsidy", "gap", "best_known", "gap_to_best_pct", "wall_seconds"]
     frame = frame.copy()
     for column in numeric:
         frame[column] = pd.to_numeric(frame[column], errors="coerce")

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from api.batch.backend import Backend
+from api.batch.benchmark import BENCHMARK_FILE, BenchmarkCatalog, BenchmarkData
+from api.batch.settings import Benchmark
 from api.batch.spec import Batch, Scenario
 from api.batch.state import BatchState
 from api.batch.table import ERROR, INVALID, failed_row, solved, write_table
@@ -67,12 +69,15 @@ class Prepared:
 
 
 def prepare(batch: Batch, state: BatchState) -> Prepared:
-    """Each valid scenario's task, with its round file read (once per file); the rows of
-    invalid scenarios and of those the state file has finished."""
+    """Each valid scenario's task, with its round file or benchmark instance read (once
+    per file or instance); the rows of invalid scenarios and of those the state file has
+    finished."""
     rows: dict[str, dict[str, Any]] = {}
     for invalid in batch.invalid():
         rows[invalid.name] = failed_row(invalid.name, None, INVALID, invalid.message)
     rounds: dict[Path, Round | str] = {}
+    catalog = BenchmarkCatalog()
+    benchmarks: dict[Benchmark, BenchmarkData | str] = {}
     tasks, resumed = [], 0
     for scenario in batch.valid():
         stored = state.row(scenario.name, scenario.fingerprint())
@@ -90,7 +95,17 @@ def prepare(batch: Batch, state: BatchState) -> Prepared:
                 rows[scenario.name] = failed_row(scenario.name, scenario.base, INVALID, message)
                 continue
             round_ = read
-        tasks.append(Task.of(scenario, round_))
+        data: BenchmarkData | None = None
+        if scenario.benchmark is not None:
+            if scenario.benchmark not in benchmarks:
+                benchmarks[scenario.benchmark] = catalog.load(scenario.benchmark)
+            loaded = benchmarks[scenario.benchmark]
+            if isinstance(loaded, str):
+                message = f"scenario '{scenario.name}', {loaded}"
+                rows[scenario.name] = failed_row(scenario.name, scenario.base, INVALID, message)
+                continue
+            data = loaded
+        tasks.append(Task.of(scenario, round_, data))
     return Prepared(tasks, rows, resumed)
 
 
@@ -143,9 +158,9 @@ def execute(
                         queue.appendleft(task)
                         continue
                     row = failed_row(task.scenario, scenario.base, ERROR, error)
+                    row["attempts"] = tried
                 else:
-                    row = _finished(outcome, scenario, out, state)
-                row["attempts"] = tried
+                    row = _finished(outcome, scenario, tried, out, state)
                 rows[task.scenario] = row
                 done += 1
                 say(progress_line(row, done, total))
@@ -156,14 +171,20 @@ def execute(
 
 
 def _finished(
-    result: TaskResult, scenario: Scenario, out: Path, state: BatchState
+    result: TaskResult, scenario: Scenario, attempts: int, out: Path, state: BatchState
 ) -> dict[str, Any]:
-    """The row of a task that came back; its files written and the scenario recorded."""
+    """The row of a task that came back after ``attempts`` runs; its files written and the
+    scenario recorded, attempts included (a resumed row has them too)."""
     if result.invalid is not None:
         message = f"scenario '{scenario.name}', {result.invalid}"
-        return failed_row(scenario.name, scenario.base, INVALID, message)
-    write_outcome_files(result.files, out / "scenarios" / scenario.name)
+        return failed_row(scenario.name, scenario.base, INVALID, message) | {"attempts": attempts}
+    folder = out / "scenarios" / scenario.name
+    write_outcome_files(result.files, folder)
+    if BENCHMARK_FILE not in result.files:
+        # a scenario that was a benchmark before: its old outcome goes
+        (folder / BENCHMARK_FILE).unlink(missing_ok=True)
     row = {"scenario": scenario.name, "base": scenario.base} | result.row
+    row["attempts"] = attempts
     state.record(scenario.name, scenario.fingerprint(), row)
     return row
 

@@ -14,15 +14,27 @@ every scenario starts from, and an optional ``name`` of the study::
       - name: national-sample
         generate: {talents: 2000, packages: 500, seed: 3}
         policy: {fairness: hard, min_per_lender: 2}
+      - name: gap-c05100
+        benchmark: {suite: gap, instance: c05100}   # a public instance instead of a round
+        method: cpsat
 
-A scenario's settings are those of :class:`Settings`. One that names a ``base`` starts from
-the base's settings (its policy overrides and scale factors merged key by key), which start
-from ``defaults``.
+A scenario's settings are those of :class:`~api.batch.settings.Settings`. One that names a
+``base`` starts from the base's settings (its policy overrides and scale factors merged key
+by key), which start from ``defaults``.
+
+A benchmark scenario (:class:`~api.batch.settings.Benchmark`: ``suite``, ``instance`` as the
+suite's best-known table names it, ``sense`` ``min`` by default) solves that instance with
+its method, time limit, workers, seed and gap (:mod:`api.batch.benchmark`); the methods that
+apply are ``auto``, ``cpsat``, ``highs`` and ``greedy``. It gives no ``round``, ``generate``,
+``policy`` or ``scale`` (those of ``defaults`` do not apply to it), ``defaults`` names no
+benchmark, and its base, if any, is a benchmark scenario, as a round scenario's base is a
+round scenario. Its suite's data folder must be there and hold the instance.
 
 A key the file as a whole does not know (at the top or in ``defaults``) refuses the file
 (:class:`BatchFileError`). A scenario with a bad key or value, no round, or a base that is
 missing or invalid is an :class:`InvalidScenario`, whose message names the scenario and the
-field; the other scenarios run.
+field; so is a benchmark scenario of an unknown suite or instance, of a suite whose data
+folder is missing, or that also gives a round, a policy or a scale. The other scenarios run.
 """
 
 from __future__ import annotations
@@ -31,27 +43,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from api.cli_inputs import MAX_GENERATED, MAX_SEED, MAX_WORKERS
+from api.batch.benchmark import BenchmarkCatalog, benchmark_method_problem
+from api.batch.settings import BatchFile, Benchmark, Generate, Scale, ScenarioEntry, Settings
 from matcher.errors import RoundError
-from matcher.models import Policy
-from solvers.registry import METHODS
-
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
-"""Scenario names are folder names: letters, digits and ``_ . + -``."""
-Name = Annotated[str, Field(min_length=1, max_length=100, pattern=NAME_PATTERN)]
-Factor = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
-
-SCALED = {
-    "subsidy_pool": "subsidy pool",
-    "topup_budgets": "lenders' top-up budgets",
-    "hiring_budgets": "hosts' hiring budgets",
-}
-"""What a scenario's ``scale`` multiplies, and how the what-if view names it."""
+from solvers.gap.read import instance_source, resolve_data_dir
 
 
 class BatchFileError(RoundError):
@@ -59,100 +59,13 @@ class BatchFileError(RoundError):
     the file as a whole does not know. The message names the file and the field."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Generate(_Strict):
-    """A seeded synthetic round (:func:`matcher.generator.generate_round`)."""
-
-    talents: int = Field(ge=1, le=MAX_GENERATED)
-    packages: int | None = Field(default=None, ge=1, le=MAX_GENERATED)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
-
-
-class Scale(_Strict):
-    """Factors on the round's money limits; a limit that is absent (no limit) stays so."""
-
-    subsidy_pool: Factor | None = None
-    topup_budgets: Factor | None = None
-    hiring_budgets: Factor | None = None
-
-
-class Settings(_Strict):
-    """What a scenario sets; every field may be left to the base or the defaults.
-
-    Attributes
-    ----------
-    round
-        A round file or folder (JSON, CSV folder or workbook), relative to the scenario file.
-    generate
-        A seeded synthetic round instead of a file.
-    method
-        A solve method (:data:`solvers.registry.METHODS`); ``auto`` by default.
-    time_limit
-        Seconds for the scenario's whole run; the pipeline's default for the round's size
-        when unset (:func:`api.pipeline.default_time_limit`).
-    workers, seed, gap
-        CP-SAT search workers (1 by default: a batch runs scenarios side by side), the seed,
-        the relative gap to stop at.
-    policy
-        Overrides of the round's policy fields (:class:`matcher.models.Policy`).
-    scale
-        Factors on the round's subsidy pool and organizations' budgets.
-    """
-
-    round: str | None = None
-    generate: Generate | None = None
-    method: str | None = None
-    time_limit: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    workers: int | None = Field(default=None, ge=1, le=MAX_WORKERS)
-    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
-    gap: float | None = Field(default=None, ge=0, lt=1)
-    policy: dict[str, Any] = Field(default_factory=dict)
-    scale: Scale = Field(default_factory=Scale)
-
-    @field_validator("method")
-    @classmethod
-    def _known_method(cls, value: str | None) -> str | None:
-        if value is not None and value not in METHODS:
-            raise ValueError(f"unknown method {value!r}; known: {', '.join(METHODS)}")
-        return value
-
-    @field_validator("policy")
-    @classmethod
-    def _policy_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(value) - set(Policy.model_fields))
-        if unknown:
-            known = ", ".join(Policy.model_fields)
-            raise ValueError(f"unknown policy field {unknown[0]!r}; known: {known}")
-        # each value checked on its own, the others at their defaults (checks across fields
-        # wait for the round's own policy: see api.batch.variants)
-        Policy.model_validate(value)
-        return value
-
-
-class ScenarioEntry(Settings):
-    """One scenario of the file: its settings, its ``name`` and its optional ``base``."""
-
-    name: Name
-    base: Name | None = None
-
-
-class BatchFile(_Strict):
-    """The file as a whole; each scenario is read on its own (:func:`read_batch`)."""
-
-    name: str = ""
-    defaults: Settings = Field(default_factory=Settings)
-    scenarios: list[dict[str, Any]] = Field(min_length=1)
-
-
 @dataclass(frozen=True)
 class Scenario:
     """A scenario with its settings resolved through its base and the defaults.
 
-    ``round`` is an absolute path, or None with ``generate`` set; ``time_limit`` None leaves
-    it to the pipeline's default for the round's size.
+    ``round`` is an absolute path, or None with ``generate`` or ``benchmark`` set (a
+    benchmark scenario has no round, policy or scale); ``time_limit`` None leaves it to the
+    pipeline's default for the round's size.
     """
 
     name: str
@@ -166,10 +79,13 @@ class Scenario:
     gap: float
     policy: dict[str, Any]
     scale: dict[str, float]
+    benchmark: Benchmark | None = None
 
     def settings(self) -> dict[str, Any]:
-        """The settings as plain data (what the fingerprint and the what-if view compare)."""
-        return {
+        """The settings as plain data (what the fingerprint and the what-if view compare);
+        ``benchmark`` only for a benchmark scenario, so that a round scenario's fingerprint
+        is what it was before benchmark scenarios were known."""
+        settings = {
             "round": None if self.round is None else str(self.round),
             "generate": None if self.generate is None else self.generate.model_dump(),
             "method": self.method,
@@ -180,14 +96,23 @@ class Scenario:
             "policy": self.policy,
             "scale": self.scale,
         }
+        if self.benchmark is not None:
+            settings["benchmark"] = self.benchmark.model_dump()
+        return settings
 
     def fingerprint(self) -> str:
-        """A digest of the settings and of the round file's size and time: a finished
-        scenario whose fingerprint changed since is run again on resume."""
+        """A digest of the settings and of the round file's (or the benchmark instance's
+        file's) size and time: a finished scenario whose fingerprint changed since is run
+        again on resume."""
         stamp: list[float] = []
+        files: list[Path] = []
         if self.round is not None and self.round.exists():
             files = [self.round] if self.round.is_file() else sorted(self.round.iterdir())
-            stamp = [x for f in files for x in (f.stat().st_size, f.stat().st_mtime)]
+        if self.benchmark is not None:
+            folder = resolve_data_dir()
+            source = instance_source(self.benchmark.instance)
+            files = [f for f in (folder / source.path, folder / "best_known.csv") if f.exists()]
+        stamp = [x for f in files for x in (f.stat().st_size, f.stat().st_mtime)]
         text = json.dumps([self.settings(), stamp], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -222,7 +147,8 @@ def read_batch(path: Path) -> Batch:
     ------
     BatchFileError
         If the file cannot be read or parsed, or has a key the file as a whole does not
-        know (at the top or in ``defaults``), or no scenarios.
+        know (at the top or in ``defaults``), or no scenarios, or ``defaults`` names a
+        benchmark (each benchmark scenario names its own).
     """
     data = _parse(path)
     try:
@@ -232,6 +158,10 @@ def read_batch(path: Path) -> Batch:
     if batch.defaults.round is not None and batch.defaults.generate is not None:
         raise BatchFileError(
             f"{path}: field 'defaults.round': give 'round' or 'generate', not both"
+        )
+    if batch.defaults.benchmark is not None:
+        raise BatchFileError(
+            f"{path}: field 'defaults.benchmark': each benchmark scenario names its instance"
         )
     entries: dict[str, ScenarioEntry] = {}
     order: list[str] = []
@@ -251,9 +181,12 @@ def read_batch(path: Path) -> Batch:
             entries[name] = ScenarioEntry.model_validate(raw)
         except ValidationError as exc:
             results[name] = InvalidScenario(name, f"scenario '{name}', {_first_error(exc)}")
+    catalog = BenchmarkCatalog()
     for name in order:
         if name not in results:
-            results[name] = _resolve(name, entries, batch.defaults, path.parent, results, ())
+            results[name] = _resolve(
+                name, entries, batch.defaults, path.parent, results, (), catalog
+            )
     return Batch(path, batch.name, tuple(results[n] for n in order))
 
 
@@ -300,6 +233,7 @@ def _resolve(
     folder: Path,
     results: dict[str, Scenario | InvalidScenario],
     seen: tuple[str, ...],
+    catalog: BenchmarkCatalog,
 ) -> Scenario | InvalidScenario:
     """The scenario ``name`` with its settings merged over its base's and the defaults."""
     if name in results:
@@ -312,18 +246,23 @@ def _resolve(
             return InvalidScenario(name, f"{where}, field 'base': a cycle of bases")
         if entry.base not in entries and entry.base not in results:
             return InvalidScenario(name, f"{where}, field 'base': no scenario '{entry.base}'")
-        base = _resolve(entry.base, entries, defaults, folder, results, (*seen, name))
+        base = _resolve(entry.base, entries, defaults, folder, results, (*seen, name), catalog)
         results[entry.base] = base
         if isinstance(base, InvalidScenario):
             return InvalidScenario(
                 name, f"{where}, field 'base': scenario '{entry.base}' is invalid"
             )
+        mixed = _mixed_kinds(entry, base)
+        if mixed:
+            return InvalidScenario(name, f"{where}, field 'base': {mixed}")
         inherited = _entry_of(base)
     if entry.round is not None and entry.generate is not None:
         return InvalidScenario(
             name, f"{where}, field 'round': give 'round' or 'generate', not both"
         )
     merged = _merge(inherited, entry)
+    if merged.benchmark is not None:
+        return _benchmark_scenario(name, entry, merged, catalog)
     if merged.round is None and merged.generate is None:
         return InvalidScenario(
             name, f"{where}, field 'round': missing; give 'round' (a file) or 'generate'"
@@ -355,12 +294,78 @@ def _entry_of(scenario: Scenario) -> Settings:
         gap=scenario.gap,
         policy=scenario.policy,
         scale=Scale(**scenario.scale),
+        benchmark=scenario.benchmark,
+    )
+
+
+def _mixed_kinds(entry: ScenarioEntry, base: Scenario) -> str | None:
+    """Why ``entry`` cannot start from ``base``: a round scenario's base is a round
+    scenario, a benchmark scenario's a benchmark scenario (the what-if view compares KPIs of
+    the same kind); None when it can."""
+    own_round = entry.round is not None or entry.generate is not None
+    if base.benchmark is not None and own_round:
+        return (
+            f"scenario '{base.name}' is a benchmark scenario; a round scenario's base must "
+            "be a round scenario"
+        )
+    if base.benchmark is None and entry.benchmark is not None:
+        return (
+            f"scenario '{base.name}' is a round scenario; a benchmark scenario's base must "
+            "be a benchmark scenario"
+        )
+    return None
+
+
+NOT_FOR_BENCHMARKS = {
+    "round": "a benchmark scenario solves its instance; give 'benchmark' or 'round', not both",
+    "generate": "a benchmark scenario solves its instance; give 'benchmark' or 'generate', "
+    "not both",
+    "policy": "a benchmark instance has no policy to change",
+    "scale": "a benchmark instance has no budgets to scale",
+}
+"""The keys a benchmark scenario may not give, and why."""
+
+
+def _benchmark_scenario(
+    name: str, entry: ScenarioEntry, merged: Settings, catalog: BenchmarkCatalog
+) -> Scenario | InvalidScenario:
+    """The benchmark scenario ``name``, checked: no round keys of its own, a method that
+    solves an instance, and an instance its suite's data holds."""
+    assert merged.benchmark is not None
+    where = f"scenario '{name}'"
+    given = {
+        "round": entry.round is not None,
+        "generate": entry.generate is not None,
+        "policy": bool(entry.policy),
+        "scale": entry.scale != Scale(),
+    }
+    for key, why in NOT_FOR_BENCHMARKS.items():
+        if given[key]:
+            return InvalidScenario(name, f"{where}, field '{key}': {why}")
+    method = merged.method or "auto"
+    problem = benchmark_method_problem(method) or catalog.problem(merged.benchmark)
+    if problem is not None:
+        return InvalidScenario(name, f"{where}, {problem}")
+    # the defaults' round, policy and scale are for round scenarios
+    return Scenario(
+        name=name,
+        base=entry.base,
+        round=None,
+        generate=None,
+        method=method,
+        time_limit=merged.time_limit,
+        workers=merged.workers or 1,
+        seed=merged.seed or 0,
+        gap=merged.gap or 0.0,
+        policy={},
+        scale={},
+        benchmark=merged.benchmark,
     )
 
 
 def _merge(inherited: Settings, own: Settings) -> Settings:
     """``own`` over ``inherited``: set fields win, policy and scale merge key by key, and a
-    scenario's own round or generated round replaces the other kind."""
+    scenario's own round, generated round or benchmark replaces the other kinds."""
     values = inherited.model_dump(exclude={"policy", "scale"}, exclude_none=True)
     values.update(own.model_dump(include=set(own.model_fields_set) - {"policy", "scale"}))
     values = {k: v for k, v in values.items() if k in Settings.model_fields}
@@ -368,20 +373,18 @@ def _merge(inherited: Settings, own: Settings) -> Settings:
         values["generate"] = None
     if own.generate is not None:
         values["round"] = None
+    if own.benchmark is not None:
+        values["round"] = values["generate"] = None
     policy = inherited.policy | own.policy
     scale = inherited.scale.model_dump(exclude_none=True) | own.scale.model_dump(exclude_none=True)
     return Settings(**values, policy=policy, scale=Scale(**scale))
 
 
 __all__ = [
-    "SCALED",
+    "NOT_FOR_BENCHMARKS",
     "Batch",
-    "BatchFile",
     "BatchFileError",
-    "Generate",
     "InvalidScenario",
-    "Scale",
     "Scenario",
-    "Settings",
     "read_batch",
 ]

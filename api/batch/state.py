@@ -17,6 +17,9 @@ from typing import Any
 
 STATE_FILE = "state.json"
 STATE_VERSION = 1
+OUTCOME_DOCUMENTS = ("result.json", "benchmark.json")
+"""A finished scenario's outcome folder holds one of these: a round's result, or a benchmark
+instance's (:data:`api.batch.benchmark.BENCHMARK_FILE`)."""
 
 
 class BatchState:
@@ -46,7 +49,8 @@ class BatchState:
         entry = self.finished.get(name)
         if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
             return None
-        if not (self.folder / "scenarios" / name / "result.json").is_file():
+        outcome = self.folder / "scenarios" / name
+        if not any((outcome / document).is_file() for document in OUTCOME_DOCUMENTS):
             return None
         row = entry.get("row")
         return row if isinstance(row, dict) else None

@@ -1,9 +1,13 @@
 """The comparison table: one row per scenario, written as ``comparison.csv``.
 
 A row holds how the scenario's run went (status, attempts, wall time, error), the solve's
-numbers (placements, score, objective, bound, gap) and the evaluator's KPIs. A scenario that
-did not run (bad input, or failed twice) has its status (``invalid``, ``error``) and the
-message in ``error``, and empty numbers.
+numbers (placements, score, objective, bound, gap) and the evaluator's KPIs. A benchmark
+scenario's row (:mod:`api.batch.benchmark`) has the instance (suite, instance, sense), its
+objective as the GAP checker computes it, the bound and gap in the same units, the best-known
+value and the gap to it in per cent, and the checker's verdict; the round's KPIs stay empty,
+as the benchmark columns do in a round scenario's row. A scenario that did not run (bad
+input, or failed twice) has its status (``invalid``, ``error``) and the message in
+``error``, and empty numbers.
 """
 
 from __future__ import annotations
@@ -28,12 +32,17 @@ COLUMNS = (
     "attempts",
     "talents",
     "packages",
+    "suite",
+    "instance",
+    "sense",
     "time_limit",
     "placements",
     "score",
     "objective",
     "bound",
     "gap",
+    "best_known",
+    "gap_to_best_pct",
     "feasible",
     "violations",
     "placed_talents",
@@ -55,9 +64,11 @@ COLUMNS = (
     "error",
 )
 """The table's columns, in order. ``score`` and ``objective`` are in the integer units of
-``result.json`` (1/1000 of a score point), ``bound`` bounds ``objective``, ``gap`` is
-relative; the shares are in [0, 1]; money is per month; ``wall_seconds`` is the task's whole
-run (building the round, solving, checking, writing the files' contents)."""
+``result.json`` (1/1000 of a score point; a benchmark instance's own units for a benchmark
+scenario), ``bound`` bounds ``objective``, ``gap`` is relative; ``gap_to_best_pct`` is the
+per cent by which ``objective`` is worse than ``best_known`` (negative if better); the shares
+are in [0, 1]; money is per month; ``wall_seconds`` is the task's whole run (building the
+round, solving, checking, writing the files' contents)."""
 
 KPI_COLUMNS = (
     "placements",
@@ -101,8 +112,14 @@ def write_table(rows: list[dict[str, Any]], path: Path) -> None:
 
 
 def solved(row: dict[str, Any]) -> bool:
-    """Whether the row's scenario has an assignment the evaluator judged."""
+    """Whether the row's scenario has an assignment the evaluator (a benchmark's: the GAP
+    checker) judged."""
     return row.get("status") not in (INVALID, ERROR) and row.get("feasible") is not None
+
+
+def is_benchmark(row: dict[str, Any]) -> bool:
+    """Whether the row is a benchmark scenario's that ran (it names its instance)."""
+    return isinstance(row.get("instance"), str)
 
 
 __all__ = [
@@ -111,6 +128,7 @@ __all__ = [
     "INVALID",
     "KPI_COLUMNS",
     "failed_row",
+    "is_benchmark",
     "solved",
     "table",
     "table_csv",

@@ -1,8 +1,9 @@
 """A scenario's solve as a task that runs in another process or on another machine.
 
 A :class:`Task` holds data and parameters only: the round itself (a validated
-:class:`~matcher.models.Round`) or the seed and sizes to generate it, the policy overrides,
-the method and limits. Everything a solve builds (the compiled arrays, the CP-SAT model,
+:class:`~matcher.models.Round`) or the seed and sizes to generate it, or a benchmark
+instance's arrays (:class:`~api.batch.benchmark.BenchmarkData`), the policy overrides, the
+method and limits. Everything a solve builds (the compiled arrays, the CP-SAT model,
 which does not pickle) is built inside :func:`run_task`, and what comes back is plain data:
 the comparison table's row and the outcome's files (:func:`api.pipeline.outcome_files`), so
 that a task on a cluster's node writes nothing on its own disk.
@@ -14,12 +15,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.batch.spec import Generate, Scenario
+from api.batch.benchmark import BenchmarkData, run_benchmark
+from api.batch.settings import Generate
+from api.batch.spec import Scenario
 from api.batch.variants import generated_round, varied_round
 from api.pipeline import RoundOutcome, RoundParams, default_time_limit, outcome_files, run_round
 from matcher.errors import RoundError
 from matcher.models import Round
 from solvers.auto.options import HighsOptions
+from solvers.gap.problem import gap_round
 from solvers.result import SolveParams
 from solvers.stop import Deadline
 
@@ -46,6 +50,8 @@ class Task:
         The scenario's policy overrides and money scale factors.
     method, time_limit, workers, seed, gap
         How to solve (``time_limit`` None: the pipeline's default for the round's size).
+    benchmark
+        A benchmark instance to solve instead of a round (``round`` and ``generate`` None).
     """
 
     scenario: str
@@ -58,10 +64,14 @@ class Task:
     workers: int = 1
     seed: int = 0
     gap: float = 0.0
+    benchmark: BenchmarkData | None = None
 
     @classmethod
-    def of(cls, scenario: Scenario, round_: Round | None) -> Task:
-        """The task of ``scenario``, with its round file's round already read."""
+    def of(
+        cls, scenario: Scenario, round_: Round | None, benchmark: BenchmarkData | None = None
+    ) -> Task:
+        """The task of ``scenario``, with its round file's round (or its benchmark
+        instance) already read."""
         return cls(
             scenario=scenario.name,
             round=round_,
@@ -73,6 +83,7 @@ class Task:
             workers=scenario.workers,
             seed=scenario.seed,
             gap=scenario.gap,
+            benchmark=benchmark,
         )
 
     @property
@@ -119,6 +130,8 @@ def run_task(task: Task) -> TaskResult:
     files. Bad input comes back as an ``invalid`` result; any other error is raised (the
     runner records it and retries the task once)."""
     started = time.perf_counter()
+    if task.benchmark is not None:
+        return _benchmark_task(task, task.benchmark, started)
     try:
         base = task.round if task.round is not None else _generated(task)
         round_ = varied_round(base, task.policy, task.scale)
@@ -135,6 +148,25 @@ def run_task(task: Task) -> TaskResult:
     outcome = run_round(round_, RoundParams(task.method, solve))
     files = outcome_files(outcome)
     row = outcome_row(outcome, limit)
+    row["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return TaskResult(task.scenario, row, files)
+
+
+def _benchmark_task(task: Task, data: BenchmarkData, started: float) -> TaskResult:
+    """A benchmark scenario's task: the instance solved, judged and compared with its best
+    known value (:func:`api.batch.benchmark.run_benchmark`)."""
+    limit = task.time_limit
+    if limit is None:
+        # the limit a round of as many talents (jobs) and packages (agents) gets
+        limit = default_time_limit(gap_round(data.instance.m, data.instance.n))
+    solve = SolveParams(
+        time_limit=limit,
+        workers=task.workers,
+        seed=task.seed,
+        relative_gap=task.gap,
+        deadline=Deadline(limit, started),
+    )
+    row, files = run_benchmark(data, task.method, solve)
     row["wall_seconds"] = round(time.perf_counter() - started, 3)
     return TaskResult(task.scenario, row, files)
 

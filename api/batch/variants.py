@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from api.batch.spec import SCALED, Generate
+from api.batch.settings import SCALED, Generate
 from matcher.costs import forced_over_budget
 from matcher.errors import RoundError
 from matcher.models import MAX_BUDGET, Organization, Policy, Round
@@ -22,7 +22,7 @@ def generated_round(generate: Generate) -> Round:
 
 def varied_round(round_: Round, policy: dict[str, Any], scale: dict[str, float]) -> Round:
     """``round_`` with the policy fields of ``policy`` replaced and its money limits
-    multiplied by ``scale`` (:data:`api.batch.spec.SCALED`).
+    multiplied by ``scale`` (:data:`api.batch.settings.SCALED`).
 
     Raises
     ------

@@ -4,6 +4,8 @@ For a coordinator: "more-subsidy vs pilot (subsidy pool +20 %): +140 placements,
 share -1 point, subsidy +18 %". The change is read from the two scenarios' settings, the
 effect from their rows of the comparison table: counts as differences, shares in
 percentage points, money in per cent. KPIs that did not move are left out, placements never.
+A benchmark scenario against its base (a benchmark scenario too: the spec refuses a mix)
+compares the objective and the gap to the best-known value instead.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.batch.spec import SCALED, Scenario
-from api.batch.table import solved
+from api.batch.settings import SCALED
+from api.batch.spec import Scenario
+from api.batch.table import is_benchmark, solved
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Kpi:
 
     column: str
     label: str
-    kind: str  # "count", "share", "score" or "money"
+    kind: str  # "count", "share", "score", "money", "value" or "percent"
 
 
 WHATIF_KPIS = (
@@ -38,6 +41,13 @@ WHATIF_KPIS = (
     Kpi("blocking_pairs", "blocking pairs", "count"),
 )
 """The KPIs compared, in the order the sentence names them."""
+
+BENCHMARK_KPIS = (
+    Kpi("objective", "objective", "value"),
+    Kpi("gap_to_best_pct", "gap to best known", "percent"),
+)
+"""What a benchmark scenario and its base compare: the instance's objective, and the gap to
+its best-known value (in per cent, so its change is in points)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def what_if(
             status = r.get("status") or "not run"
             return WhatIf(scenario.name, base.name, change, (), {}, f"{name}: {status}")
     effects, deltas = [], {}
-    for kpi in WHATIF_KPIS:
+    for kpi in BENCHMARK_KPIS if is_benchmark(row) else WHATIF_KPIS:
         new, old = row.get(kpi.column), base_row.get(kpi.column)
         if new is None or old is None or new != new or old != old:
             continue
@@ -125,6 +135,15 @@ def _effect(kpi: Kpi, new: float, old: float) -> tuple[float, str | None]:
     if kpi.kind == "score":
         delta = new - old
         return delta, None if abs(delta) < 0.0005 else f"{kpi.label} {_signed(delta, '.3f')}"
+    if kpi.kind == "value":
+        delta = new - old
+        return delta, None if delta == 0 else f"{kpi.label} {_signed(delta, ',.0f')}"
+    if kpi.kind == "percent":
+        delta = new - old
+        if abs(delta) < 0.005:
+            return delta, None
+        unit = "point" if abs(round(delta, 2)) == 1 else "points"
+        return delta, f"{kpi.label} {_signed(delta, '.2f')} {unit}"
     if old == 0:
         return new - old, None if new == 0 else f"{kpi.label} {new:,.0f} (from none)"
     percent = 100 * (new / old - 1)
@@ -148,7 +167,10 @@ def change_text(scenario: Scenario, base: Scenario) -> str:
         value = scenario.policy.get(key)
         if value != base.policy.get(key):
             parts.append(_policy_words(key, value))
-    if scenario.round != base.round or scenario.generate != base.generate:
+    if scenario.benchmark != base.benchmark and scenario.benchmark is not None:
+        b = scenario.benchmark
+        parts.append(f"{b.suite} instance {b.instance} ({b.sense})")
+    elif scenario.round != base.round or scenario.generate != base.generate:
         parts.append(_round_words(scenario))
     if scenario.method != base.method:
         parts.append(f"method {scenario.method}")
@@ -179,4 +201,4 @@ def _round_words(scenario: Scenario) -> str:
     return f"round {scenario.round.name if scenario.round else '?'}"
 
 
-__all__ = ["WHATIF_KPIS", "WhatIf", "change_text", "what_if", "what_ifs"]
+__all__ = ["BENCHMARK_KPIS", "WHATIF_KPIS", "WhatIf", "change_text", "what_if", "what_ifs"]

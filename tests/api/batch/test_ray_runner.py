@@ -17,6 +17,7 @@ from api.batch.runner import BatchResult, run_batch
 from api.batch.spec import Scenario, read_batch
 from api.batch.tasks import Task
 from api.cli import main
+from tests.api.batch.gap_checks import check_benchmark_row
 from tests.api.batch.helpers import SMALL, FailOnce, check_outcomes, write_file
 from tests.api.batch.scenarios import SOLVED, study
 
@@ -73,6 +74,33 @@ def test_a_dead_ray_worker_and_its_task_runs_again(local_ray: None, tmp_path: Pa
     assert by_name.loc["fair", "attempts"] == 2
     assert set(by_name.loc[list(SOLVED), "status"]) <= {"optimal", "feasible"}
     check_outcomes(out, [s for s in study(tmp_path).valid() if s.name in SOLVED], table)
+
+
+def test_a_benchmark_instance_and_a_round_on_ray(
+    local_ray: None, data_dir: Path, tmp_path: Path
+) -> None:
+    # the task ships the instance's arrays, read by the command, not its name
+    path = write_file(
+        tmp_path,
+        {
+            "defaults": {"time_limit": 2, "workers": 1},
+            "scenarios": [
+                {"name": "gap", "benchmark": {"suite": "gap", "instance": "gap1-4"}},
+                {"name": "round", "generate": SMALL},
+            ],
+        },
+    )
+    out = tmp_path / "out"
+
+    def backend(tasks: list[Task]) -> tuple[RayBackend, int]:
+        return RayBackend("auto"), len(tasks)
+
+    assert run_batch(read_batch(path), out, backend, say=lambda line: None).all_solved
+    table = pd.read_csv(out / "comparison.csv")
+    rows = {r["scenario"]: r for r in table.to_dict("records")}
+    assert rows["gap"]["status"] in {"optimal", "feasible"}
+    check_benchmark_row(out, data_dir, rows["gap"])
+    check_outcomes(out, [s for s in study_of(path) if s.name == "round"], table)
 
 
 def test_an_address_where_nothing_answers_is_refused() -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from api.batch.spec import Generate, Scenario
+from api.batch.settings import Generate
+from api.batch.spec import Scenario
 from api.batch.whatif import change_text, what_if, what_ifs
 
 ROW = {
