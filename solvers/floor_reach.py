@@ -17,7 +17,7 @@ import time
 from ortools.sat.python import cp_model
 
 from matcher.floors import FLOOR_RESOLUTION
-from solvers.backends.cpsat import to_cp_model
+from solvers.backends.cpsat import new_solver, to_cp_model
 from solvers.checks import floor_group
 from solvers.model.build import build_spec
 from solvers.problem import Problem, with_dead
@@ -39,7 +39,7 @@ def floor_reach(problem: Problem, index: int, time_limit: float, seed: int = 0) 
         spec = build_spec(trial, for_conflicts=True)
         for literal in spec.literals:  # every group enforced
             spec.lo[literal] = 1
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
         solver.parameters.num_workers = 2
         solver.parameters.random_seed = seed

@@ -45,6 +45,7 @@ from matcher.compile import CompiledRound
 from matcher.models import Round
 from matcher.preferences import Preferences, build_preferences
 from matcher.stability import audit_matching, rank_summary
+from solvers.backends.cpsat import new_solver
 from solvers.deferred_acceptance import judged_result
 from solvers.problem import Problem, build_problem
 from solvers.result import Progress, Result, SolveParams, Status
@@ -96,7 +97,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = new_solver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = min(params.workers, MAX_WORKERS)
     solver.parameters.random_seed = params.seed

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model, cp_model_helper
+from ortools.sat.python import cp_model_helper
 
 from solvers.auto.neighbourhoods import neighbourhood_search
 from solvers.auto.options import AutoOptions
@@ -17,6 +17,7 @@ from solvers.backends.cpsat import (
     STATUS,
     ProgressReporter,
     explain_infeasibility,
+    new_solver,
     set_gap,
     set_parameters,
     set_subsolver,
@@ -243,7 +244,7 @@ class CpSatRuns:
         hint_chosen = best.chosen if best.chosen is not None else hint_chosen
         emit = to_cp_model_python if options.cpsat.python_api else to_cp_model
         model = emit(sub_spec, spec_hint(sub, sub_spec, hint_chosen[index]))
-        solver = cp_model.CpSolver()
+        solver = new_solver()
         set_parameters(solver, params, max(search_time, 0.05), options.cpsat.log)
         if self.clock is not None:
             # a reproducible run: the work of its seconds, the clock only as the safety net
