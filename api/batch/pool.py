@@ -4,17 +4,27 @@ Workers are started with ``spawn``: a fresh interpreter, not a fork of a process
 hold OR-Tools' threads. A worker that dies (killed, out of memory) breaks the pool: every
 task then running ends with the error, and a new pool takes the next tasks (the runner
 retries each failed task once).
+
+A Ctrl-C is the batch's to handle, not the workers': in a terminal it reaches every process of
+the group, and a worker would die of it in the middle of a task. Workers ignore SIGINT; the
+interrupted batch ends them (:meth:`ProcessPool.close` with ``cancel``) and waits for them,
+so that none outlives it holding its standard output and error open.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import time
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import cast
 
 from api.batch.backend import Finished, TaskFunction
 from api.batch.tasks import Task, TaskResult, run_task
+
+STOP_SECONDS = 5.0
+"""How long an interrupted batch waits for its workers to end before it kills them."""
 
 
 class ProcessPool:
@@ -32,7 +42,9 @@ class ProcessPool:
 
     def _executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.parallel, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.parallel, mp_context=context, initializer=_ignore_interrupts
+        )
 
     def _renew(self) -> None:
         """A new pool in place of a broken one."""
@@ -73,12 +85,29 @@ class ProcessPool:
     def close(self, cancel: bool = False) -> None:
         if cancel:
             # the running solves are stopped, not waited for (an interrupted batch)
-            processes = list(getattr(self.executor, "_processes", {}).values())
+            processes = list((getattr(self.executor, "_processes", None) or {}).values())
             self.executor.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 process.terminate()
+            _reap(processes)
             return
         self.executor.shutdown(wait=True)
+
+
+def _ignore_interrupts() -> None:
+    """A worker's start: SIGINT ignored (the batch stops its workers itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _reap(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    """Wait for terminated workers up to :data:`STOP_SECONDS` in all, then kill those left."""
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        process.join(max(deadline - time.monotonic(), 0))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 __all__ = ["ProcessPool"]

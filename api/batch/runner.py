@@ -213,10 +213,32 @@ def run_batch(
         Run every scenario again, ignoring the state file.
     say
         Where progress lines go.
+
+    Raises
+    ------
+    BatchInterruptedError
+        On an interrupt (Ctrl-C) at any point: the scenarios finished before are recorded.
     """
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     state = BatchState(out) if fresh else BatchState.load(out)
+    try:
+        return _run(batch, out, backend_for, state, started, say)
+    except KeyboardInterrupt:
+        # outside the tasks' run (reading rounds, starting the pool, writing the report):
+        # no task is running, and the state file holds every scenario finished
+        raise BatchInterruptedError(len(state.finished), len(batch.scenarios)) from None
+
+
+def _run(
+    batch: Batch,
+    out: Path,
+    backend_for: Callable[[list[Task]], tuple[Backend, int]],
+    state: BatchState,
+    started: float,
+    say: Say,
+) -> BatchResult:
+    """:func:`run_batch` once the state file is read."""
     prepared = prepare(batch, state)
     if prepared.resumed:
         say(f"resuming: {prepared.resumed} scenario(s) finished before are not run again")
