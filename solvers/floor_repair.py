@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.floors import FLOOR_RESOLUTION
+from solvers.floor_rules import FloorRule
 from solvers.greedy_state import GreedyState
-from solvers.problem import FloorRule, Int64Array, Problem
+from solvers.problem import Int64Array, Problem
 
 
 def floor_order(problem: Problem, order: Int64Array) -> Int64Array:

@@ -4,7 +4,9 @@
 :class:`~matcher.models.Round` into integer arrays over the eligible edges: score units, FTE
 units, money in cents, and the capacities of every constraint group of
 :func:`matcher.evaluator.evaluate`. The units, and which way amounts and capacities round
-into them, are those of :mod:`solvers.units`.
+into them, are those of :mod:`solvers.units`; the capacities come from
+:mod:`solvers.capacities` and the outcome floors from :mod:`solvers.floor_rules`.
+:func:`restrict` and :func:`best_per_talent` pick subsets of the edges.
 
 :func:`objective_of` and :func:`violated_groups`, the evaluator's objective and hard
 constraints on these arrays, and the names of the constraint groups live in
@@ -14,7 +16,6 @@ constraints on these arrays, and the names of the constraint groups live in
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,22 +23,25 @@ import numpy.typing as npt
 
 from matcher.compile import CompiledRound
 from matcher.fairness import SHARE_RESOLUTION, lender_targets
-from matcher.floors import FLOOR_RESOLUTION, OUTCOMES, floor_units
+from matcher.floors import FLOOR_RESOLUTION
 from matcher.models import Round
 from matcher.objective import scaled
+from solvers.capacities import budget_capacities, fte_capacities, max_placements, pool_capacity
+from solvers.floor_rules import FloorRule, floor_rules
 from solvers.units import (
     CENTS_PER_EURO,
     FTE_RESOLUTION,
     FTE_TOL,
     MONEY_TOL,
     NO_LIMIT,
+    BoolArray,
+    Int64Array,
     amount_units,
-    capacity_units,
 )
 
+# the array types are imported from here by most solvers
 __all__ = [
     "BoolArray",
-    "FloorRule",
     "Int64Array",
     "Problem",
     "best_per_talent",
@@ -45,35 +49,6 @@ __all__ = [
     "restrict",
     "with_dead",
 ]
-
-Int64Array = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-@dataclass(frozen=True, eq=False)
-class FloorRule:
-    """An outcome floor of the policy on the problem's edges:
-    ``FLOOR_RESOLUTION * sum(outcome * x) >= units * sum(x)``.
-
-    Attributes
-    ----------
-    name
-        The floor's name (:data:`matcher.models.FLOOR_NAMES`).
-    outcome
-        Per edge: whether placing it counts towards the floor.
-    units
-        The share in 1/:data:`matcher.floors.FLOOR_RESOLUTION`.
-    hard
-        A constraint (else a penalty per placement short).
-    penalty_units
-        Penalty units per placement short, when soft.
-    """
-
-    name: str
-    outcome: BoolArray
-    units: int
-    hard: bool
-    penalty_units: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,7 +107,7 @@ class Problem:
     link_units
         Breadth bonus units per distinct link placed (0: no breadth term).
     floors
-        The policy's active outcome floors (:class:`FloorRule`).
+        The policy's active outcome floors (:class:`~solvers.floor_rules.FloorRule`).
     """
 
     compiled: CompiledRound
@@ -259,34 +234,12 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
     lender = a.talent_lender[talent].astype(np.int64)
     n_edges = int(talent.size)
 
-    edges_per_talent = np.bincount(talent, minlength=a.n_talents)
     fte = amount_units(a.package_fte[package], FTE_RESOLUTION, FTE_TOL)
-    # a talent holds at most max_tours packages, so that many FTE terms meet in one sum
-    terms = int(min(policy.max_tours_per_talent, max(1, edges_per_talent.max(initial=1))))
-    fte_cap = np.array(
-        [capacity_units(float(f), FTE_RESOLUTION, FTE_TOL, terms) for f in a.talent_fte],
-        dtype=np.int64,
-    )
-
     fee = amount_units(compiled.host_fee, CENTS_PER_EURO, MONEY_TOL)
     topup = amount_units(compiled.topup, CENTS_PER_EURO, MONEY_TOL)
     subsidy = amount_units(compiled.subsidy, CENTS_PER_EURO, MONEY_TOL)
     seats = a.package_seats.astype(np.int64)
-    max_placements = _max_placements(talent, package, seats, policy.max_tours_per_talent)
-    host_terms = _group_terms(host, a.n_orgs, max_placements)
-    lender_terms = _group_terms(lender, a.n_orgs, max_placements)
-    host_budget = _budgets(a.org_hiring_budget, host_terms)
-    lender_budget = _budgets(a.org_topup_budget, lender_terms)
-    pool = (
-        NO_LIMIT
-        if policy.subsidy_pool is None
-        else max(
-            0,
-            capacity_units(
-                policy.subsidy_pool, CENTS_PER_EURO, MONEY_TOL, min(n_edges, max_placements)
-            ),
-        )
-    )
+    most = max_placements(talent, package, seats, policy.max_tours_per_talent)
 
     forced = np.zeros(n_edges, dtype=bool)
     pins = compiled.pins.astype(np.int64)
@@ -321,15 +274,15 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         seats=seats,
         max_tours=policy.max_tours_per_talent,
         fte=fte,
-        fte_cap=fte_cap,
+        fte_cap=fte_capacities(a.talent_fte, talent, policy.max_tours_per_talent),
         start=a.package_start[package].astype(np.int64),
         end=a.package_end[package].astype(np.int64),
         fee=fee,
         topup=topup,
         subsidy=subsidy,
-        host_budget=host_budget,
-        lender_budget=lender_budget,
-        pool=pool,
+        host_budget=budget_capacities(a.org_hiring_budget, host, most),
+        lender_budget=budget_capacities(a.org_topup_budget, lender, most),
+        pool=pool_capacity(policy.subsidy_pool, n_edges, most),
         forced=forced,
         pins=pins,
         accepted=accepted,
@@ -346,39 +299,9 @@ def build_problem(compiled: CompiledRound, round_: Round) -> Problem:
         link=link,
         n_links=int(link.max(initial=-1)) + 1,
         link_units=int(scaled(policy.breadth_bonus)),
-        floors=tuple(
-            FloorRule(
-                name=name,
-                outcome=OUTCOMES[name](a, talent, package),
-                units=floor_units(floor.share),
-                hard=floor.mode == "hard",
-                penalty_units=int(scaled(floor.penalty)),
-            )
-            for name, floor in policy.active_floors().items()
-        ),
+        floors=floor_rules(policy, a, talent, package),
     )
     return with_dead(problem)
-
-
-def _max_placements(
-    talent: Int64Array, package: Int64Array, seats: Int64Array, max_tours: int
-) -> int:
-    """An upper bound on the number of placements of any assignment."""
-    with_edges = np.unique(talent).size
-    used = np.unique(package)
-    return int(min(talent.size, with_edges * max_tours, seats[used].sum()))
-
-
-def _group_terms(group: Int64Array, n_groups: int, max_placements: int) -> Int64Array:
-    return np.minimum(np.bincount(group, minlength=n_groups), max_placements).astype(np.int64)
-
-
-def _budgets(budgets: npt.NDArray[np.float64], terms: Int64Array) -> Int64Array:
-    out = np.full(budgets.size, NO_LIMIT, dtype=np.int64)
-    for o, budget in enumerate(budgets.tolist()):
-        if math.isfinite(budget):
-            out[o] = max(0, capacity_units(budget, CENTS_PER_EURO, MONEY_TOL, int(terms[o])))
-    return out
 
 
 def _over(amount: Int64Array, budget: Int64Array) -> BoolArray:

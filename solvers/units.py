@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 CENTS_PER_EURO = 100
 """Money is modelled in integer cents."""
