@@ -2,7 +2,10 @@
 stability audit, and writes an outcome's files.
 
 Every front end calls it: the command line, the HTTP service, the report and the batch
-runner. None of them chains the steps on its own.
+runner. None of them chains the steps on its own. What a run returns,
+:class:`~api.round_outcome.RoundOutcome`, lives in :mod:`api.round_outcome`, and the writing
+of its files in :mod:`api.outcome_files`; both are imported from here too, the front ends'
+one entry point.
 
 >>> outcome = run_round(round_, RoundParams(method="auto", solve=SolveParams(time_limit=10)))
 >>> write_outcome(outcome, Path("results/pilot"))
@@ -11,47 +14,27 @@ runner. None of them chains the steps on its own.
 from __future__ import annotations
 
 import dataclasses
-import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from api.documents import KpisDocument, ResultDocument, to_json
-from api.texts import price_lines
+from api.outcome_files import outcome_files, write_outcome, write_outcome_files
+from api.round_outcome import Int64Array, RoundOutcome, has_assignment
 from matcher.compile import CompiledRound, compile_round
 from matcher.errors import RoundError
-from matcher.evaluator import Evaluation, evaluate
-from matcher.explain import UnplacedReason, explain_unplaced
+from matcher.evaluator import evaluate
+from matcher.explain import explain_unplaced
 from matcher.floors import unreachable_floors
 from matcher.models import Round
 from matcher.preferences import build_preferences
-from matcher.report import placements_frame, summary_text, unplaced_frame
-from matcher.stability import StabilityKpis, audit_matching, kpis_of_audit
-from solvers.prices import PriceOptions, Prices, rule_prices
+from matcher.stability import audit_matching, kpis_of_audit
+from solvers.prices import PriceOptions, rule_prices
 from solvers.problem import build_problem
 from solvers.registry import METHODS
 from solvers.result import ProgressCallback, Result, SolveParams, Status
 from solvers.stop import Deadline
-
-Int64Array = np.ndarray[tuple[int], np.dtype[np.int64]]
-
-OUTCOME_FILES = (
-    "result.json",
-    "kpis.json",
-    "placements.csv",
-    "unplaced.csv",
-    "blocking_pairs.csv",
-    "results.xlsx",
-)
-"""Every file :func:`write_outcome` may write; those it does not write this time are removed,
-so that no file of an earlier round in the same folder looks current."""
-MAX_WARNINGS = 3
-"""Broken constraints named in a summary's warning line."""
-
 
 DEFAULT_TIME_LIMIT = 10.0
 """Seconds a round of up to :data:`TALENTS_PER_EXTRA_SECOND` x 10 talents gets by default."""
@@ -100,89 +83,6 @@ class RoundParams:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; known: {', '.join(METHODS)}")
-
-
-@dataclass(frozen=True)
-class RoundOutcome:
-    """A solved round: the compiled round, the result, the evaluator's verdict, why each
-    unplaced talent is unplaced, and the matching's stability.
-
-    ``evaluation``, ``stability`` and ``reasons`` are empty when the solve found no
-    assignment (see ``result.status`` and ``result.conflicts``).
-    """
-
-    round: Round
-    compiled: CompiledRound
-    method: str
-    result: Result
-    compile_seconds: float
-    evaluation: Evaluation | None = None
-    reasons: tuple[UnplacedReason, ...] = ()
-    stability: StabilityKpis | None = None
-    blocking_pairs: Int64Array | None = None
-    prices: Prices | None = None
-
-    @property
-    def solved(self) -> bool:
-        """Whether the solve found an assignment (one that breaks constraints included, as
-        deferred acceptance's may: the evaluator's verdict says so, see :meth:`warnings`)."""
-        return _has_assignment(self.result)
-
-    def warnings(self) -> list[str]:
-        """What a coordinator must not miss: the hard constraints the assignment breaks."""
-        if self.evaluation is None or self.evaluation.feasible:
-            return []
-        violations = self.evaluation.violations
-        shown = "; ".join(str(v) for v in violations[:MAX_WARNINGS])
-        more = len(violations) - MAX_WARNINGS
-        return [
-            f"warning: this assignment breaks {len(violations)} hard constraint(s): {shown}"
-            + (f"; and {more} more (kpis.json)" if more > 0 else "")
-        ]
-
-    def result_document(self) -> ResultDocument:
-        """``result.json``: how the solve went."""
-        return ResultDocument.of(self.method, self.result, self.compile_seconds)
-
-    def kpis_document(self) -> KpisDocument | None:
-        """``kpis.json``: the evaluator's verdict and the KPIs (None without assignment)."""
-        if self.evaluation is None:
-            return None
-        return KpisDocument.of(self.evaluation, self.stability, self.prices)
-
-    def placements(self) -> pd.DataFrame:
-        """One row per placement: ids, organizations, scores, the monthly cost split, then
-        the package's title, the organizations' names and the tour's dates and FTE."""
-        return placements_frame(self.compiled, self.result.edges, self.round)
-
-    def unplaced(self) -> pd.DataFrame:
-        """One row per unplaced talent: the main reason, the counts behind it, the detail
-        (who took the seats, what a budget has left and needs) and the names."""
-        return unplaced_frame(list(self.reasons), self.round)
-
-    def summary(self) -> str:
-        """What a coordinator reads first: how the solve went, the KPIs, the best placements
-        and why others were not placed."""
-        result = self.result
-        if self.evaluation is None:
-            groups = ", ".join(result.conflicts) or "none named"
-            return f"no solution: {result.status}; conflicting constraints: {groups}"
-        gap = "-" if result.gap is None else f"{result.gap:.3%}"
-        head = (
-            f"{result.solver}: {result.status}, gap {gap}, "
-            f"solved in {result.wall_time:.2f} s (compiled in {self.compile_seconds:.2f} s)"
-        )
-        body = summary_text(
-            self.compiled,
-            result.edges,
-            self.evaluation,
-            list(self.reasons),
-            stability=self.stability,
-        )
-        notes = "".join(f"\nnote: {note}" for note in result.notes[:5])
-        warnings = "".join(f"\n{line}" for line in self.warnings())
-        prices = "" if self.prices is None else "\n\n" + "\n".join(price_lines(self.prices))
-        return f"{head}\n{body}{notes}{warnings}{prices}"
 
 
 def run_round(
@@ -302,7 +202,7 @@ def _judged(outcome: RoundOutcome, keep_blocking_pairs: bool) -> RoundOutcome:
     """``outcome`` with the evaluator's verdict, the reasons of the unplaced and the
     stability audit (unchanged when the solve found no assignment)."""
     result, compiled, round_ = outcome.result, outcome.compiled, outcome.round
-    if not _has_assignment(result):
+    if not has_assignment(result):
         return outcome
     preferences = build_preferences(compiled)
     # one audit gives the stability KPIs and, when kept, the blocking pairs themselves
@@ -316,84 +216,7 @@ def _judged(outcome: RoundOutcome, keep_blocking_pairs: bool) -> RoundOutcome:
     )
 
 
-def _has_assignment(result: Result) -> bool:
-    """Whether ``result`` holds an assignment: a solution, or a matching built without some
-    constraints (deferred acceptance, ``UNKNOWN``) that the evaluator judges."""
-    return result.status.has_solution or result.objective is not None
-
-
-def write_outcome(outcome: RoundOutcome, folder: Path, xlsx: bool = False) -> list[Path]:
-    """Write ``outcome`` into ``folder``: ``result.json`` always; with an assignment also
-    ``kpis.json``, ``placements.csv``, ``unplaced.csv`` and, when kept,
-    ``blocking_pairs.csv``; with ``xlsx``, ``results.xlsx``, the same results as one
-    workbook (:mod:`api.workbook`). Files of an earlier outcome that this one does not have
-    are removed. Returns the files written.
-
-    Raises
-    ------
-    RoundError
-        If ``folder`` names an existing file.
-    """
-    if folder.exists() and not folder.is_dir():
-        raise RoundError(f"the results folder {folder} is an existing file")
-    return write_outcome_files(outcome_files(outcome, xlsx), folder)
-
-
-def outcome_files(outcome: RoundOutcome, xlsx: bool = False) -> dict[str, str | bytes]:
-    """The contents of the files :func:`write_outcome` writes, by file name: what a batch
-    task on another machine sends back for :func:`write_outcome_files` to write."""
-    contents: dict[str, str | bytes] = {"result.json": to_json(outcome.result_document())}
-    kpis = outcome.kpis_document()
-    placements, unplaced = pd.DataFrame(), pd.DataFrame()
-    if kpis is not None:
-        placements, unplaced = outcome.placements(), outcome.unplaced()
-        contents["kpis.json"] = to_json(kpis)
-        contents["placements.csv"] = placements.to_csv(index=False)
-        contents["unplaced.csv"] = unplaced.to_csv(index=False)
-    if outcome.blocking_pairs is not None:
-        frame = placements_frame(outcome.compiled, outcome.blocking_pairs)
-        columns = ["talent", "package", "lender", "host", "score"]
-        contents["blocking_pairs.csv"] = frame[columns].to_csv(index=False)
-    if xlsx:
-        # imported here: openpyxl is loaded only by a command that writes a workbook
-        from api.workbook import results_workbook
-
-        buffer = io.BytesIO()
-        results_workbook(
-            outcome.result_document().model_dump(mode="json"),
-            None if kpis is None else kpis.model_dump(mode="json"),
-            placements,
-            unplaced,
-            buffer,
-            round_name=f"{outcome.round.id}: {outcome.round.name}".rstrip(": "),
-        )
-        contents["results.xlsx"] = buffer.getvalue()
-    return contents
-
-
-def write_outcome_files(contents: dict[str, str | bytes], folder: Path) -> list[Path]:
-    """Write the files of :func:`outcome_files` into ``folder``, each whole or not at all,
-    and remove the outcome files it does not hold. Returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in OUTCOME_FILES:
-        if name not in contents:
-            (folder / name).unlink(missing_ok=True)
-    written = []
-    for name, text in contents.items():
-        path = folder / name
-        # write beside, then rename: a reader never sees half a file
-        partial = path.with_name(f".{name}.partial")
-        if isinstance(text, bytes):
-            partial.write_bytes(text)
-        else:
-            partial.write_text(text)
-        partial.replace(path)
-        written.append(path)
-    return written
-
-
 __all__ = [
-    "OUTCOME_FILES",
     "RoundOutcome",
     "RoundParams",
     "default_time_limit",

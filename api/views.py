@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from api.pipeline import RoundOutcome
+from api.round_outcome import RoundOutcome
 from matcher.models import SCORE_NAMES
 
 HOST_SCORE_NAMES = tuple(name for name in SCORE_NAMES if name != "cost")

@@ -1,7 +1,7 @@
 """Round results as tables and text: placements, unplaced talents with reasons, KPIs.
 
 The tables are what ``placements.csv`` and ``unplaced.csv`` hold (written by
-:func:`api.pipeline.write_outcome`); :func:`summary_text` is what a coordinator reads first.
+:func:`api.outcome_files.write_outcome`); :func:`summary_text` is what a coordinator reads first.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a round report is made from: a solve's documents and tables.
 
 The command line reads them from a results folder (:meth:`ReportInputs.from_folder`, the
-files :func:`api.pipeline.write_outcome` writes); the service builds them from a run's
+files :func:`api.outcome_files.write_outcome` writes); the service builds them from a run's
 stored ``result``, ``kpis`` and rows. Either way the same checks run on construction, so a
 report never shows numbers that do not add up.
 """

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from api.documents import SCHEMA_VERSION, KpisDocument, ResultDocument
+from api.outcome_files import OUTCOME_FILES
 from api.pipeline import (
-    OUTCOME_FILES,
     RoundParams,
     default_time_limit,
     run_round,
