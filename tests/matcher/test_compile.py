@@ -16,14 +16,9 @@ import numpy.typing as npt
 import pytest
 
 from matcher.arrays import RoundArrays, encode_round
-from matcher.compile import (
-    RULE_INDEX,
-    CompiledRound,
-    _Candidates,
-    _rank_keys,
-    _top_k_mask,
-    compile_round,
-)
+from matcher.candidates import Candidates
+from matcher.compile import RULE_INDEX, CompiledRound, compile_round
+from matcher.compile_chunks import rank_keys, top_k_mask
 from matcher.costs import cost_split
 from matcher.eligibility import active_rules, failing_rules
 from matcher.errors import RoundError
@@ -389,7 +384,7 @@ def test_chunks_of_talents_cover_every_candidate_within_the_span(case: str) -> N
     alive = np.ones(a.n_talents, dtype=bool)
     if "age" in rules:
         alive = rules["age"](a, np.arange(a.n_talents), np.zeros(a.n_talents, dtype=np.int64))
-    candidates = _Candidates.build(a, alive, "location" in rules, "required_skills" in rules)
+    candidates = Candidates.build(a, alive, "location" in rules, "required_skills" in rules)
     spans = candidates.chunks(a.n_talents, limit=10**9, max_span=3)
     assert all(0 < hi - lo <= 3 for lo, hi in spans)
     assert all(x[1] <= y[0] for x, y in itertools.pairwise(spans))
@@ -407,8 +402,8 @@ def test_top_k_mask_breaks_score_ties_by_package() -> None:
     t = np.array([0, 0, 0, 0, 1, 1, 1, 2], dtype=np.int64)
     p = np.array([5, 1, 3, 2, 0, 4, 2, 9], dtype=np.int64)
     score = np.array([0.5, 0.5, 0.9, 0.5, 0.0, 0.0, 0.0, 0.3], dtype=np.float32)
-    keys = _rank_keys(t, score, p, n_packages=10)
-    keep = _top_k_mask(keys, t, n_talents=3, k=2)
+    keys = rank_keys(t, score, p, n_packages=10)
+    keep = top_k_mask(keys, t, n_talents=3, k=2)
     # talent 0: 0.9 (package 3), then the tie at 0.5 goes to package 1; talent 1: packages
     # 0 and 2 of three tied; talent 2 has fewer than k
     assert keep.tolist() == [False, True, True, False, True, False, True, True]
