@@ -373,6 +373,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, not a traceback; 128 + SIGINT, as a shell reports it
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
