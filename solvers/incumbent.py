@@ -13,7 +13,6 @@ import numpy as np
 from matcher.objective import Objective
 from solvers.checks import objective_of, violated_groups
 from solvers.lagrange import combined
-from solvers.model.spec import ModelSpec
 from solvers.problem import BoolArray, Int64Array, Problem
 from solvers.result import Progress, Result, SolveParams, Status
 from solvers.stop import Deadline
@@ -83,13 +82,12 @@ def incumbent_result(
     problem: Problem,
     best: Incumbent,
     status: Status,
-    spec: ModelSpec,
     deadline: Deadline,
     notes: list[str],
     solver: str,
 ) -> Result:
     """The Result of ``best`` (which must hold an assignment) for ``solver``: its bound
-    decoded from the combined objective of ``spec``, OPTIMAL when proven."""
+    decoded from the combined objective (``best.multiplier``), OPTIMAL when proven."""
     assert best.objective is not None and best.chosen is not None
     objective = best.objective
     value = best.value or 0
@@ -98,9 +96,9 @@ def incumbent_result(
     placement_bound: int | None = None
     if math.isfinite(best.bound):
         # the combined bound, given as many placements as found
-        extra = spec.multiplier * objective.placements if problem.lexicographic else 0
+        extra = best.multiplier * objective.placements if problem.lexicographic else 0
         bound = float(math.floor(best.bound + 1e-6) - extra)
-        most = math.floor((best.bound + 1e-6) / spec.multiplier)
+        most = math.floor((best.bound + 1e-6) / best.multiplier)
         if problem.lexicographic:
             placement_bound = max(most, objective.placements)
         if problem.lexicographic and most > objective.placements and not proven:

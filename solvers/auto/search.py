@@ -127,9 +127,7 @@ def search(
             assert runs.failed is not None
             return runs.failed
         if status == Status.OPTIMAL and bound_holds:
-            return incumbent_result(
-                problem, best, Status.OPTIMAL, spec, deadline, notes, options.method
-            )
+            return incumbent_result(problem, best, Status.OPTIMAL, deadline, notes, options.method)
         # a core solved to optimality before the time is up: search on every edge that
         # fixing keeps against the new incumbent, whose bound and proofs hold
         if status != Status.OPTIMAL or bound_holds or large or remaining() <= 0.1:
@@ -178,13 +176,11 @@ def search(
         assert best.chosen is not None
         status = runs.run(sub, sub_spec, index, best.chosen, remaining(), True)
         if status == Status.OPTIMAL:
-            return incumbent_result(
-                problem, best, Status.OPTIMAL, spec, deadline, notes, options.method
-            )
+            return incumbent_result(problem, best, Status.OPTIMAL, deadline, notes, options.method)
     join_companion(companion, best, notes)
     if best.source != "CP-SAT":
         notes.append(f"the best solution comes from the {best.source}")
-    return incumbent_result(problem, best, Status.FEASIBLE, spec, deadline, notes, options.method)
+    return incumbent_result(problem, best, Status.FEASIBLE, deadline, notes, options.method)
 
 
 def _kept_by_fixing(

@@ -255,9 +255,7 @@ def _solve(
             seconds = options.highs.share * remaining()
             highs_phase(problem, spec, best, seconds, params, notes, clock)
         if best.objective is not None and close_enough(best, params.relative_gap):
-            return incumbent_result(
-                problem, best, Status.FEASIBLE, spec, deadline, notes, options.method
-            )
+            return incumbent_result(problem, best, Status.FEASIBLE, deadline, notes, options.method)
         slot.start(final=True)
         return search(
             problem,

@@ -138,7 +138,7 @@ def highs_result(problem: Problem, params: SolveParams) -> Result:
         best.offer(np.zeros(0, dtype=bool), "HiGHS")
         if best.objective is None:
             return _without_solution(Status.INFEASIBLE, deadline, ["no edge, yet rules to meet"])
-        return incumbent_result(problem, best, Status.OPTIMAL, spec, deadline, [], "highs")
+        return incumbent_result(problem, best, Status.OPTIMAL, deadline, [], "highs")
     run = run_highs(spec, max(deadline.remaining(), 0.1), params.relative_gap)
     notes = [f"HiGHS: {run.message}"]
     if run.infeasible:
@@ -154,7 +154,7 @@ def highs_result(problem: Problem, params: SolveParams) -> Result:
     if status == Status.OPTIMAL and params.relative_gap > 0:
         # optimal only within the gap asked for: the bound says how far
         status = Status.FEASIBLE
-    return incumbent_result(problem, best, status, spec, deadline, notes, solver="highs")
+    return incumbent_result(problem, best, status, deadline, notes, solver="highs")
 
 
 def constraint_matrix(spec: ModelSpec) -> LinearConstraint:

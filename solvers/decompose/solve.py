@@ -201,13 +201,15 @@ class _Run:
         self.options = options
         self.deadline = deadline
         self.part_map = part_map
-        self.spec = build_spec(problem)
-        self.best = Incumbent(problem, self.spec.multiplier)
+        # the model's M, when lexicographic; the model itself (some 200 bytes an edge) is
+        # not kept: at national scale it was a gigabyte no phase here reads
+        self.multiplier = build_spec(problem).multiplier if problem.lexicographic else 1
+        self.best = Incumbent(problem, self.multiplier)
         self.notes: list[str] = []
         self.bounds: dict[str, float] = {}
         self.order = np.zeros(0, dtype=np.int64)
         self.greedy_seconds = 0.0
-        multiplier = self.spec.multiplier if problem.lexicographic else problem.placement_units
+        multiplier = self.multiplier if problem.lexicographic else problem.placement_units
         self.base = problem.edge_gain.astype(np.float64) + multiplier
 
     def solve(self, n_parts: int) -> Result:
@@ -220,7 +222,7 @@ class _Run:
                 self.deadline.elapsed(),
                 ["the pinned and accepted placements alone exceed some seats or tours"],
             )
-        seat = float(combined(relaxation.objective, self.spec.multiplier))
+        seat = float(combined(relaxation.objective, self.multiplier))
         self._bound(SEAT_BOUND, seat)
         self.best.offer(relaxation.chosen, "the seat relaxation")
         value = float(self.best.value) if self.best.value is not None else 0.0
@@ -389,7 +391,6 @@ class _Run:
             self.problem,
             self.best,
             Status.FEASIBLE,
-            self.spec,
             self.deadline,
             self.notes,
             "decompose",
@@ -407,9 +408,9 @@ class _Run:
             if not self.problem.lexicographic:
                 out[name] = float(value)
                 continue
-            most = math.floor((value + 1e-6) / self.spec.multiplier)
+            most = math.floor((value + 1e-6) / self.multiplier)
             if most <= result.objective.placements:
-                out[name] = float(value - self.spec.multiplier * result.objective.placements)
+                out[name] = float(value - self.multiplier * result.objective.placements)
         return out
 
 
