@@ -29,7 +29,8 @@ from solvers.auto.options import (
 from solvers.auto.solve import solve_auto
 from solvers.backends.highs import solve_highs
 from solvers.da_budgets import solve_da_within_budgets
-from solvers.decompose.solve import DecomposeOptions, solve_decomposed
+from solvers.decompose.options import DecomposeOptions
+from solvers.decompose.solve import solve_decomposed
 from solvers.deferred_acceptance import solve_deferred_acceptance
 from solvers.flow import solve_flow
 from solvers.forced_reduction import open_edges

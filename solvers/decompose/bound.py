@@ -85,6 +85,9 @@ class PricedBound:
     chosen
         The relaxed solution at the best multipliers: per talent its best positive priced
         edges (and the forced ones). It meets the tours, not necessarily the seats or budgets.
+    seat_price
+        Per package: the price of a seat at the best multipliers (``priced_weight`` plus the
+        price of the edge's seat is its weight less the money rows and the minimums alone).
     iterations
         Subgradient iterations made.
     """
@@ -93,6 +96,7 @@ class PricedBound:
     priced_weight: FloatArray
     credit: float
     chosen: BoolArray
+    seat_price: FloatArray
     iterations: int
 
 
@@ -164,7 +168,7 @@ class Pricer:
         )
         self.y.mu = np.zeros(pb.n_orgs)
         self.best_bound = self.best_seen = math.inf
-        self.best: tuple[FloatArray, float, BoolArray] | None = None
+        self.best: tuple[FloatArray, float, BoolArray, FloatArray] | None = None
         self.level, self.stall, self.iterations = FIRST_LEVEL, 0, 0
         self.done = False
         self._last_full = True
@@ -229,15 +233,16 @@ class Pricer:
 
     def _offer(self, bound: float, priced: FloatArray, credit: float, chosen: BoolArray) -> None:
         if bound < self.best_bound:
-            self.best_bound, self.best = bound, (priced, credit, chosen)
+            self.best_bound, self.best = bound, (priced, credit, chosen, self.y.seat.copy())
 
     def result(self) -> PricedBound:
         """The best bound so far, with its prices and relaxed solution."""
         if self.best is None:
             empty = np.zeros(self.problem.n_edges, dtype=bool)
-            return PricedBound(None, self.base.copy(), 0.0, empty, self.iterations)
-        priced, credit, chosen = self.best
+            seats = np.zeros(self.problem.n_packages)
+            return PricedBound(None, self.base.copy(), 0.0, empty, seats, self.iterations)
+        priced, credit, chosen, seat_price = self.best
         # combined objectives are integers: floor, after a margin for float error in the sums
         margin = 1e-6 + 1e-9 * abs(self.best_bound)
         bound = math.floor(self.best_bound + margin)
-        return PricedBound(bound, priced, credit, chosen, self.iterations)
+        return PricedBound(bound, priced, credit, chosen, seat_price, self.iterations)

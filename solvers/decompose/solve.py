@@ -32,24 +32,24 @@ import functools
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.compile import CompiledRound
 from matcher.models import Round
 from matcher.objective import Objective
-from solvers.auto.options import AutoOptions, RelaxationOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.cpsat import solve_sub
 from solvers.checks import violated_groups
 from solvers.core import find_core
 from solvers.decompose.bound import Pricer
 from solvers.decompose.coordinate import Shares, allocate, part_problem, shippable
+from solvers.decompose.options import PART_TIME_SHARE, SHIP_SECONDS, DecomposeOptions
 from solvers.decompose.partition import Partition, partition
 from solvers.decompose.parts import LocalPool, PartMap, PartTask, solve_part
+from solvers.decompose.starts import flow_at_prices, repaired
 from solvers.flow import seat_relaxation
-from solvers.greedy import greedy_assign, greedy_order
+from solvers.greedy import greedy_order
 from solvers.incumbent import (
     Incumbent,
     incumbent_progress,
@@ -68,68 +68,6 @@ SEAT_BOUND = "seat_relaxation"
 """Key in ``Result.bounds`` of the seat relaxation's bound (seats and tours only)."""
 PRICED_BOUND = "priced"
 """Key in ``Result.bounds`` of the priced bound (every budget, seat and minimum priced)."""
-PART_TIME_SHARE = 0.8
-"""Share of a wave's seconds a part's time limit takes: the portfolio ends after its limit
-(on a part of 900,000 edges of the national round, 27 s for a limit of 20 s on a loaded
-machine), and the search across parts needs its share."""
-SHIP_SECONDS = 1.0
-"""Seconds a part may take to reach its process and to send its answer back: taken off each
-part's time limit."""
-
-
-PART_OPTIONS = AutoOptions(
-    relax=RelaxationOptions(lagrangian=False, lp_min_edges=None),
-)
-"""The portfolio on a part: straight to CP-SAT and the neighbourhood search from the part's
-start, without the Lagrangian phase or the linear relaxation, which on parts of 900,000 edges
-took most of a part's time and left its bound weak anyway (parts' own gaps 37-50 %): the
-round's bound is the priced one."""
-
-
-@dataclass(frozen=True)
-class DecomposeOptions:
-    """Options of :func:`solve_decomposed`.
-
-    Attributes
-    ----------
-    auto_above
-        ``auto`` hands rounds of more candidate edges to this method
-        (:func:`solvers.registry.solve_auto_or_decomposed`): on the national round
-        (4.5 million edges) it placed 18,083 talents at 300 s against the portfolio's 17,318.
-    part_edges
-        About this many edges a part (the number of parts follows), unless ``n_parts``: eight
-        parts on the national round, whose peak memory was 8.2 GB for the process tree
-        against 8.4 GB with five parts of 900,000 edges.
-    n_parts
-        A fixed number of parts.
-    processes
-        Parts solved at once, each in a process of its own.
-    part_workers
-        CP-SAT workers of each part's portfolio. Two, so that a part's run is timed by the
-        clock: with one it would be bounded by work (:mod:`solvers.work`), which on a loaded
-        machine ran far past its seconds.
-    passes, min_part_seconds
-        Most passes over the parts; fewer when a pass would give a part less than
-        ``min_part_seconds``.
-    bound_share, border_share
-        Shares of the time limit for the priced bound before the parts (it goes on while they
-        are solved) and for the search across parts at the end. On the national round the
-        search across parts gained 1.39 M in about 60 s, a pass over five parts 0.24 M in
-        104 s.
-    part
-        The portfolio's options for each part (:data:`PART_OPTIONS`).
-    """
-
-    auto_above: int = 2_000_000
-    part_edges: int = 600_000
-    n_parts: int | None = None
-    processes: int = 2
-    part_workers: int = 2
-    passes: int = 2
-    min_part_seconds: float = 30.0
-    bound_share: float = 0.15
-    border_share: float = 0.35
-    part: AutoOptions = field(default_factory=lambda: PART_OPTIONS)
 
 
 def solve_decomposed(
@@ -237,6 +175,10 @@ class _Run:
         self.order = greedy_order(problem)
         self.best.offer(self._repair(priced.chosen), "greedy after the priced bound")
         self.greedy_seconds = time.perf_counter() - lap
+        # a better start most often: the seats kept by a flow, the money rows priced
+        flow = flow_at_prices(problem, self.base, priced.priced_weight, priced.seat_price)
+        if flow is not None:
+            self.best.offer(self._repair(flow), "flow at the priced bound's prices, repaired")
         self._report()
         parts = partition(problem, n_parts)
         sizes = np.bincount(parts.edge_part, minlength=n_parts)
@@ -344,11 +286,7 @@ class _Run:
 
     def _repair(self, merged: BoolArray) -> BoolArray:
         """A feasible assignment close to ``merged``: a greedy pass over its edges first."""
-        problem = self.problem
-        order = self.order
-        first = merged[order]
-        chosen, _ = greedy_assign(problem, np.concatenate([order[first], order[~first]]))
-        return chosen
+        return repaired(self.problem, self.order, merged)
 
     def _border(self, priced: np.ndarray, credit: float) -> None:
         """The neighbourhood search on the whole round, on the core of least reduced cost."""

@@ -14,8 +14,9 @@ from benchmarks.synthetic import suite_policy
 from matcher.compile import compile_round
 from matcher.generator import generate_round
 from matcher.models import Round
+from solvers.decompose.options import DecomposeOptions
 from solvers.decompose.parts import LocalPool, PartAnswer, PartTask, serial_map
-from solvers.decompose.solve import PRICED_BOUND, SEAT_BOUND, DecomposeOptions, solve_decomposed
+from solvers.decompose.solve import PRICED_BOUND, SEAT_BOUND, solve_decomposed
 from solvers.registry import solve
 from solvers.result import Progress, SolveParams
 from tests.checks import check
