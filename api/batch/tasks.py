@@ -138,13 +138,7 @@ def run_task(task: Task) -> TaskResult:
     except RoundError as exc:
         return TaskResult(task.scenario, {"status": "invalid"}, {}, invalid=str(exc))
     limit = task.time_limit if task.time_limit is not None else default_time_limit(round_)
-    solve = SolveParams(
-        time_limit=limit,
-        workers=task.workers,
-        seed=task.seed,
-        relative_gap=task.gap,
-        deadline=Deadline(limit, started),
-    )
+    solve = _solve_params(task, limit, started)
     outcome = run_round(round_, RoundParams(task.method, solve))
     files = outcome_files(outcome)
     row = outcome_row(outcome, limit)
@@ -159,13 +153,7 @@ def _benchmark_task(task: Task, data: BenchmarkData, started: float) -> TaskResu
     if limit is None:
         # the limit a round of as many talents (jobs) and packages (agents) gets
         limit = default_time_limit(gap_round(data.instance.m, data.instance.n))
-    solve = SolveParams(
-        time_limit=limit,
-        workers=task.workers,
-        seed=task.seed,
-        relative_gap=task.gap,
-        deadline=Deadline(limit, started),
-    )
+    solve = _solve_params(task, limit, started)
     row, files = run_benchmark(data, task.method, solve)
     row["wall_seconds"] = round(time.perf_counter() - started, 3)
     return TaskResult(task.scenario, row, files)
@@ -220,3 +208,14 @@ def outcome_row(outcome: RoundOutcome, time_limit: float) -> dict[str, Any]:
 
 
 __all__ = ["COMPANION_METHODS", "CPSAT_METHODS", "Task", "TaskResult", "outcome_row", "run_task"]
+
+
+def _solve_params(task: Task, limit: float, started: float) -> SolveParams:
+    """The task's solve parameters, its limit counted from ``started``."""
+    return SolveParams(
+        time_limit=limit,
+        workers=task.workers,
+        seed=task.seed,
+        relative_gap=task.gap,
+        deadline=Deadline(limit, started),
+    )

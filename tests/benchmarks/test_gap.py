@@ -21,6 +21,7 @@ from benchmarks.gap import (
 from benchmarks.gap_peers import PeerResult, solve_cpsat, solve_greedy, solve_highs, solve_ours
 from solvers.gap.instance import GapInstance, Sense, evaluate_assignment
 from solvers.gap.read import BestKnown, all_instance_names, load_instance, read_best_known
+from tests.solvers.gap.instances import two_agents_three_jobs
 
 
 @pytest.fixture(scope="module")
@@ -117,24 +118,13 @@ def test_peers_agree_on_tiny() -> None:
         assert result.bound == pytest.approx(9)
 
 
-def engine_tiny() -> GapInstance:
-    return GapInstance(
-        name="tiny",
-        m=2,
-        n=3,
-        cost=np.array([[4, 1, 3], [2, 5, 6]]),
-        resource=np.array([[2, 3, 4], [1, 9, 2]]),
-        capacity=np.array([5, 3]),
-    )
-
-
 @pytest.mark.parametrize(("sense", "best"), [(Sense.MIN, 9), (Sense.MAX, 11)])
 def test_the_engine_solves_a_tiny_instance_to_its_optimum(sense: Sense, best: int) -> None:
     # the optima by enumeration of the 8 assignments
-    result = solve_ours(engine_tiny(), sense, 5.0, 0)
+    result = solve_ours(two_agents_three_jobs(), sense, 5.0, 0)
     assert result.proven_optimal
     assert result.agents is not None
-    evaluation = evaluate_assignment(engine_tiny(), result.agents)
+    evaluation = evaluate_assignment(two_agents_three_jobs(), result.agents)
     assert evaluation.feasible
     assert result.objective == evaluation.cost == best
     assert result.bound == best

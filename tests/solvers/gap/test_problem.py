@@ -13,7 +13,7 @@ from solvers.auto.options import AutoOptions, HighsOptions, SearchOptions
 from solvers.auto.solve import solve_problem
 from solvers.backends.highs import run_highs
 from solvers.checks import objective_of, violated_groups
-from solvers.gap.instance import GapInstance, Sense, evaluate_assignment
+from solvers.gap.instance import Sense, evaluate_assignment
 from solvers.gap.problem import gap_problem
 from solvers.gap.read import load_instance
 from solvers.lagrange import combined
@@ -21,22 +21,12 @@ from solvers.model.build import build_spec, fix_placements
 from solvers.result import SolveParams, Status
 from solvers.units import NO_LIMIT
 from tests.checks import proven_optimum
-
-
-def tiny() -> GapInstance:
-    return GapInstance(
-        name="tiny",
-        m=2,
-        n=3,
-        cost=np.array([[4, 1, 3], [2, 5, 6]]),
-        resource=np.array([[2, 3, 4], [1, 9, 2]]),
-        capacity=np.array([5, 3]),
-    )
+from tests.solvers.gap.instances import two_agents_three_jobs
 
 
 @pytest.mark.parametrize("sense", list(Sense))
 def test_mapping_has_every_pair_with_its_resource_and_value(sense: Sense) -> None:
-    instance = tiny()
+    instance = two_agents_three_jobs()
     mapped = gap_problem(instance, sense)
     problem = mapped.problem
     assert problem.n_edges == instance.m * instance.n

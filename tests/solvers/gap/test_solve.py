@@ -9,18 +9,7 @@ import pytest
 from solvers.gap.instance import GapInstance, Sense, evaluate_assignment
 from solvers.gap.solve import GAP_METHODS, gap_assignment, solve_gap
 from solvers.result import SolveParams, Status
-
-
-def tiny() -> GapInstance:
-    """Two agents, three jobs; job 1 does not fit agent 1."""
-    return GapInstance(
-        name="tiny",
-        m=2,
-        n=3,
-        cost=np.array([[4, 1, 3], [2, 5, 6]]),
-        resource=np.array([[2, 3, 4], [1, 9, 2]]),
-        capacity=np.array([5, 3]),
-    )
+from tests.solvers.gap.instances import two_agents_three_jobs
 
 
 def brute_force(instance: GapInstance, sense: Sense) -> int:
@@ -37,7 +26,7 @@ def brute_force(instance: GapInstance, sense: Sense) -> int:
 @pytest.mark.parametrize("method", list(GAP_METHODS))
 @pytest.mark.parametrize("sense", list(Sense))
 def test_every_method_gives_an_assignment_the_checker_accepts(method: str, sense: Sense) -> None:
-    instance = tiny()
+    instance = two_agents_three_jobs()
     params = SolveParams(time_limit=5.0, workers=1, seed=0)
     mapped, result = solve_gap(instance, sense, params, method)
     read = gap_assignment(instance, mapped, result)
@@ -72,4 +61,4 @@ def test_an_infeasible_instance_gives_no_assignment() -> None:
 
 def test_a_method_that_does_not_solve_a_gap_instance_is_refused() -> None:
     with pytest.raises(ValueError, match="method 'da' does not solve a GAP instance; known: auto"):
-        solve_gap(tiny(), Sense.MIN, SolveParams(time_limit=1.0), "da")
+        solve_gap(two_agents_three_jobs(), Sense.MIN, SolveParams(time_limit=1.0), "da")
