@@ -74,7 +74,8 @@ class TreeMemory:
     """The largest resident memory of this process and its descendants seen so far."""
 
     def __init__(self, every: float = 0.2) -> None:
-        self.peak_kb = 0
+        # what is resident now counts: a solve may end before the first sample
+        self.peak_kb = _tree_kb(os.getpid())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, args=(every,), daemon=True)
         self._thread.start()
@@ -82,6 +83,11 @@ class TreeMemory:
     def _watch(self, every: float) -> None:
         while not self._stop.wait(every):
             self.peak_kb = max(self.peak_kb, _tree_kb(os.getpid()))
+
+    def peak_mb(self) -> float:
+        """The peak so far, the present moment included, in MiB."""
+        self.peak_kb = max(self.peak_kb, _tree_kb(os.getpid()))
+        return self.peak_kb / 1024
 
     def reset(self) -> None:
         """Count the peak from now on."""
@@ -163,7 +169,7 @@ def run_size(
                 bound=result.bound,
                 gap_pct=None if result.gap is None else 100 * result.gap,
                 # the first solver's peak includes generating and compiling
-                peak_mb=memory.peak_kb / 1024,
+                peak_mb=memory.peak_mb(),
                 load=f"{load} -> {_load()}",
                 feasible=result.status.has_solution and not evaluation.violations,
                 notes=" | ".join(result.notes),

@@ -13,9 +13,12 @@ so that none outlives it holding its standard output and error open.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import cast
@@ -53,13 +56,14 @@ class ProcessPool:
         self.generation += 1
 
     def submit(self, task: Task) -> object:
-        try:
-            future = self.executor.submit(self.run, task)
-        except BrokenProcessPool:
-            # a worker died since the last wait (while another task ended): a new pool
-            # takes this task, and the dead worker's task fails and is retried
-            self._renew()
-            future = self.executor.submit(self.run, task)
+        with _spawning_without_interrupts():
+            try:
+                future = self.executor.submit(self.run, task)
+            except BrokenProcessPool:
+                # a worker died since the last wait (while another task ended): a new pool
+                # takes this task, and the dead worker's task fails and is retried
+                self._renew()
+                future = self.executor.submit(self.run, task)
         self.generation_of[future] = self.generation
         return future
 
@@ -92,6 +96,22 @@ class ProcessPool:
             _reap(processes)
             return
         self.executor.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _spawning_without_interrupts() -> Iterator[None]:
+    """SIGINT ignored in this process while it may start workers (a submit starts them), so
+    that they start ignoring it: a Ctrl-C to the group in the second before a worker's
+    initializer ran printed that worker's traceback. Only from the main thread, which alone
+    may set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupts() -> None:

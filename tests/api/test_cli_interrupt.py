@@ -25,6 +25,9 @@ def test_an_interrupted_solve_exits_130_with_one_line(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         process_group=0,
+        # Ctrl-C as a terminal delivers it, even when this run itself ignores SIGINT (a
+        # background job of a non-interactive shell does, and its children inherit that)
+        preexec_fn=_default_sigint,
     )
     # the solve is under way once the round is loaded and compiled: a few seconds
     time.sleep(8)
@@ -34,3 +37,9 @@ def test_an_interrupted_solve_exits_130_with_one_line(tmp_path: Path) -> None:
     assert process.returncode == 130, err.decode()
     assert err.decode().strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in err.decode()
+
+
+def _default_sigint() -> None:
+    """In the child before it starts: SIGINT's default action, so that Python installs its
+    handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

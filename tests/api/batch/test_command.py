@@ -72,6 +72,9 @@ def test_an_interrupted_batch_resumes_without_its_finished_scenarios(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         process_group=0,
+        # Ctrl-C as a terminal delivers it, even when this run itself ignores SIGINT (a
+        # background job of a non-interactive shell does, and its children inherit that)
+        preexec_fn=_default_sigint,
     )
     state = out / STATE_FILE
     deadline = time.monotonic() + 120
@@ -128,3 +131,9 @@ def _group_ends(group: int, within: float) -> bool:
     while _running_in_group(group) and time.monotonic() < deadline:
         time.sleep(0.05)
     return not _running_in_group(group)
+
+
+def _default_sigint() -> None:
+    """In the child before it starts: SIGINT's default action, so that Python installs its
+    handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
