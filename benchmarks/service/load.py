@@ -223,7 +223,9 @@ def wrk_load(
 ) -> Load:
     """The ``wrk`` generator: ``min(2, connections)`` threads (the machine's cores)."""
     threads = min(2, connections)
-    quota = math.ceil(max_requests / threads)
+    # a thread stops once it has its quota, but its other connections' requests in flight
+    # are still answered and counted: at most one each, kept within max_requests
+    quota = max(1, math.ceil((max_requests - (connections - threads)) / threads))
     listed = ", ".join(json.dumps(path) for path in paths)
     script = WRK_SCRIPT % {"paths": listed, "quota": quota, "threads": threads, "mark": WRK_MARK}
     # the headers every request sends (wrk.format adds wrk.headers to each)
