@@ -45,11 +45,17 @@ MAX_DEFAULT_TIME_LIMIT = 600.0
 
 
 def default_time_limit(round_: Round) -> float:
-    """The time limit a round gets when none is given: 10 s up to 1,000 talents, one second
-    more per 100 talents above that, at most 600 s (2,000 talents: 20 s; 20,000: 200 s).
-    On the synthetic rounds, 2,000 talents at 10 s end within 0.4 % of what 120 s find,
-    while 20,000 talents at 30 s still end far from their bound (docs/benchmarks.md)."""
-    extra = max(0, len(round_.talents) - 10 * TALENTS_PER_EXTRA_SECOND) / TALENTS_PER_EXTRA_SECOND
+    """The time limit a round gets when none is given (:func:`time_limit_for_talents`)."""
+    return time_limit_for_talents(len(round_.talents))
+
+
+def time_limit_for_talents(n_talents: int) -> float:
+    """The time limit a round of ``n_talents`` talents gets when none is given: 10 s up to
+    1,000 talents, one second more per 100 talents above that, at most 600 s (2,000 talents:
+    20 s; 20,000: 200 s). On the synthetic rounds, 2,000 talents at 10 s end within 0.4 % of
+    what 120 s find, while 20,000 talents at 30 s still end far from their bound
+    (docs/benchmarks.md)."""
+    extra = max(0, n_talents - 10 * TALENTS_PER_EXTRA_SECOND) / TALENTS_PER_EXTRA_SECOND
     return min(MAX_DEFAULT_TIME_LIMIT, DEFAULT_TIME_LIMIT + extra)
 
 

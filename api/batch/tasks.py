@@ -19,11 +19,17 @@ from api.batch.benchmark import BenchmarkData, run_benchmark
 from api.batch.settings import Generate
 from api.batch.spec import Scenario
 from api.batch.variants import generated_round, varied_round
-from api.pipeline import RoundOutcome, RoundParams, default_time_limit, outcome_files, run_round
+from api.pipeline import (
+    RoundOutcome,
+    RoundParams,
+    default_time_limit,
+    outcome_files,
+    run_round,
+    time_limit_for_talents,
+)
 from matcher.errors import RoundError
 from matcher.models import Round
 from solvers.auto.options import HighsOptions
-from solvers.gap.problem import gap_round
 from solvers.result import SolveParams
 from solvers.stop import Deadline
 
@@ -151,8 +157,8 @@ def _benchmark_task(task: Task, data: BenchmarkData, started: float) -> TaskResu
     known value (:func:`api.batch.benchmark.run_benchmark`)."""
     limit = task.time_limit
     if limit is None:
-        # the limit a round of as many talents (jobs) and packages (agents) gets
-        limit = default_time_limit(gap_round(data.instance.m, data.instance.n))
+        # the limit a round of as many talents (jobs) gets
+        limit = time_limit_for_talents(data.instance.n)
     solve = _solve_params(task, limit, started)
     row, files = run_benchmark(data, task.method, solve)
     row["wall_seconds"] = round(time.perf_counter() - started, 3)

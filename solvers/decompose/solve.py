@@ -54,6 +54,7 @@ from solvers.incumbent import (
     Incumbent,
     incumbent_progress,
     incumbent_result,
+    on_whole,
     report_incumbent,
 )
 from solvers.lagrange import combined
@@ -314,10 +315,8 @@ class _Run:
             options=options,
             stop=reported,
         )
-        chosen = np.zeros(self.problem.n_edges, dtype=bool)
-        chosen[index[found.chosen]] = True
         before = best.value
-        best.offer(chosen, "neighbourhood search across parts")
+        best.offer(on_whole(self.problem, index, found.chosen), "neighbourhood search across parts")
         self.notes.append(
             f"search across parts: {found.improvements} improvements in "
             f"{found.iterations} neighbourhoods on {core.size} edges, objective "
